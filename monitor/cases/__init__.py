@@ -1,0 +1,1 @@
+"""Cases: threads of posts the team works, orders they link, resolutions they issue."""

@@ -1,0 +1,286 @@
+"""The whole domain as SQLAlchemy 2.0 ORM models.
+
+Platform ids are 64-bit and arrive as strings from the APIs; they stay strings here so no
+layer (JSON, Excel, JavaScript) can round them. Every time is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from monitor.db.types import UTCDateTime, utcnow
+
+# Stable constraint names so Alembic migrations behave the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+POST_KINDS = ("mention", "comment", "dm", "reply")
+CASE_STATUSES = ("new", "open", "waiting", "resolved", "closed")
+ROLES = ("agent", "senior", "supervisor", "analyst", "admin")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    x_handle: Mapped[str | None] = mapped_column(String(100), index=True)
+    facebook_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    orders: Mapped[list[Order]] = relationship(back_populates="customer")
+
+
+class Author(Base):
+    """A social account that wrote posts; optionally known to be one of our customers."""
+
+    __tablename__ = "authors"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(64))
+    handle: Mapped[str] = mapped_column(String(100), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    followers: Mapped[int] = mapped_column(Integer, default=0)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+
+    customer: Mapped[Customer | None] = relationship()
+
+
+class Case(Base):
+    """One customer's open thread on one platform: the unit the team works and resolves."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_status_priority", "status", "priority"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    priority: Mapped[float] = mapped_column(Float, default=0.0)  # peak urgency so far
+    intent: Mapped[str | None] = mapped_column(String(40))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_post_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    sla_due_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    author: Mapped[Author] = relationship()
+    posts: Mapped[list[Post]] = relationship(back_populates="case", order_by="Post.created_at")
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id"),
+        Index("ix_posts_author_created", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))  # x, facebook, instagram, replay
+    external_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # one of POST_KINDS
+    source: Mapped[str] = mapped_column(String(100), default="")  # configured source name
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    inbound: Mapped[bool] = mapped_column(Boolean, default=True)  # False: written by the brand
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    conversation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    in_reply_to_id: Mapped[str | None] = mapped_column(String(64))
+    raw: Mapped[dict[str, Any] | None]
+
+    author: Mapped[Author] = relationship()
+    case: Mapped[Case | None] = relationship(back_populates="posts")
+    score: Mapped[Score | None] = relationship(back_populates="post", uselist=False)
+
+
+class Score(Base):
+    __tablename__ = "scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
+    model_version: Mapped[str] = mapped_column(String(80))
+    negative: Mapped[float] = mapped_column(Float)
+    neutral: Mapped[float] = mapped_column(Float)
+    positive: Mapped[float] = mapped_column(Float)
+    complaint: Mapped[float | None] = mapped_column(Float)
+    severity: Mapped[float | None] = mapped_column(Float)
+    urgency: Mapped[float] = mapped_column(Float, index=True)
+    intent: Mapped[str] = mapped_column(String(40), default="other")
+    language_supported: Mapped[bool] = mapped_column(Boolean, default=True)
+    factors: Mapped[dict[str, Any]]  # factor name -> points, so any score can be explained
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    post: Mapped[Post] = relationship(back_populates="score")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. 112-4455667-1234567
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="purchase")  # or subscription
+    items: Mapped[list[Any]]  # [{"name": ..., "qty": ..., "price": ...}]
+    value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    status: Mapped[str] = mapped_column(String(30))  # placed, shipped, delivered, cancelled...
+    ordered_at: Mapped[datetime]
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    carrier: Mapped[str | None] = mapped_column(String(60))
+    tracking_number: Mapped[str | None] = mapped_column(String(60))
+
+    customer: Mapped[Customer] = relationship(back_populates="orders")
+    charges: Mapped[list[Charge]] = relationship(order_by="Charge.charged_at")
+
+
+class Charge(Base):
+    """A payment taken for an order; billing errors (double or post-cancellation) show here."""
+
+    __tablename__ = "charges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    charged_at: Mapped[datetime]
+    description: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CaseOrderLink(Base):
+    __tablename__ = "case_order_links"
+    __table_args__ = (UniqueConstraint("case_id", "order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    linked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    evidence: Mapped[str] = mapped_column(String(300), default="")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # None for SSO-only users
+    role: Mapped[str] = mapped_column(String(20))  # one of ROLES
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Resolution(Base):
+    """A refund, replacement, credit, callback, escalation or lock, from request to execution."""
+
+    __tablename__ = "resolutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    status: Mapped[str] = mapped_column(String(20), default="requested", index=True)
+    details: Mapped[dict[str, Any] | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    executed_at: Mapped[datetime | None]
+    external_reference: Mapped[str | None] = mapped_column(String(100))
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained log of every action (who, what, when, before and after)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(60))
+    route: Mapped[str] = mapped_column(String(60))
+    dedupe_key: Mapped[str] = mapped_column(String(200), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # sent, failed, suppressed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class SourceState(Base):
+    """Cursor and health of one configured source (one brand account on one platform)."""
+
+    __tablename__ = "source_states"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    cursor: Mapped[dict[str, Any] | None]
+    healthy: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    items_last_poll: Mapped[int] = mapped_column(Integer, default=0)
+    lag_seconds: Mapped[float | None] = mapped_column(Float)
+    rate_limit_remaining: Mapped[int | None] = mapped_column(Integer)
+    rate_limit_reset_at: Mapped[datetime | None]
+    token_expires_at: Mapped[datetime | None]

@@ -1,0 +1,160 @@
+"""One typed Settings object, read once from a TOML file plus environment overrides.
+
+Secrets (API tokens, webhook URLs with keys) are read only from the environment. A bad value
+stops start-up with a message naming the key and the fix, instead of failing later mid-poll.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "monitor.toml"
+
+
+class SettingsError(Exception):
+    """The configuration is unusable; the message names the key and how to fix it."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    # Relative SQLite paths are resolved against the current directory.
+    url: str = "sqlite:///var/monitor.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError(
+                "must be a sqlite:/// path or a postgresql:// URL "
+                "(e.g. postgresql://user@127.0.0.1:5432/monitor)"
+            )
+        return value
+
+
+class ModelSettings(_Section):
+    backend: Literal["multitask", "huggingface"] = "multitask"
+    # Folder of the committed multi-task artifact; relative paths are inside the package.
+    artifact: str = "minilm-mt-v1"
+    runtime: Literal["onnx-int8", "torch"] = "onnx-int8"
+    batch_size: int = Field(64, ge=1, le=1024)
+    threads: int | None = Field(None, ge=1, le=256)
+    cache_dir: str | None = None
+    # For backend = "huggingface": a hub id or local path, and its label names mapped to ours.
+    checkpoint: str | None = None
+    label_map: dict[str, Literal["negative", "neutral", "positive"]] = Field(default_factory=dict)
+
+
+class UrgencySettings(_Section):
+    """Weights are points on the 0-100 urgency scale; see monitor/scoring/urgency.py."""
+
+    negative: float = 30.0
+    complaint: float = 15.0
+    severity: float = 15.0
+    human_request: float = 12.0
+    security: float = 20.0
+    high_value: float = 15.0
+    money_mentioned: float = 6.0
+    order_number: float = 5.0
+    repeat_contact: float = 6.0  # per earlier contact in the window, capped at 3
+    repeat_window_hours: float = Field(24.0, gt=0)
+    reach: float = 8.0  # at `reach_followers` followers or verified
+    reach_followers: int = Field(50_000, ge=1)
+    public_post: float = 4.0
+    waiting: float = 8.0  # reached after `waiting_hours` without a reply
+    waiting_hours: float = Field(4.0, gt=0)
+    high_value_threshold: float = Field(500.0, ge=0)
+
+
+class ScoringSettings(_Section):
+    sla_hours_public: float = Field(1.0, gt=0)
+    sla_hours_private: float = Field(4.0, gt=0)
+    # Urgency at or above which a case's SLA is shortened to a quarter.
+    critical_urgency: float = Field(80.0, ge=0, le=100)
+
+
+class DemoSettings(_Section):
+    seed: int = 7
+    customers: int = Field(60, ge=1)
+    posts: int = Field(300, ge=1)
+    days: int = Field(5, ge=1)
+
+
+class DashboardSettings(_Section):
+    port: int = Field(8501, ge=1, le=65535)
+    page_size: int = Field(50, ge=5, le=1000)
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    model: ModelSettings = ModelSettings()
+    urgency: UrgencySettings = UrgencySettings()
+    scoring: ScoringSettings = ScoringSettings()
+    demo: DemoSettings = DemoSettings()
+    dashboard: DashboardSettings = DashboardSettings()
+    data_dir: str = str(PROJECT_ROOT.parent / "shared" / "data")
+    source_file: str = ""  # the file these settings came from, for messages
+
+    @property
+    def data_path(self) -> Path:
+        """The labelled-data folder; a relative path is taken from the project folder."""
+        path = Path(self.data_dir).expanduser()
+        return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+# Environment variables that override single keys: name -> dotted key.
+ENV_OVERRIDES = {
+    "MONITOR_DATABASE_URL": "database.url",
+    "MONITOR_MODEL_RUNTIME": "model.runtime",
+    "MONITOR_MODEL_CACHE_DIR": "model.cache_dir",
+    "MONITOR_DATA_DIR": "data_dir",
+}
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        tree = tree.setdefault(part, {})
+    tree[leaf] = value
+
+
+def _describe(error: dict[str, Any], config_path: Path) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    env = next((name for name, dotted in ENV_OVERRIDES.items() if dotted == key), None)
+    where = f"in {config_path}" + (f" or the {env} environment variable" if env else "")
+    if error["type"] == "extra_forbidden":
+        return f"unknown setting `{key}` {where}: remove it or check its spelling"
+    got = error.get("input")
+    shown = "" if isinstance(got, dict) else f" (got {got!r})"
+    return f"setting `{key}` {where}: {error['msg']}{shown}"
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read settings from `path`, `$MONITOR_CONFIG` or config/monitor.toml, then the environment."""
+    chosen = path or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG
+    config_path = Path(chosen).expanduser()
+    if not config_path.is_file():
+        raise SettingsError(
+            f"config file {config_path} not found: pass --config PATH or set MONITOR_CONFIG"
+        )
+    try:
+        tree: dict[str, Any] = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"config file {config_path} is not valid TOML: {exc}") from exc
+    for name, dotted in ENV_OVERRIDES.items():
+        if os.environ.get(name):
+            _set_dotted(tree, dotted, os.environ[name])
+    tree["source_file"] = str(config_path)
+    try:
+        return Settings.model_validate(tree)
+    except ValidationError as exc:
+        problems = "\n  ".join(_describe(dict(e), config_path) for e in exc.errors())
+        raise SettingsError(f"invalid configuration:\n  {problems}") from exc

@@ -1,0 +1,1 @@
+"""Where posts come from: X, Facebook, recorded files, demo data."""
