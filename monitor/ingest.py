@@ -48,9 +48,7 @@ def store_posts(
     return result
 
 
-def _store_batch(
-    session: Session, posts: Sequence[IncomingPost], sla: SlaPolicy
-) -> IngestResult:
+def _store_batch(session: Session, posts: Sequence[IncomingPost], sla: SlaPolicy) -> IngestResult:
     # The same post twice in one batch (a page boundary shifting) counts as a duplicate too.
     unique = list({(p.platform, p.external_id): p for p in posts}.values())
     author_ids = _upsert_authors(session, [p.author for p in unique])
@@ -73,7 +71,10 @@ def _store_batch(
         for p in unique
     ]
     inserted = insert_ignoring_duplicates(
-        session, Post.__table__, rows, ["platform", "external_id"]  # type: ignore[arg-type]
+        session,
+        Post.__table__,
+        rows,
+        ["platform", "external_id"],  # type: ignore[arg-type]
     )
     new_ids = sorted(row[0] for row in inserted)
     if new_ids:

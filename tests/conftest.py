@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg import POSTGRES_URL, postgres_engine, postgres_url
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,9 +21,6 @@ from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 from monitor.db.models import Base
 
-POSTGRES_URL = os.environ.get(
-    "MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 
@@ -68,18 +66,8 @@ def postgres_schema() -> Iterator[str]:
     admin.dispose()
 
 
-def postgres_url(schema: str) -> str:
-    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-
-
-def postgres_engine(schema: str) -> Engine:
-    return make_engine(postgres_url(schema))
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     """URL of a fresh, migrated, empty database (parametrised over both backends)."""
     if request.param == "sqlite":
         path = tmp_path / "monitor.db"

@@ -39,15 +39,11 @@ def test_same_post_twice_is_stored_once(session: Session) -> None:
 
 def test_posts_of_one_author_share_a_case_and_reply_stops_the_clock(session: Session) -> None:
     store_posts(session, [_post("1", minutes=0), _post("2", minutes=5), _post("3", author="2002")])
-    reply = _post(
-        "4", author="brand", minutes=20, inbound=False, kind="reply", in_reply_to_id="2"
-    )
+    reply = _post("4", author="brand", minutes=20, inbound=False, kind="reply", in_reply_to_id="2")
     store_posts(session, [reply])
     session.commit()
     assert session.scalar(select(func.count(Case.id))) == 2
-    case = session.scalars(
-        select(Case).join(Author).where(Author.external_id == "1001")
-    ).one()
+    case = session.scalars(select(Case).join(Author).where(Author.external_id == "1001")).one()
     assert [p.external_id for p in case.posts] == ["1", "2", "4"]
     assert case.first_response_at == T0 + timedelta(minutes=20)
     assert case.status == "waiting" and case.sla_due_at is None

@@ -81,9 +81,7 @@ def _attach_reply(session: Session, post: Post) -> None:
     if not post.in_reply_to_id:
         return
     parent = session.scalars(
-        select(Post).where(
-            Post.platform == post.platform, Post.external_id == post.in_reply_to_id
-        )
+        select(Post).where(Post.platform == post.platform, Post.external_id == post.in_reply_to_id)
     ).first()
     if parent is None or parent.case is None:
         return

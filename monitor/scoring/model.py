@@ -18,7 +18,7 @@ class ModelUnavailableError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class TextPrediction:
-    """What a text model says about one post. Optional outputs are None when a backend lacks them."""
+    """What a text model says about one post; optional outputs are None if a backend lacks them."""
 
     negative: float
     neutral: float

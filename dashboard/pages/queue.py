@@ -1,0 +1,74 @@
+"""Queue: open cases, most urgent first, with why each one ranks where it does."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.formatting import channel_label, reach_label, sla_label
+from dashboard.state import app_context
+from monitor.cases.queue import QueueFilters, queue, queue_facets
+from monitor.cases.threads import OPEN_STATUSES
+from monitor.db.models import CASE_STATUSES
+
+ctx = app_context()
+st.title("Queue")
+
+with ctx.sessions() as session:
+    facets = queue_facets(session)
+
+with st.sidebar:
+    st.header("Filters")
+    platforms = st.multiselect("Platform", facets["platforms"], key="queue_platforms")
+    statuses = st.multiselect(
+        "Status", list(CASE_STATUSES), default=list(OPEN_STATUSES), key="queue_statuses"
+    )
+    intents = st.multiselect("Intent", facets["intents"], key="queue_intents")
+    min_urgency = st.slider("Minimum urgency", 0, 100, 0, key="queue_min_urgency")
+
+filters = QueueFilters(
+    platforms=tuple(platforms),
+    statuses=tuple(statuses) or OPEN_STATUSES,
+    intents=tuple(intents),
+    min_urgency=float(min_urgency),
+)
+
+
+@st.fragment(run_every=30)
+def queue_table() -> None:
+    # A fragment refreshes only the table, so filters and scroll position are kept.
+    with ctx.sessions() as session:
+        rows = queue(session, filters, limit=ctx.settings.dashboard.page_size)
+    if not rows:
+        st.info("No cases match these filters. New posts appear here as soon as they are scored.")
+        return
+    frame = pd.DataFrame(
+        {
+            "Case": [row.case_id for row in rows],
+            "Urgency": [row.urgency for row in rows],
+            "SLA": [sla_label(row.sla_minutes_left()) for row in rows],
+            "Channel": [channel_label(row.platform, row.channel) for row in rows],
+            "Intent": [row.intent.replace("_", " ") for row in rows],
+            "Author": [row.author for row in rows],
+            "Reach": [reach_label(row.followers, row.verified) for row in rows],
+            "Post": [row.text for row in rows],
+            "Why": [row.explanation for row in rows],
+            "Posts": [row.posts for row in rows],
+            "Status": [row.status for row in rows],
+        }
+    )
+    st.caption(f"{len(rows)} most urgent cases; refreshed every 30 s")
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={
+            "Urgency": st.column_config.ProgressColumn(
+                "Urgency", min_value=0, max_value=100, format="%.0f"
+            ),
+            "Post": st.column_config.TextColumn("Post", width="large"),
+            "Why": st.column_config.TextColumn("Why", width="medium"),
+        },
+    )
+
+
+queue_table()

@@ -1,0 +1,195 @@
+"""The `monitor` command. Thin: parses arguments, calls services, prints what happened."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from monitor.context import AppContext
+from monitor.db.migrate import upgrade
+from monitor.scoring.model import ModelUnavailableError
+from monitor.settings import SettingsError, load_settings
+
+DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+class MonitorGroup(click.Group):
+    """Turns the project's expected errors into one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from monitor.scoring.files import InputFileError
+        from monitor.sources.replay import ReplayFileError
+
+        try:
+            return super().invoke(ctx)
+        except (SettingsError, InputFileError, ReplayFileError, ModelUnavailableError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=MonitorGroup)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="MONITOR_CONFIG",
+    help="Settings file (default: $MONITOR_CONFIG or config/monitor.toml in the project).",
+)
+@click.version_option(package_name="escalation-monitor")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
+    """Social-media escalation monitor: find the posts that need a human now."""
+    ctx.obj = _LazyContext(config_path)
+
+
+class _LazyContext:
+    """Settings are read when a command needs them, so `--help` works with a broken config."""
+
+    def __init__(self, config_path: Path | None) -> None:
+        self.config_path = config_path
+        self._app: AppContext | None = None
+
+    @property
+    def app(self) -> AppContext:
+        if self._app is None:
+            self._app = AppContext(load_settings(self.config_path))
+        return self._app
+
+
+pass_lazy = click.make_pass_decorator(_LazyContext)
+
+
+@main.command()
+@pass_lazy
+def init(lazy: _LazyContext) -> None:
+    """Create the database schema, or upgrade it to the newest version (safe to repeat)."""
+    app = lazy.app
+    before, after = upgrade(app.engine)
+    where = app.engine.url.render_as_string(hide_password=True)
+    if before == after:
+        click.echo(f"Database {where} is up to date (revision {after}).")
+    else:
+        click.echo(f"Database {where} upgraded from {before or 'empty'} to revision {after}.")
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="CSV file to write (id, urgency, sentiment, complaint, severity, intent, explanation).",
+)
+@click.option("--text-column", default="text", show_default=True, help="Column with the post text.")
+@click.option(
+    "--id-column",
+    default=None,
+    help="Column with the post id (default: id, tweet_id or post_id if present, else row number).",
+)
+@pass_lazy
+def score(
+    lazy: _LazyContext, input_path: Path, output_path: Path, text_column: str, id_column: str | None
+) -> None:
+    """Score a CSV or JSONL file of posts and write urgency and sentiment per post."""
+    import time
+
+    from monitor.scoring.files import open_post_file, score_file
+
+    app = lazy.app
+    started = time.perf_counter()
+    with open_post_file(input_path, text_column=text_column, id_column=id_column) as posts:
+        summary = score_file(posts, output_path, app.model, app.settings.urgency)
+    elapsed = time.perf_counter() - started
+    note = f" ({summary.empty_text} with empty text)" if summary.empty_text else ""
+    click.echo(
+        f"Scored {summary.rows} posts{note} in {elapsed:.1f}s "
+        f"({summary.rows / max(elapsed, 1e-9):.0f} posts/s) -> {output_path}"
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--source", default="replay", show_default=True, help="Source name to record.")
+@click.option("--no-score", is_flag=True, help="Store the posts without scoring them.")
+@pass_lazy
+def replay(lazy: _LazyContext, file: Path, source: str, no_score: bool) -> None:
+    """Ingest recorded posts from a CSV in the Customer Support on Twitter (TWCS) format."""
+    from monitor.sources.replay import replay_file
+
+    app = lazy.app
+    upgrade(app.engine)
+    summary = replay_file(app.sessions, file, source=source, progress=True)
+    click.echo(summary.describe())
+    if not no_score:
+        _score_pending(app)
+
+
+@main.command()
+@click.option("--no-dashboard", is_flag=True, help="Prepare the data but do not serve the UI.")
+@click.option("--seed", type=int, default=None, help="Random seed (default: demo.seed in config).")
+@pass_lazy
+def demo(lazy: _LazyContext, no_dashboard: bool, seed: int | None) -> None:
+    """Prepare the database, load scored demo data and serve the dashboard."""
+    from monitor.sources.demo import load_demo
+
+    app = lazy.app
+    upgrade(app.engine)
+    cfg = app.settings.demo
+    with app.sessions() as session, session.begin():
+        summary = load_demo(
+            session,
+            seed=cfg.seed if seed is None else seed,
+            customers=cfg.customers,
+            posts=cfg.posts,
+            days=cfg.days,
+            now=datetime.now(UTC),
+        )
+    click.echo(f"Demo data: {summary}")
+    _score_pending(app)
+    if not no_dashboard:
+        _serve_dashboard(app)
+
+
+@main.command()
+@pass_lazy
+def dashboard(lazy: _LazyContext) -> None:
+    """Serve the Streamlit dashboard (the database must exist: run `monitor init`)."""
+    _serve_dashboard(lazy.app)
+
+
+def _score_pending(app: AppContext) -> None:
+    from monitor.scoring.pipeline import score_pending
+
+    click.echo("Loading the scoring model...")
+    count = score_pending(app.sessions, app.model, app.settings)
+    click.echo(f"Scored {count} new posts with {app.model.version}.")
+
+
+def _serve_dashboard(app: AppContext) -> None:
+    port = app.settings.dashboard.port
+    env = dict(os.environ)
+    env["MONITOR_CONFIG"] = app.settings.source_file
+    env["MONITOR_DATABASE_URL"] = app.settings.database.url
+    click.echo(f"Dashboard on http://localhost:{port} (Ctrl+C to stop)")
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_APP),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with contextlib.suppress(KeyboardInterrupt):
+        subprocess.run(command, env=env, check=False)  # noqa: S603 - fixed argv, no shell

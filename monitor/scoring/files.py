@@ -1,0 +1,233 @@
+"""Score a CSV or JSONL file of posts into a CSV, streaming so file size never matters."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from monitor.scoring.model import TextModel
+from monitor.scoring.signals import read_signals
+from monitor.scoring.urgency import PostContext, compute_urgency
+from monitor.settings import UrgencySettings
+
+OUTPUT_COLUMNS = (
+    "id",
+    "urgency",
+    "sentiment_negative",
+    "sentiment_neutral",
+    "sentiment_positive",
+    "complaint",
+    "severity",
+    "intent",
+    "language_supported",
+    "explanation",
+)
+ID_CANDIDATES = ("id", "tweet_id", "post_id")
+CHUNK = 2048  # rows per model call: big enough for length-sorted batching, small in memory
+
+
+class InputFileError(Exception):
+    """The input file cannot be scored; the message says what is wrong and what to do."""
+
+
+@dataclass
+class ScoreSummary:
+    rows: int = 0
+    empty_text: int = 0
+
+
+@dataclass
+class _Source:
+    rows: Iterator[dict[str, Any]]
+    columns: list[str]
+    handle: io.BufferedReader
+
+
+def _open_rows(path: Path) -> _Source:
+    if not path.exists():
+        raise InputFileError(f"{path}: file not found")
+    if path.is_dir():
+        raise InputFileError(f"{path} is a folder: give a .csv or .jsonl file")
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path} is empty: nothing to score")
+    handle = path.open("rb")
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".jsonl", ".ndjson", ".json"):
+            return _jsonl(path, text, handle)
+        return _csv(path, text, handle)
+    except UnicodeDecodeError as exc:
+        handle.close()
+        raise _encoding_error(path, exc) from exc
+
+
+def _encoding_error(path: Path, exc: UnicodeDecodeError) -> InputFileError:
+    return InputFileError(
+        f"{path} is not UTF-8 text ({exc.reason} near byte {exc.start}): "
+        "re-save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`)"
+    )
+
+
+def _csv(path: Path, text: io.TextIOWrapper, handle: io.BufferedReader) -> _Source:
+    reader = csv.DictReader(text)
+    columns = list(reader.fieldnames or [])
+    if not columns:
+        raise InputFileError(f"{path} has no header row: the first line must name the columns")
+    return _Source(rows=iter(reader), columns=columns, handle=handle)
+
+
+def _jsonl(path: Path, text: io.TextIOWrapper, handle: io.BufferedReader) -> _Source:
+    def parse(line_no: int, line: str) -> dict[str, Any]:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(f"{path} line {line_no}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict):
+            raise InputFileError(f"{path} line {line_no}: expected a JSON object per line")
+        return record
+
+    lines = ((n, line) for n, line in enumerate(text, start=1) if line.strip())
+    first = next(lines, None)
+    if first is None:
+        raise InputFileError(f"{path} has no records: nothing to score")
+    head = parse(*first)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        yield head
+        for n, line in lines:
+            yield parse(n, line)
+
+    return _Source(rows=rows(), columns=list(head), handle=handle)
+
+
+def _pick_id_column(columns: list[str], requested: str | None, path: Path) -> str | None:
+    if requested is not None:
+        if requested not in columns:
+            raise InputFileError(
+                f"{path} has no id column {requested!r}; columns found: {', '.join(columns)}"
+            )
+        return requested
+    return next((name for name in ID_CANDIDATES if name in columns), None)
+
+
+@dataclass
+class PostFile:
+    """An input file checked and opened for scoring; close it (or use `with`)."""
+
+    path: Path
+    source: _Source
+    text_column: str
+    id_column: str | None
+
+    def __enter__(self) -> PostFile:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.source.handle.close()
+
+
+def open_post_file(
+    path: Path, *, text_column: str = "text", id_column: str | None = None
+) -> PostFile:
+    """Open and check a CSV or JSONL file before any model is loaded, so mistakes show fast."""
+    source = _open_rows(path)
+    try:
+        if text_column not in source.columns:
+            raise InputFileError(
+                f"{path} has no text column {text_column!r}; columns found: "
+                f"{', '.join(source.columns)}. Use --text-column NAME."
+            )
+        id_col = _pick_id_column(source.columns, id_column, path)
+    except InputFileError:
+        source.handle.close()
+        raise
+    return PostFile(path, source, text_column, id_col)
+
+
+def score_file(
+    posts: PostFile,
+    output_path: Path,
+    model: TextModel,
+    weights: UrgencySettings,
+    *,
+    progress: bool | None = None,
+) -> ScoreSummary:
+    """Score `posts` into `output_path` (CSV). Ids without an id column are row numbers.
+
+    The output is written to a temporary file and renamed at the end, so a failure half-way
+    never leaves a truncated file that looks complete.
+    """
+    summary = ScoreSummary()
+    source = posts.source
+    tmp = output_path.with_name(output_path.name + ".partial")
+    try:
+        output_path.parent.mkdir(parents=True, exist_ok=True)
+        total = posts.path.stat().st_size
+        with (
+            tmp.open("w", encoding="utf-8", newline="") as out,
+            tqdm(
+                total=total,
+                unit="B",
+                unit_scale=True,
+                desc="scoring",
+                # None: show the bar only on a terminal; True/False force it.
+                disable=None if progress is None else not progress,
+            ) as bar,
+        ):
+            writer = csv.writer(out)
+            writer.writerow(OUTPUT_COLUMNS)
+            chunk: list[tuple[str, str]] = []
+            for row in source.rows:
+                summary.rows += 1
+                row_id = str(row.get(posts.id_column, "")) if posts.id_column else str(summary.rows)
+                value = row.get(posts.text_column)
+                text = "" if value is None else str(value)
+                summary.empty_text += not text.strip()
+                chunk.append((row_id, text))
+                if len(chunk) >= CHUNK:
+                    _write_chunk(writer, chunk, model, weights)
+                    chunk = []
+                    bar.update(source.handle.tell() - bar.n)
+            if chunk:
+                _write_chunk(writer, chunk, model, weights)
+            bar.update(total - bar.n)
+        if summary.rows == 0:
+            raise InputFileError(f"{posts.path} has a header but no rows: nothing to score")
+        tmp.replace(output_path)
+    except UnicodeDecodeError as exc:
+        raise _encoding_error(posts.path, exc) from exc
+    finally:
+        source.handle.close()
+        tmp.unlink(missing_ok=True)
+    return summary
+
+
+def _write_chunk(
+    writer: Any, chunk: list[tuple[str, str]], model: TextModel, weights: UrgencySettings
+) -> None:
+    predictions = model.predict([text for _, text in chunk])
+    for (row_id, text), prediction in zip(chunk, predictions, strict=True):
+        signals = read_signals(text)
+        urgency = compute_urgency(prediction, signals, PostContext(), weights)
+        writer.writerow(
+            (
+                row_id,
+                f"{urgency.score:.1f}",
+                f"{prediction.negative:.4f}",
+                f"{prediction.neutral:.4f}",
+                f"{prediction.positive:.4f}",
+                "" if prediction.complaint is None else f"{prediction.complaint:.4f}",
+                "" if prediction.severity is None else f"{prediction.severity:.2f}",
+                signals.intent,
+                "true" if signals.language_supported else "false",
+                urgency.explanation,
+            )
+        )

@@ -1,0 +1,119 @@
+"""Combine the model's outputs with business signals into an explainable 0-100 urgency.
+
+Each factor contributes points (weights in config `[urgency]`); the stored breakdown is what
+the dashboard shows, so the team can see why a post ranks where it does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from monitor.scoring.model import TextPrediction
+from monitor.scoring.signals import TextSignals
+from monitor.settings import UrgencySettings
+
+
+@dataclass(frozen=True, slots=True)
+class PostContext:
+    """What the database knows about a post beyond its text (defaults: a lone public post)."""
+
+    followers: int = 0
+    verified: bool = False
+    public: bool = True
+    earlier_contacts: int = 0  # inbound posts by the same author within the repeat window
+    waiting_hours: float = 0.0  # since the author's first unanswered post in this case
+    order_value: Decimal | None = None  # value of a linked or mentioned order, if known
+    previous_negative: float | None = None  # the author's previous post in this case
+
+
+@dataclass(frozen=True, slots=True)
+class Urgency:
+    score: float
+    factors: dict[str, float]
+    explanation: str
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _reach_label(followers: int) -> str:
+    if followers >= 1_000_000:
+        return f"{followers / 1_000_000:.1f}M followers"
+    if followers >= 1_000:
+        return f"{followers / 1_000:.0f}k followers"
+    return f"{followers} followers"
+
+
+def compute_urgency(
+    prediction: TextPrediction,
+    signals: TextSignals,
+    context: PostContext,
+    weights: UrgencySettings,
+) -> Urgency:
+    factors: dict[str, float] = {}
+    reasons: dict[str, str] = {}
+
+    def add(name: str, points: float, reason: str) -> None:
+        if points > 0.05:
+            factors[name] = round(points, 2)
+            reasons[name] = reason
+
+    add("negative", prediction.negative * weights.negative, f"negative {prediction.negative:.2f}")
+    if prediction.complaint is not None:
+        add(
+            "complaint",
+            prediction.complaint * weights.complaint,
+            f"complaint {prediction.complaint:.2f}",
+        )
+    if prediction.severity is not None:
+        add(
+            "severity",
+            min(prediction.severity, 4.0) / 4.0 * weights.severity,
+            f"severity {prediction.severity:.1f}/4",
+        )
+    if context.previous_negative is not None:
+        rise = prediction.negative - context.previous_negative
+        if rise >= 0.2:
+            add("rising_anger", rise * weights.negative * 0.5, "angrier than last message")
+    if signals.human_request:
+        add("human_request", weights.human_request, "asks for a human")
+    if signals.security_terms:
+        terms = ", ".join(signals.security_terms[:2])
+        add("security", weights.security, f"security terms: {terms}")
+    value = max(
+        (v for v in (signals.max_amount, context.order_value) if v is not None), default=None
+    )
+    if value is not None and value > Decimal(str(weights.high_value_threshold)):
+        add("high_value", weights.high_value, f"${value:,.0f} at stake")
+    elif signals.max_amount is not None:
+        add("money", weights.money_mentioned, f"mentions ${signals.max_amount:,.2f}")
+    if signals.order_numbers:
+        add("order_number", weights.order_number, f"order {signals.order_numbers[0]}")
+    if context.earlier_contacts > 0:
+        contacts = min(context.earlier_contacts, 3)
+        add(
+            "repeat_contact",
+            contacts * weights.repeat_contact,
+            f"{_ordinal(context.earlier_contacts + 1)} contact in "
+            f"{weights.repeat_window_hours:.0f}h",
+        )
+    if context.verified or context.followers >= weights.reach_followers:
+        label = "verified" if context.verified else _reach_label(context.followers)
+        add("reach", weights.reach, label)
+    elif context.followers >= weights.reach_followers / 10:
+        add("reach", weights.reach * 0.4, _reach_label(context.followers))
+    if context.public:
+        add("public", weights.public_post, "public post")
+    if context.waiting_hours > 0:
+        share = min(context.waiting_hours / weights.waiting_hours, 1.0)
+        add("waiting", share * weights.waiting, f"waiting {context.waiting_hours:.0f}h")
+
+    score = max(0.0, min(100.0, sum(factors.values())))
+    top = sorted(factors, key=lambda name: factors[name], reverse=True)
+    explanation = ", ".join(reasons[name] for name in top[:4])
+    if not signals.language_supported:
+        explanation = "language not supported (sentiment unreliable); " + explanation
+    return Urgency(score=round(score, 1), factors=factors, explanation=explanation)
