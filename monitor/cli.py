@@ -13,8 +13,8 @@ import click
 
 from monitor.context import AppContext
 from monitor.db.migrate import upgrade
-from monitor.scoring.model import ModelUnavailableError
-from monitor.settings import SettingsError, load_settings
+from monitor.errors import UserFacingError
+from monitor.settings import load_settings
 
 DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
@@ -23,12 +23,9 @@ class MonitorGroup(click.Group):
     """Turns the project's expected errors into one clear line instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
-        from monitor.scoring.files import InputFileError
-        from monitor.sources.replay import ReplayFileError
-
         try:
             return super().invoke(ctx)
-        except (SettingsError, InputFileError, ReplayFileError, ModelUnavailableError) as exc:
+        except UserFacingError as exc:
             raise click.ClickException(str(exc)) from exc
 
 

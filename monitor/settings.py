@@ -13,11 +13,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from monitor.errors import UserFacingError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "monitor.toml"
 
 
-class SettingsError(Exception):
+class SettingsError(UserFacingError):
     """The configuration is unusable; the message names the key and how to fix it."""
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from monitor.errors import UserFacingError
 from monitor.scoring.model import TextModel
 from monitor.scoring.signals import read_signals
 from monitor.scoring.urgency import PostContext, compute_urgency
@@ -33,7 +34,7 @@ ID_CANDIDATES = ("id", "tweet_id", "post_id")
 CHUNK = 2048  # rows per model call: big enough for length-sorted batching, small in memory
 
 
-class InputFileError(Exception):
+class InputFileError(UserFacingError):
     """The input file cannot be scored; the message says what is wrong and what to do."""
 
 

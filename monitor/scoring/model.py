@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from monitor.errors import UserFacingError
 
-class ModelUnavailableError(RuntimeError):
+
+class ModelUnavailableError(UserFacingError):
     """The configured model cannot be loaded; the message says why and how to fix it."""
 
 

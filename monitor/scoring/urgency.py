@@ -6,6 +6,7 @@ the dashboard shows, so the team can see why a post ranks where it does.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -45,6 +46,14 @@ def _reach_label(followers: int) -> str:
     if followers >= 1_000:
         return f"{followers / 1_000:.0f}k followers"
     return f"{followers} followers"
+
+
+def _soft_cap(raw: float) -> float:
+    """Linear up to 70, then compressed towards 100, so the most severe posts still rank
+    against each other instead of all sitting at a clamped 100."""
+    if raw <= 70:
+        return max(raw, 0.0)
+    return 70.0 + 30.0 * (1.0 - math.exp(-(raw - 70.0) / 30.0))
 
 
 def compute_urgency(
@@ -111,7 +120,10 @@ def compute_urgency(
         share = min(context.waiting_hours / weights.waiting_hours, 1.0)
         add("waiting", share * weights.waiting, f"waiting {context.waiting_hours:.0f}h")
 
-    score = max(0.0, min(100.0, sum(factors.values())))
+    raw = sum(factors.values())
+    score = _soft_cap(raw)
+    if raw > 0:  # contributions are scaled with the cap so they still add up to the score
+        factors = {name: round(points * score / raw, 2) for name, points in factors.items()}
     top = sorted(factors, key=lambda name: factors[name], reverse=True)
     explanation = ", ".join(reasons[name] for name in top[:4])
     if not signals.language_supported:

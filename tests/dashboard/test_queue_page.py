@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from factories import add_scored_post
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+@pytest.fixture
+def app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("MONITOR_DATABASE_URL", db_url)
+    st.cache_resource.clear()  # the engine is cached per process: start from this test's DB
+    return AppTest.from_file(APP, default_timeout=30)
+
+
+def test_queue_lists_cases_most_urgent_first(app: AppTest, session: Session) -> None:
+    add_scored_post(session, "1", "where is my parcel", 35, author="a", intent="delivery")
+    add_scored_post(
+        session, "2", "HACKED account, fraud!", 91, author="b", intent="account_security"
+    )
+    add_scored_post(session, "3", "love the service", 5, author="c", intent="praise")
+    session.commit()
+
+    app.run()
+
+    assert not app.exception
+    frame = app.dataframe[0].value
+    assert list(frame["Post"]) == [
+        "HACKED account, fraud!",
+        "where is my parcel",
+        "love the service",
+    ]
+    assert list(frame["Urgency"]) == [91, 35, 5]
+    assert frame["Intent"].iloc[0] == "account security"
+    assert frame["Why"].iloc[0] == "negative 0.50 (2)"
+
+
+def test_minimum_urgency_filter(app: AppTest, session: Session) -> None:
+    add_scored_post(session, "1", "where is my parcel", 35, author="a")
+    add_scored_post(session, "2", "refund now", 72, author="b")
+    session.commit()
+
+    app.run()
+    app.slider(key="queue_min_urgency").set_value(50).run()
+
+    assert list(app.dataframe[0].value["Post"]) == ["refund now"]
+
+
+def test_empty_queue_says_so(app: AppTest) -> None:
+    app.run()
+    assert not app.exception
+    assert "No cases match" in app.info[0].value

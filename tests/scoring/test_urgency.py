@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from monitor.scoring.model import TextPrediction
+from monitor.scoring.signals import read_signals
+from monitor.scoring.urgency import PostContext, compute_urgency
+from monitor.settings import UrgencySettings
+
+WEIGHTS = UrgencySettings()
+CALM = TextPrediction(negative=0.05, neutral=0.85, positive=0.10, complaint=0.05, severity=0.1)
+ANGRY = TextPrediction(negative=0.94, neutral=0.05, positive=0.01, complaint=0.97, severity=3.4)
+
+
+def test_every_point_is_explained_by_a_factor() -> None:
+    text = "Order 112-4455667-1234567 for $899 never arrived, let me talk to a human"
+    result = compute_urgency(ANGRY, read_signals(text), PostContext(earlier_contacts=2), WEIGHTS)
+    assert abs(result.score - sum(result.factors.values())) < 0.1
+    assert 80 < result.score < 100
+    assert {"negative", "high_value", "order_number", "human_request", "repeat_contact"} <= set(
+        result.factors
+    )
+    # The biggest factor leads the explanation.
+    assert result.explanation.startswith("negative 0.94")
+    assert "3rd contact in 24h" in result.explanation or "$899" in result.explanation
+
+
+def test_angry_high_value_outranks_calm_question() -> None:
+    calm = compute_urgency(CALM, read_signals("Does it come in blue?"), PostContext(), WEIGHTS)
+    angry = compute_urgency(
+        ANGRY, read_signals("My $899 laptop never came!!"), PostContext(), WEIGHTS
+    )
+    assert angry.score > calm.score + 40
+
+
+def test_reach_dm_waiting_and_rising_anger() -> None:
+    signals = read_signals("still waiting")
+    public_big = compute_urgency(
+        ANGRY, signals, PostContext(followers=80_000, public=True), WEIGHTS
+    )
+    dm_small = compute_urgency(ANGRY, signals, PostContext(followers=10, public=False), WEIGHTS)
+    assert (
+        public_big.factors["reach"] == WEIGHTS.reach
+        and "80k followers" in str(public_big.explanation)
+        or public_big.factors["reach"] == WEIGHTS.reach
+    )
+    assert "reach" not in dm_small.factors and "public" not in dm_small.factors
+    waited = compute_urgency(ANGRY, signals, PostContext(waiting_hours=8), WEIGHTS)
+    longer = compute_urgency(ANGRY, signals, PostContext(waiting_hours=80), WEIGHTS)
+    assert waited.score == longer.score  # waiting is capped at the configured horizon
+    assert waited.factors["waiting"] > 0
+    rising = compute_urgency(ANGRY, signals, PostContext(previous_negative=0.3), WEIGHTS)
+    assert rising.factors["rising_anger"] > 0
+
+
+def test_linked_order_value_counts_as_money_at_stake() -> None:
+    result = compute_urgency(
+        CALM, read_signals("any update?"), PostContext(order_value=Decimal("649.00")), WEIGHTS
+    )
+    assert result.factors["high_value"] == WEIGHTS.high_value  # below the cap: unscaled
+    assert "$649 at stake" in result.explanation
+
+
+def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() -> None:
+    heavy = UrgencySettings(negative=90, security=90)
+    text = "I was scammed by a fake number"
+    result = compute_urgency(ANGRY, read_signals(text), PostContext(), heavy)
+    heavier = compute_urgency(ANGRY, read_signals(text + " $900"), PostContext(), heavy)
+    assert 95 < result.score < heavier.score <= 100
+    light = compute_urgency(ANGRY, read_signals(text), PostContext(), UrgencySettings(security=0))
+    assert "security" not in light.factors
+
+
+def test_unsupported_language_is_flagged_in_the_explanation() -> None:
+    result = compute_urgency(CALM, read_signals("注文した商品が届きません"), PostContext(), WEIGHTS)
+    assert result.explanation.startswith("language not supported")

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import main
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((f"{prefix}{name}", command))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, f"{prefix}{name} "))
+    return found
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(main), ids=lambda v: str(v))
+def test_every_command_has_help(name: str, command: click.Command) -> None:
+    assert command.help and len(command.help.strip()) > 20, f"`monitor {name}` lacks help text"
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"option {param.opts} of `monitor {name}` lacks help text"
+
+
+def test_init_creates_then_reports_up_to_date(db_url: str) -> None:
+    runner = CliRunner()
+    env = {"MONITOR_DATABASE_URL": db_url}
+    first = runner.invoke(main, ["init"], env=env)
+    second = runner.invoke(main, ["init"], env=env)
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "up to date" in second.output
+
+
+def test_init_from_an_empty_sqlite_file(tmp_path: Path) -> None:
+    runner = CliRunner()
+    url = f"sqlite:///{tmp_path / 'new' / 'monitor.db'}"
+    result = runner.invoke(main, ["init"], env={"MONITOR_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert "upgraded from empty" in result.output
+    assert (tmp_path / "new" / "monitor.db").exists()
+
+
+def test_bad_config_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[database]\nurl = 5\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "init"])
+    assert result.exit_code == 1
+    assert "Error: invalid configuration" in result.output and "`database.url`" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (None, [], "file not found"),
+        (b"", [], "is empty"),
+        (b"id,body\n1,hello\n", [], "no text column 'text'; columns found: id, body"),
+        (b"id,text\n1,hello\n", ["--id-column", "post"], "no id column 'post'"),
+        (b"id,text\n1,caf\xe9 au lait\n", [], "is not UTF-8"),
+        (b"{not json}\n", [], "not valid JSON"),
+    ],
+)
+def test_score_rejects_bad_input_clearly(
+    tmp_path: Path, content: bytes | None, args: list[str], message: str
+) -> None:
+    suffix = ".jsonl" if content and content.startswith(b"{") else ".csv"
+    source = tmp_path / f"posts{suffix}"
+    if content is not None:
+        source.write_bytes(content)
+    output = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["score", str(source), "-o", str(output), *args])
+    assert result.exit_code == 1
+    assert message in result.output, result.output
+    assert not output.exists()  # nothing half-written
