@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+from monitor.errors import UserFacingError
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +36,12 @@ class IncomingPost:
     raw: dict[str, Any] | None = field(default=None, compare=False)
 
 
-class SourceError(Exception):
-    """A source failed. `permanent` (bad token, revoked access) needs a human; others pass."""
+class SourceError(UserFacingError):
+    """A source failed. `permanent` (bad token, revoked access) needs a human; others pass.
+
+    `retry_at` is set for rate limits: the poller skips the source until then instead of
+    sleeping inside a job.
+    """
 
     def __init__(
         self, message: str, *, permanent: bool = False, retry_at: datetime | None = None
@@ -46,10 +51,52 @@ class SourceError(Exception):
         self.retry_at = retry_at
 
 
+@dataclass(slots=True)
+class RejectedItem:
+    """An item the platform sent that could not be understood; kept raw for inspection."""
+
+    reason: str
+    raw: dict[str, Any]
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """One poll's outcome. Posts and `cursor` are committed together by the poller.
+
+    When a later page fails, `complete` is False, `error` says why, the posts fetched so far
+    are still returned, and `cursor` is the old one: the next poll fetches the gap again and
+    deduplication drops what was already stored, so nothing is lost or doubled.
+    """
+
+    posts: list[IncomingPost]
+    cursor: dict[str, Any] | None
+    complete: bool = True
+    error: SourceError | None = None
+    rejected: list[RejectedItem] = field(default_factory=list)
+    rate_limit_remaining: int | None = None
+    rate_limit_reset_at: datetime | None = None
+    token_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTarget:
+    """What a source needs to answer a stored post on its own channel."""
+
+    platform: str
+    kind: str  # mention/comment: public reply; dm: private message
+    external_id: str  # the post being answered
+    author_external_id: str
+    conversation_id: str | None = None
+
+
 class Source(Protocol):
     name: str
     platform: str
 
-    def fetch(self, cursor: dict[str, Any] | None) -> Iterator[IncomingPost]:
-        """Yield posts newer than `cursor`; raise SourceError on failure."""
+    def fetch(self, cursor: dict[str, Any] | None) -> FetchResult:
+        """Fetch posts newer than `cursor`. Raises SourceError only when nothing was fetched."""
+        ...
+
+    def send_reply(self, target: ReplyTarget, text: str) -> str:
+        """Send `text` as a public reply or DM, as fits the target; returns the new id."""
         ...
