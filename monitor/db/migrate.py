@@ -21,16 +21,18 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Upgrade to the newest revision; returns (revision before, revision after)."""
+    """Upgrade to the newest revision; returns (revision before or None, revision after)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
-        before = MigrationContext.configure(connection).get_current_revision()
+        before = "+".join(sorted(MigrationContext.configure(connection).get_current_heads()))
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    head = ScriptDirectory.from_config(config).get_current_head() or ""
-    return before, head
+        command.upgrade(config, "heads")
+    heads = ScriptDirectory.from_config(config).get_heads()
+    # Feature branches of the schema may each add a head; report them as one string.
+    return before or None, "+".join(sorted(heads))
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return "+".join(sorted(heads)) or None
