@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -70,12 +71,8 @@ def _store_batch(session: Session, posts: Sequence[IncomingPost], sla: SlaPolicy
         }
         for p in unique
     ]
-    inserted = insert_ignoring_duplicates(
-        session,
-        Post.__table__,
-        rows,
-        ["platform", "external_id"],  # type: ignore[arg-type]
-    )
+    table = cast(Table, Post.__table__)
+    inserted = insert_ignoring_duplicates(session, table, rows, ["platform", "external_id"])
     new_ids = sorted(row[0] for row in inserted)
     if new_ids:
         new_posts = session.scalars(

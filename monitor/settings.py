@@ -13,7 +13,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from monitor.alerts.config import AlertSettings
+from monitor.auth.settings import AuthSettings
+from monitor.cases.policy import ClearanceSettings
 from monitor.errors import UserFacingError
+from monitor.reports.config import ReportSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "monitor.toml"
@@ -83,6 +87,10 @@ class ScoringSettings(_Section):
     critical_urgency: float = Field(80.0, ge=0, le=100)
 
 
+class SchedulerSettings(_Section):
+    score_seconds: float = Field(10.0, gt=0)  # how often new posts are scored
+
+
 class DemoSettings(_Section):
     seed: int = 7
     customers: int = Field(60, ge=1)
@@ -100,8 +108,13 @@ class Settings(_Section):
     model: ModelSettings = ModelSettings()
     urgency: UrgencySettings = UrgencySettings()
     scoring: ScoringSettings = ScoringSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
     demo: DemoSettings = DemoSettings()
     dashboard: DashboardSettings = DashboardSettings()
+    clearance: ClearanceSettings = ClearanceSettings()
+    auth: AuthSettings = AuthSettings()
+    alerts: AlertSettings = AlertSettings()
+    reports: ReportSettings = ReportSettings()
     data_dir: str = str(PROJECT_ROOT.parent / "shared" / "data")
     source_file: str = ""  # the file these settings came from, for messages
 

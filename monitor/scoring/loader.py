@@ -38,8 +38,11 @@ def _load(settings: ModelSettings) -> TextModel:
                 'setting `model.checkpoint` is required when model.backend = "huggingface": '
                 "give a Hugging Face model id or a local folder"
             )
-        return HuggingFaceTextModel.load(
-            settings.checkpoint, label_map=dict(settings.label_map), batch_size=settings.batch_size
+        return HuggingFaceTextModel(
+            settings.checkpoint,
+            label_map=dict(settings.label_map),
+            batch_size=settings.batch_size,
+            threads=settings.threads,
         )
     from monitor.scoring.encoder_model import MultiTaskEncoder
 

@@ -1,0 +1,81 @@
+"""Builds the APScheduler that `monitor run` starts. Wiring only: every job is a function in
+`monitor` that claims its own work and is safe to run twice, in one process or in several."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from monitor.cases.threads import SlaPolicy
+from monitor.context import AppContext
+from monitor.polling import poll_source
+from monitor.scoring.pipeline import score_pending
+from monitor.sources.base import Source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    seconds: float
+    run: Callable[[], object]
+
+
+def _guarded(job: Job) -> Callable[[], None]:
+    """Log a failing job and keep the scheduler alive; the next tick tries again."""
+
+    def run() -> None:
+        try:
+            job.run()
+        except Exception:
+            log.exception("job %s failed; it runs again in %.0f s", job.name, job.seconds)
+
+    return run
+
+
+def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[Job]:
+    settings = app.settings
+    sla = SlaPolicy(settings.scoring.sla_hours_public, settings.scoring.sla_hours_private)
+    jobs = [
+        Job(
+            f"poll:{source.name}",
+            interval,
+            lambda source=source: poll_source(app.engine, app.sessions, source, sla=sla),  # type: ignore[misc]
+        )
+        for source, interval in sources
+    ]
+    jobs.append(
+        Job(
+            "score",
+            settings.scheduler.score_seconds,
+            lambda: score_pending(app.sessions, app.model, settings),
+        )
+    )
+    return jobs
+
+
+def build_scheduler(jobs: Sequence[Job], scheduler: BaseScheduler | None = None) -> BaseScheduler:
+    scheduler = scheduler or BlockingScheduler(
+        executors={"default": ThreadPoolExecutor(max_workers=4)}, timezone=UTC
+    )
+    now = datetime.now(UTC)
+    for job in jobs:
+        scheduler.add_job(
+            _guarded(job),
+            "interval",
+            seconds=job.seconds,
+            id=job.name,
+            name=job.name,
+            next_run_time=now,  # start at once, not one interval after start-up
+            max_instances=1,  # a slow poll is never overlapped by the next tick
+            coalesce=True,  # after a pause, run once, not once per missed tick
+            misfire_grace_time=max(int(job.seconds), 1),
+        )
+    return scheduler

@@ -1,0 +1,144 @@
+"""Build a source from its configuration; secrets come only from the environment.
+
+The configuration names environment variables (`bearer_token_env = "X_BEARER_TOKEN"`), never
+tokens, so config files can be committed and shared. A missing variable is a permanent
+`SourceError` naming the variable, raised when the source is built rather than mid-poll.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from monitor.sources.base import Source, SourceError
+from monitor.sources.facebook import FacebookSource, normalise_version
+from monitor.sources.x import XSource
+
+_USER_ENVS = "consumer_key_env consumer_secret_env access_token_env access_token_secret_env"
+X_USER_ENVS = tuple(_USER_ENVS.split())
+X_FIELDS = ("user_id", "bearer_token_env", *X_USER_ENVS)
+FACEBOOK_FIELDS = ("page_id", "page_token_env")
+
+
+class SourceConfig(BaseModel):
+    """One `[[sources]]` entry. Fields of the other platform are an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    platform: Literal["x", "facebook", "replay", "demo"]
+    interval_seconds: int = Field(default=60, ge=1)
+    base_url: str | None = None  # e.g. https://api.x.com, a gateway, a local test server
+    max_pages: int = Field(default=5, ge=1, le=100)
+    # X
+    user_id: str | None = None  # the brand account's numeric id, not its @handle
+    bearer_token_env: str | None = None
+    consumer_key_env: str | None = None
+    consumer_secret_env: str | None = None
+    access_token_env: str | None = None
+    access_token_secret_env: str | None = None
+    include_dms: bool = False
+    # Facebook
+    page_id: str | None = None
+    page_token_env: str | None = None
+    graph_version: str = "v24.0"
+    include_messenger: bool = False
+
+    @field_validator("user_id", "page_id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        # TOML has 64-bit integers; keep ids as text so they never pass through a float.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (e.g. https://api.x.com)")
+        return value
+
+    @field_validator("graph_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        try:
+            return normalise_version(value)
+        except SourceError as exc:
+            raise ValueError(str(exc)) from exc
+
+    @model_validator(mode="after")
+    def _platform_fields(self) -> SourceConfig:
+        own = {"x": X_FIELDS, "facebook": FACEBOOK_FIELDS}.get(self.platform, ())
+        foreign = [f for f in (*X_FIELDS, *FACEBOOK_FIELDS) if f not in own and getattr(self, f)]
+        if self.include_dms and self.platform != "x":
+            foreign.append("include_dms")
+        if self.include_messenger and self.platform != "facebook":
+            foreign.append("include_messenger")
+        if foreign:
+            raise ValueError(f"{', '.join(foreign)} do not apply to platform {self.platform!r}")
+        if self.platform == "x":
+            self._check_x()
+        elif self.platform == "facebook" and not (self.page_id and self.page_token_env):
+            raise ValueError("a facebook source needs page_id and page_token_env")
+        return self
+
+    def _check_x(self) -> None:
+        if not self.user_id or not self.user_id.isdigit():
+            raise ValueError("an x source needs user_id, the brand account's numeric id")
+        given = [f for f in X_USER_ENVS if getattr(self, f)]
+        if given and len(given) < len(X_USER_ENVS):
+            missing = sorted(set(X_USER_ENVS) - set(given))
+            raise ValueError(f"OAuth 1.0a user context needs all four variables; add {missing}")
+        if not given and not self.bearer_token_env:
+            raise ValueError("an x source needs bearer_token_env or the four OAuth 1.0a *_env")
+        if self.include_dms and not given:
+            raise ValueError("include_dms needs the OAuth 1.0a user tokens (*_env), not a bearer")
+
+
+def build_source(config: SourceConfig, env: Mapping[str, str] = os.environ) -> Source:
+    """The `Source` for `config`; replay and demo sources are built by the caller."""
+    if config.platform == "x":
+        assert config.user_id is not None  # checked by SourceConfig
+        user = [_secret(config, env, getattr(config, f)) for f in X_USER_ENVS]
+        return XSource(
+            config.name,
+            config.user_id,
+            bearer_token=_secret(config, env, config.bearer_token_env),
+            consumer_key=user[0],
+            consumer_secret=user[1],
+            access_token=user[2],
+            access_token_secret=user[3],
+            include_dms=config.include_dms,
+            base_url=config.base_url,
+            max_pages=config.max_pages,
+            app_hint=config.bearer_token_env or "the X bearer token",
+            user_hint=f"{config.access_token_env} and {config.access_token_secret_env}",
+        )
+    if config.platform == "facebook":
+        assert config.page_id is not None and config.page_token_env is not None
+        return FacebookSource(
+            config.name,
+            config.page_id,
+            str(_secret(config, env, config.page_token_env)),
+            graph_version=config.graph_version,
+            include_messenger=config.include_messenger,
+            base_url=config.base_url,
+            max_pages=config.max_pages,
+            env_hint=config.page_token_env,
+        )
+    raise NotImplementedError("built by the caller")
+
+
+def _secret(config: SourceConfig, env: Mapping[str, str], variable: str | None) -> str | None:
+    if variable is None:
+        return None
+    value = env.get(variable, "").strip()
+    if not value:
+        raise SourceError(
+            f"Source {config.name!r}: the environment variable {variable} is not set. Set it to "
+            f"the {config.platform} credential it names and restart.",
+            permanent=True,
+        )
+    return value

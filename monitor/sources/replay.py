@@ -1,0 +1,309 @@
+"""Recorded posts in the "Customer Support on Twitter" (TWCS) CSV format, streamed row by row.
+
+Columns: tweet_id, author_id, inbound, created_at, text, response_tweet_id,
+in_response_to_tweet_id, possibly after a pandas index column (unnamed) and an `index`
+column. Files written by pandas turn reply ids into floats (`3.0`); some rows carry bare CR
+characters inside unquoted text, which splits them. Such rows are skipped and counted, never
+fatal: a 100 MB replay should not stop at row two million because of one broken tweet.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from monitor.cases.threads import SlaPolicy
+from monitor.errors import UserFacingError
+from monitor.ingest import store_posts
+from monitor.sources.base import AuthorInfo, IncomingPost
+
+REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text")
+OPTIONAL = ("in_response_to_tweet_id", "response_tweet_id")
+EXAMPLE_TIME = "Tue Oct 31 22:10:47 +0000 2017"
+MAX_EXAMPLES = 5
+SNIFF_BYTES = 64 * 1024
+MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+_ID = re.compile(r"(\d{1,20})(?:\.0*)?")
+_BAD_BYTES = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
+
+
+class ReplayFileError(UserFacingError):
+    """The file cannot be replayed at all; the message says what is wrong and what to do."""
+
+
+@dataclass(frozen=True)
+class MalformedRow:
+    line: int  # physical line where the row starts (the header is line 1)
+    reason: str
+
+
+@dataclass
+class ReplayStats:
+    """Filled in while `read_twcs` streams: rows read (malformed included) and what was wrong."""
+
+    rows: int = 0
+    malformed: int = 0
+    examples: list[MalformedRow] = field(default_factory=list)
+
+    def skip(self, line: int, reason: str) -> None:
+        self.malformed += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append(MalformedRow(line, reason))
+
+
+@dataclass
+class ReplaySummary:
+    path: Path
+    rows_read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    malformed: int = 0
+    malformed_examples: list[MalformedRow] = field(default_factory=list)
+
+    @property
+    def malformed_lines(self) -> list[int]:
+        return [m.line for m in self.malformed_examples]
+
+    def describe(self) -> str:
+        """One line for the CLI: 5000 rows read, 4999 stored, 1 malformed (line 2589: ...)."""
+        text = (
+            f"{self.path.name}: {self.rows_read} rows read, {self.stored} stored, "
+            f"{self.duplicates} already stored, {self.malformed} malformed"
+        )
+        if self.malformed_examples:
+            shown = "; ".join(f"line {m.line}: {m.reason}" for m in self.malformed_examples)
+            more = ", ..." if self.malformed > len(self.malformed_examples) else ""
+            text += f" ({shown}{more})"
+        return text
+
+
+def read_twcs(
+    path: Path, *, source: str = "replay", stats: ReplayStats | None = None
+) -> Iterator[IncomingPost]:
+    """Check the file now (raising ReplayFileError), then stream its rows as posts.
+
+    Pass a `ReplayStats` to learn how many rows were read and which were skipped.
+    """
+    path = Path(path)
+    header = _check_file(path)
+    return _stream(path, header, source, stats if stats is not None else ReplayStats())
+
+
+def replay_file(
+    session_factory: Callable[[], Session],
+    path: Path,
+    *,
+    source: str = "replay",
+    batch_size: int = 1000,
+    progress: bool = False,
+    sla: SlaPolicy | None = None,
+) -> ReplaySummary:
+    """Store a TWCS file's posts, one committed transaction per batch.
+
+    A crash loses at most the current batch, and replaying the file again stores only what
+    is missing: posts are deduplicated by (platform, id).
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    stats = ReplayStats()
+    posts = read_twcs(path, source=source, stats=stats)
+    summary = ReplaySummary(Path(path))
+    with tqdm(desc=Path(path).name, unit=" rows", disable=not progress) as bar:
+        for batch in _batches(posts, batch_size):
+            with session_factory() as session, session.begin():
+                result = store_posts(session, batch, sla)
+            summary.stored += len(result.new_post_ids)
+            summary.duplicates += result.duplicates
+            bar.update(stats.rows - bar.n)
+        bar.update(stats.rows - bar.n)
+    summary.rows_read, summary.malformed = stats.rows, stats.malformed
+    summary.malformed_examples = list(stats.examples)
+    return summary
+
+
+def parse_twcs_time(value: str) -> datetime:
+    """`Tue Oct 31 22:10:47 +0000 2017` (or ISO 8601) as an aware UTC datetime."""
+    parts = value.split()
+    if len(parts) == 6 and parts[1] in MONTHS:
+        _, month, day, clock, offset, year = parts
+        hour, minute, second = (int(p) for p in clock.split(":"))
+        if not re.fullmatch(r"[+-]\d{4}", offset):
+            raise ValueError(value)
+        delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[3:]))
+        zone = timezone(-delta if offset[0] == "-" else delta)
+        local = datetime(int(year), MONTHS[month], int(day), hour, minute, second, tzinfo=zone)
+        return local.astimezone(UTC)
+    parsed = datetime.fromisoformat(value.strip())  # ValueError when it is neither
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def normalise_id(value: str) -> str | None:
+    """`3.0` -> `3`; 19-digit ids stay exact; empty -> None; anything else is an error."""
+    value = value.strip()
+    if not value:
+        return None
+    match = _ID.fullmatch(value)
+    if match is None:
+        raise ValueError(value)
+    return str(int(match.group(1)))
+
+
+def _check_file(path: Path) -> list[str]:
+    """Fail early and clearly: what is wrong with the file, and what to do about it."""
+    if path.is_dir():
+        csvs = sorted(p.name for p in path.glob("*.csv"))[:5]
+        hint = f" It contains: {', '.join(csvs)}." if csvs else ""
+        raise ReplayFileError(f"{path} is a folder, not a file: pass the CSV file itself.{hint}")
+    if not path.exists():
+        where = path.parent
+        nearby = sorted(p.name for p in where.glob("*.csv"))[:5] if where.is_dir() else []
+        hint = f" CSV files in {where}: {', '.join(nearby)}." if nearby else ""
+        raise ReplayFileError(f"File not found: {path}. Check the path.{hint}")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise ReplayFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    if not head.strip():
+        raise ReplayFileError(
+            f"{path} is empty: expected a CSV whose first line names the columns "
+            f"({', '.join(REQUIRED + OPTIONAL)})."
+        )
+    _check_utf8(path, head)
+    header = next(csv.reader(head.decode("utf-8-sig", "replace").splitlines()[:1]), [])
+    columns = {name.strip().lower(): i for i, name in enumerate(header)}
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        found = ", ".join(repr(name) for name in header) or "nothing"
+        hint = ""
+        if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+            hint = " The columns seem separated by something else than commas: save as CSV."
+        raise ReplayFileError(
+            f"{path} is not a TWCS file: missing column(s) {', '.join(missing)}; found {found}. "
+            f"Expected a header with {', '.join(REQUIRED + OPTIONAL)}.{hint}"
+        )
+    return header
+
+
+def _check_utf8(path: Path, head: bytes) -> None:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ReplayFileError(
+            f"{path} is UTF-16 text, not UTF-8. Re-save it as 'CSV UTF-8', or convert it: "
+            f"iconv -f UTF-16 -t UTF-8 '{path}' > converted.csv"
+        )
+    try:  # the last few bytes may cut a character in half: decode incrementally
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < SNIFF_BYTES)
+    except UnicodeDecodeError as exc:
+        line = head[: exc.start].count(b"\n") + 1
+        raise ReplayFileError(
+            f"{path} is not UTF-8 text (byte 0x{head[exc.start]:02x} on line {line} cannot be "
+            f"decoded). Convert it first, e.g. iconv -f WINDOWS-1252 -t UTF-8 '{path}' > "
+            "converted.csv"
+        ) from exc
+
+
+def _stream(
+    path: Path, header: list[str], source: str, stats: ReplayStats
+) -> Iterator[IncomingPost]:
+    width = len(header)
+    names = [name.strip() or "_index" for name in header]  # pandas' index column has no name
+    columns = {name.lower(): i for i, name in reversed(list(enumerate(names)))}
+    # newline="\n": lines split only at LF, so a bare CR inside an unquoted field makes the
+    # csv module raise for that one row instead of silently cutting it into fragments.
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="\n") as handle:
+        reader = csv.reader(handle, strict=False)
+        next(reader, None)  # the header, checked already
+        while True:
+            line = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                stats.rows += 1
+                stats.skip(line, _csv_reason(exc))
+                continue
+            if not row:
+                continue  # a blank line is not a row
+            stats.rows += 1
+            if len(row) != width:
+                stats.skip(line, f"{len(row)} fields instead of {width}")
+                continue
+            try:
+                yield _post(row, columns, names, source)
+            except _Malformed as exc:
+                stats.skip(line, str(exc))
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _post(row: list[str], columns: dict[str, int], names: list[str], source: str) -> IncomingPost:
+    def get(name: str) -> str:
+        return row[columns[name]] if name in columns else ""
+
+    if _BAD_BYTES.search("".join(row)):
+        raise _Malformed("bytes that are not UTF-8")
+    try:
+        tweet_id = normalise_id(get("tweet_id"))
+    except ValueError:
+        raise _Malformed(f"tweet_id {get('tweet_id')[:30]!r} is not an integer id") from None
+    if tweet_id is None:
+        raise _Malformed("tweet_id is empty")
+    author = get("author_id").strip()
+    if not author:
+        raise _Malformed("author_id is empty")
+    inbound = get("inbound").strip().lower()
+    if inbound not in ("true", "false", "1", "0"):
+        raise _Malformed(f"inbound {get('inbound')[:20]!r} is not True or False")
+    try:
+        created = parse_twcs_time(get("created_at"))
+    except (ValueError, KeyError):
+        raise _Malformed(
+            f"created_at {get('created_at')[:40]!r} is not a time like {EXAMPLE_TIME!r}"
+        ) from None
+    try:
+        parent = normalise_id(get("in_response_to_tweet_id"))
+    except ValueError:
+        value = get("in_response_to_tweet_id")[:30]
+        raise _Malformed(f"in_response_to_tweet_id {value!r} is not an integer id") from None
+    is_inbound = inbound in ("true", "1")
+    raw: dict[str, Any] = dict(zip(names, row, strict=True))
+    return IncomingPost(
+        platform="x",
+        external_id=tweet_id,
+        kind="mention" if is_inbound else "reply",
+        author=AuthorInfo(platform="x", external_id=author, handle=author),
+        text=get("text"),
+        created_at=created,
+        source=source,
+        inbound=is_inbound,
+        in_reply_to_id=parent,
+        raw=raw,
+    )
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    message = str(exc)
+    if "new-line character" in message:
+        return "a bare carriage return (CR) inside an unquoted field breaks the row"
+    if "NUL" in message:
+        return "contains a NUL byte"
+    return f"unreadable CSV ({message})"
+
+
+def _batches(items: Iterable[IncomingPost], size: int) -> Iterator[list[IncomingPost]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
