@@ -15,6 +15,7 @@ from monitor.context import AppContext
 from monitor.db.migrate import upgrade
 from monitor.errors import UserFacingError
 from monitor.settings import load_settings
+from monitor.sources.base import Source
 
 DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
@@ -159,6 +160,69 @@ def demo(lazy: _LazyContext, no_dashboard: bool, seed: int | None) -> None:
 def dashboard(lazy: _LazyContext) -> None:
     """Serve the Streamlit dashboard (the database must exist: run `monitor init`)."""
     _serve_dashboard(lazy.app)
+
+
+@main.command()
+@pass_lazy
+def run(lazy: _LazyContext) -> None:
+    """Poll every configured source on its interval and score new posts, until stopped.
+
+    Start as many as you like against one PostgreSQL database: each source is polled by one
+    process at a time, and a survivor takes over a stopped process's sources.
+    """
+    from monitor.scheduler import build_scheduler, core_jobs
+    from monitor.sources.redact import install_redaction
+
+    install_redaction()
+    app = lazy.app
+    upgrade(app.engine)
+    sources = _build_sources(app)
+    scheduler = build_scheduler(core_jobs(app, sources))
+    names = ", ".join(source.name for source, _ in sources) or "none"
+    click.echo(f"Polling {len(sources)} sources ({names}); Ctrl+C to stop.")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+
+
+@main.command()
+@click.argument("source_name", metavar="SOURCE")
+@click.option("--once", is_flag=True, required=True, help="Run exactly one poll cycle.")
+@click.option("--no-score", is_flag=True, help="Store the posts without scoring them.")
+@pass_lazy
+def poll(lazy: _LazyContext, source_name: str, once: bool, no_score: bool) -> None:
+    """Poll one configured source once and print what it fetched."""
+    from monitor.cases.threads import SlaPolicy
+    from monitor.polling import poll_source
+    from monitor.sources.redact import install_redaction
+
+    install_redaction()
+    app = lazy.app
+    upgrade(app.engine)
+    by_name = {source.name: source for source, _ in _build_sources(app, only=source_name)}
+    scoring = app.settings.scoring
+    outcome = poll_source(
+        app.engine,
+        app.sessions,
+        by_name[source_name],
+        sla=SlaPolicy(scoring.sla_hours_public, scoring.sla_hours_private),
+    )
+    click.echo(outcome.describe())
+    if outcome.stored and not no_score:
+        _score_pending(app)
+    if outcome.status == "error":
+        raise SystemExit(1)
+
+
+def _build_sources(app: AppContext, only: str | None = None) -> list[tuple[Source, float]]:
+    from monitor.sources.registry import build_source
+
+    configs = app.settings.sources
+    if only is not None:
+        configs = [config for config in configs if config.name == only]
+        if not configs:
+            known = ", ".join(c.name for c in app.settings.sources) or "none configured"
+            raise click.ClickException(f"no source named {only!r} in the config (known: {known})")
+    return [(build_source(config), float(config.interval_seconds)) for config in configs]
 
 
 def _score_pending(app: AppContext) -> None:

@@ -18,6 +18,7 @@ from monitor.auth.settings import AuthSettings
 from monitor.cases.policy import ClearanceSettings
 from monitor.errors import UserFacingError
 from monitor.reports.config import ReportSettings
+from monitor.sources.registry import SourceConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "monitor.toml"
@@ -109,6 +110,7 @@ class Settings(_Section):
     urgency: UrgencySettings = UrgencySettings()
     scoring: ScoringSettings = ScoringSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    sources: list[SourceConfig] = Field(default_factory=list)
     demo: DemoSettings = DemoSettings()
     dashboard: DashboardSettings = DashboardSettings()
     clearance: ClearanceSettings = ClearanceSettings()

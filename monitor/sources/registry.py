@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from monitor.sources.base import Source, SourceError
 from monitor.sources.facebook import FacebookSource, normalise_version
+from monitor.sources.stream import DemoStreamSource, ReplaySource
 from monitor.sources.x import XSource
 
 _USER_ENVS = "consumer_key_env consumer_secret_env access_token_env access_token_secret_env"
@@ -46,6 +48,10 @@ class SourceConfig(BaseModel):
     page_token_env: str | None = None
     graph_version: str = "v24.0"
     include_messenger: bool = False
+    # Replay and demo
+    path: str | None = None  # replay: a CSV in the TWCS format
+    posts_per_poll: int = Field(default=20, ge=1, le=10_000)
+    seed: int = 7
 
     @field_validator("user_id", "page_id", mode="before")
     @classmethod
@@ -76,6 +82,10 @@ class SourceConfig(BaseModel):
             foreign.append("include_dms")
         if self.include_messenger and self.platform != "facebook":
             foreign.append("include_messenger")
+        if self.path and self.platform != "replay":
+            foreign.append("path")
+        if self.platform == "replay" and not self.path:
+            raise ValueError("a replay source needs path, a CSV file in the TWCS format")
         if foreign:
             raise ValueError(f"{', '.join(foreign)} do not apply to platform {self.platform!r}")
         if self.platform == "x":
@@ -98,7 +108,7 @@ class SourceConfig(BaseModel):
 
 
 def build_source(config: SourceConfig, env: Mapping[str, str] = os.environ) -> Source:
-    """The `Source` for `config`; replay and demo sources are built by the caller."""
+    """The `Source` for `config`, with credentials from `env`."""
     if config.platform == "x":
         assert config.user_id is not None  # checked by SourceConfig
         user = [_secret(config, env, getattr(config, f)) for f in X_USER_ENVS]
@@ -128,7 +138,12 @@ def build_source(config: SourceConfig, env: Mapping[str, str] = os.environ) -> S
             max_pages=config.max_pages,
             env_hint=config.page_token_env,
         )
-    raise NotImplementedError("built by the caller")
+    if config.platform == "replay":
+        assert config.path is not None
+        return ReplaySource(
+            config.name, Path(config.path).expanduser(), posts_per_poll=config.posts_per_poll
+        )
+    return DemoStreamSource(config.name, seed=config.seed, posts_per_poll=config.posts_per_poll)
 
 
 def _secret(config: SourceConfig, env: Mapping[str, str], variable: str | None) -> str | None:

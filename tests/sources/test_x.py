@@ -18,6 +18,7 @@ import requests
 import responses
 from oauthlib.oauth1 import Client as OAuthClient
 from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
+from x_api import page, tweet, user
 
 from monitor.sources.base import ReplyTarget, SourceError
 from monitor.sources.http import RetryPolicy, mount_adapter
@@ -52,39 +53,6 @@ def make(sleeps: list[float], **kwargs: Any) -> XSource:
     kwargs.setdefault("bearer_token", BEARER)
     kwargs.setdefault("app_hint", "X_BEARER_TOKEN")
     return XSource("x-main", BRAND, retry=RetryPolicy(sleep=sleeps.append), **kwargs)
-
-
-def tweet(tweet_id: str, author: str, text: str = "my order never came", **extra: Any) -> dict:
-    return {
-        "id": tweet_id,
-        "text": text,
-        "author_id": author,
-        "created_at": "2026-01-02T10:00:00.000Z",
-        "conversation_id": tweet_id,
-        "lang": "en",
-        **extra,
-    }
-
-
-def user(user_id: str, username: str, followers: int, verified: bool = False) -> dict:
-    metrics = {"followers_count": followers, "following_count": 3, "tweet_count": 9}
-    return {
-        "id": user_id,
-        "username": username,
-        "name": username.title(),
-        "verified": verified,
-        "public_metrics": metrics,
-    }
-
-
-def page(tweets: list[Any], users: list[dict], next_token: str | None = None) -> dict:
-    ids = [t["id"] for t in tweets if isinstance(t, dict) and "id" in t]
-    meta: dict[str, Any] = {"result_count": len(tweets)}
-    if ids:
-        meta |= {"newest_id": ids[0], "oldest_id": ids[-1]}
-    if next_token:
-        meta["next_token"] = next_token
-    return {"data": tweets, "includes": {"users": users}, "meta": meta}
 
 
 def query(call: Any) -> dict[str, str]:
@@ -443,8 +411,10 @@ def test_source_config_rejects_incomplete_x_settings():
         SourceConfig(name="x", platform="x", user_id="1", bearer_token_env="B", page_id="9")
     with pytest.raises(ValueError, match="extra"):
         SourceConfig(name="x", platform="x", user_id="1", bearer_token_env="B", token="t")  # type: ignore[call-arg]
-    with pytest.raises(NotImplementedError):
-        build_source(SourceConfig(name="demo", platform="demo"), env={})
+    with pytest.raises(ValueError, match="replay source needs path"):
+        SourceConfig(name="r", platform="replay")
+    with pytest.raises(ValueError, match="path"):
+        SourceConfig(name="d", platform="demo", path="x.csv")
 
 
 def test_rewrite_leaves_urls_already_under_the_base_alone():

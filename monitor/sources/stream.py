@@ -1,0 +1,69 @@
+"""Sources that need no credentials: a live stream of demo posts, and a recorded TWCS file
+replayed a batch per poll. They let `make demo` and load tests run the real polling path."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from monitor.db.types import utcnow
+from monitor.sources.base import FetchResult, ReplyTarget
+from monitor.sources.demo import generate_demo
+from monitor.sources.replay import ReplayStats, read_twcs
+
+
+class DemoStreamSource:
+    """Each poll brings a few new demo conversations that happened in the last minutes."""
+
+    platform = "demo"
+
+    def __init__(self, name: str, *, seed: int = 7, posts_per_poll: int = 5) -> None:
+        self.name = name
+        self.seed = seed
+        self.posts_per_poll = posts_per_poll
+
+    def fetch(self, cursor: dict[str, Any] | None) -> FetchResult:
+        batch = int((cursor or {}).get("batch", 0)) + 1
+        now = utcnow().replace(microsecond=0)
+        # A distinct world per batch: new posts and ids, deterministic for a seed.
+        world = generate_demo(
+            seed=self.seed * 100_003 + batch,
+            customers=10,
+            posts=self.posts_per_poll,
+            days=1,
+            now=now,
+        )
+        # Squeeze the generated day into the last ten minutes, keeping the order of replies.
+        window = timedelta(minutes=10) / timedelta(days=1)
+        posts = [
+            replace(post, created_at=now - (now - post.created_at) * window, source=self.name)
+            for post in world.posts
+        ]
+        return FetchResult(posts=posts, cursor={"batch": batch})
+
+    def send_reply(self, target: ReplyTarget, text: str) -> str:
+        return f"demo-reply-{target.external_id}"
+
+
+class ReplaySource:
+    """Replays a TWCS-format CSV, `posts_per_poll` rows at a time; the cursor is the row offset."""
+
+    platform = "replay"
+
+    def __init__(self, name: str, path: Path, *, posts_per_poll: int = 100) -> None:
+        self.name = name
+        self.path = path
+        self.posts_per_poll = posts_per_poll
+
+    def fetch(self, cursor: dict[str, Any] | None) -> FetchResult:
+        offset = int((cursor or {}).get("offset", 0))
+        stats = ReplayStats()
+        rows = read_twcs(self.path, source=self.name, stats=stats)
+        posts = list(itertools.islice(rows, offset, offset + self.posts_per_poll))
+        return FetchResult(posts=posts, cursor={"offset": offset + len(posts)})
+
+    def send_reply(self, target: ReplyTarget, text: str) -> str:
+        return f"replay-reply-{target.external_id}"
