@@ -254,3 +254,7 @@ def _serve_dashboard(app: AppContext) -> None:
     ]
     with contextlib.suppress(KeyboardInterrupt):
         subprocess.run(command, env=env, check=False)  # noqa: S603 - fixed argv, no shell
+
+
+if __name__ == "__main__":
+    main()
