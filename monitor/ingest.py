@@ -100,7 +100,7 @@ def _upsert_authors(session: Session, authors: Sequence[AuthorInfo]) -> dict[tup
     ]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = Author.__table__
-    statement = dialect.insert(table).values(rows)
+    statement = dialect.insert(table)
     statement = statement.on_conflict_do_update(
         index_elements=["platform", "external_id"],
         set_={
@@ -109,7 +109,7 @@ def _upsert_authors(session: Session, authors: Sequence[AuthorInfo]) -> dict[tup
             "verified": statement.excluded.verified,
         },
     ).returning(table.c.id, table.c.platform, table.c.external_id)
-    ids = {(platform, ext): id_ for id_, platform, ext in session.execute(statement)}
+    ids = {(platform, ext): id_ for id_, platform, ext in session.execute(statement, rows)}
     # RETURNING rows of an upsert are not tied to ORM identities; drop stale cached authors.
     session.expire_all()
     return ids

@@ -23,8 +23,9 @@ def insert_ignoring_duplicates(
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(table)
-        .values(list(rows))
         .on_conflict_do_nothing(index_elements=list(keys))
         .returning(table.c.id, *(table.c[key] for key in keys))
     )
-    return list(session.execute(statement).all())
+    # A parameter list (not .values(rows)) lets SQLAlchemy batch rows as "insertmanyvalues"
+    # with a cached statement, instead of compiling one giant statement per call.
+    return list(session.execute(statement, list(rows)).all())
