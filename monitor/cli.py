@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from monitor.context import AppContext
+from monitor.commands.model import model
+from monitor.context import AppContext, LazyContext
 from monitor.db.migrate import upgrade
 from monitor.errors import UserFacingError
-from monitor.settings import load_settings
 from monitor.sources.base import Source
 
 DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -42,29 +42,15 @@ class MonitorGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None) -> None:
     """Social-media escalation monitor: find the posts that need a human now."""
-    ctx.obj = _LazyContext(config_path)
+    ctx.obj = LazyContext(config_path)
 
 
-class _LazyContext:
-    """Settings are read when a command needs them, so `--help` works with a broken config."""
-
-    def __init__(self, config_path: Path | None) -> None:
-        self.config_path = config_path
-        self._app: AppContext | None = None
-
-    @property
-    def app(self) -> AppContext:
-        if self._app is None:
-            self._app = AppContext(load_settings(self.config_path))
-        return self._app
-
-
-pass_lazy = click.make_pass_decorator(_LazyContext)
+pass_lazy = click.make_pass_decorator(LazyContext)
 
 
 @main.command()
 @pass_lazy
-def init(lazy: _LazyContext) -> None:
+def init(lazy: LazyContext) -> None:
     """Create the database schema, or upgrade it to the newest version (safe to repeat)."""
     app = lazy.app
     before, after = upgrade(app.engine)
@@ -93,7 +79,7 @@ def init(lazy: _LazyContext) -> None:
 )
 @pass_lazy
 def score(
-    lazy: _LazyContext, input_path: Path, output_path: Path, text_column: str, id_column: str | None
+    lazy: LazyContext, input_path: Path, output_path: Path, text_column: str, id_column: str | None
 ) -> None:
     """Score a CSV or JSONL file of posts and write urgency and sentiment per post."""
     import time
@@ -117,7 +103,7 @@ def score(
 @click.option("--source", default="replay", show_default=True, help="Source name to record.")
 @click.option("--no-score", is_flag=True, help="Store the posts without scoring them.")
 @pass_lazy
-def replay(lazy: _LazyContext, file: Path, source: str, no_score: bool) -> None:
+def replay(lazy: LazyContext, file: Path, source: str, no_score: bool) -> None:
     """Ingest recorded posts from a CSV in the Customer Support on Twitter (TWCS) format."""
     from monitor.sources.replay import replay_file
 
@@ -133,7 +119,7 @@ def replay(lazy: _LazyContext, file: Path, source: str, no_score: bool) -> None:
 @click.option("--no-dashboard", is_flag=True, help="Prepare the data but do not serve the UI.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: demo.seed in config).")
 @pass_lazy
-def demo(lazy: _LazyContext, no_dashboard: bool, seed: int | None) -> None:
+def demo(lazy: LazyContext, no_dashboard: bool, seed: int | None) -> None:
     """Prepare the database, load scored demo data and serve the dashboard."""
     from monitor.sources.demo import load_demo
 
@@ -157,14 +143,14 @@ def demo(lazy: _LazyContext, no_dashboard: bool, seed: int | None) -> None:
 
 @main.command()
 @pass_lazy
-def dashboard(lazy: _LazyContext) -> None:
+def dashboard(lazy: LazyContext) -> None:
     """Serve the Streamlit dashboard (the database must exist: run `monitor init`)."""
     _serve_dashboard(lazy.app)
 
 
 @main.command()
 @pass_lazy
-def run(lazy: _LazyContext) -> None:
+def run(lazy: LazyContext) -> None:
     """Poll every configured source on its interval and score new posts, until stopped.
 
     Start as many as you like against one PostgreSQL database: each source is polled by one
@@ -189,7 +175,7 @@ def run(lazy: _LazyContext) -> None:
 @click.option("--once", is_flag=True, required=True, help="Run exactly one poll cycle.")
 @click.option("--no-score", is_flag=True, help="Store the posts without scoring them.")
 @pass_lazy
-def poll(lazy: _LazyContext, source_name: str, once: bool, no_score: bool) -> None:
+def poll(lazy: LazyContext, source_name: str, once: bool, no_score: bool) -> None:
     """Poll one configured source once and print what it fetched."""
     from monitor.cases.threads import SlaPolicy
     from monitor.polling import poll_source
@@ -255,6 +241,8 @@ def _serve_dashboard(app: AppContext) -> None:
     with contextlib.suppress(KeyboardInterrupt):
         subprocess.run(command, env=env, check=False)  # noqa: S603 - fixed argv, no shell
 
+
+main.add_command(model)
 
 if __name__ == "__main__":
     main()

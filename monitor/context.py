@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.db.engine import make_engine, session_factory
 from monitor.scoring.loader import load_text_model
 from monitor.scoring.model import TextModel
-from monitor.settings import Settings
+from monitor.settings import Settings, load_settings
 
 
 @dataclass
@@ -29,3 +30,18 @@ class AppContext:
     @property
     def model(self) -> TextModel:
         return load_text_model(self.settings.model)
+
+
+class LazyContext:
+    """What CLI commands receive: settings are read when a command needs them, so `--help`
+    works even with a broken config file."""
+
+    def __init__(self, config_path: Path | None) -> None:
+        self.config_path = config_path
+        self._app: AppContext | None = None
+
+    @property
+    def app(self) -> AppContext:
+        if self._app is None:
+            self._app = AppContext(load_settings(self.config_path))
+        return self._app

@@ -1,0 +1,1 @@
+"""Command groups of the `monitor` CLI, one module per area; registered in monitor/cli.py."""

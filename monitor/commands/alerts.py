@@ -1,0 +1,71 @@
+"""`monitor alerts ...`: test a route, list the alert record, run the alert jobs once."""
+
+from __future__ import annotations
+
+import click
+
+from monitor.alerts.deliver import deliver_pending
+from monitor.alerts.evaluate import evaluate_rules
+from monitor.alerts.records import STATUSES, recent_alerts, send_test_alert
+from monitor.auth.permissions import SYSTEM
+from monitor.commands._app import app_from
+from monitor.errors import UserFacingError
+
+
+@click.group("alerts")
+def alerts() -> None:
+    """Urgency alerts: test a route, list recent alerts, or evaluate and deliver them once."""
+
+
+@alerts.command("test")
+@click.argument("route")
+@click.pass_context
+def test_route(ctx: click.Context, route: str) -> None:
+    """Send a test message through the alert route ROUTE and report whether it arrived."""
+    app = app_from(ctx)
+    result = send_test_alert(app.sessions, app.settings, SYSTEM, route)
+    if not result.ok:
+        raise UserFacingError(f"route {route} ({result.target}) failed: {result.error}")
+    click.echo(f"Test alert sent through {route} ({result.target}).")
+
+
+@alerts.command("list")
+@click.option("--limit", default=30, show_default=True, help="How many alerts to show.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUSES),
+    help="Only alerts with this status (repeat for several).",
+)
+@click.option("--rule", "rules", multiple=True, help="Only alerts of this rule (repeatable).")
+@click.pass_context
+def list_alerts(
+    ctx: click.Context, limit: int, statuses: tuple[str, ...], rules: tuple[str, ...]
+) -> None:
+    """Show the most recent alerts, newest first, with their status and any delivery error."""
+    app = app_from(ctx)
+    with app.sessions() as session:
+        rows = recent_alerts(session, limit=limit, statuses=statuses, rules=rules)
+    if not rows:
+        click.echo("No alerts recorded yet.")
+        return
+    for row in rows:
+        case = f" case {row.case_id}" if row.case_id else ""
+        line = (
+            f"{row.id:>6}  {row.created_at:%Y-%m-%d %H:%MZ}  {row.rule:<16} {row.route:<14} "
+            f"{row.status:<10} x{row.attempts}{case}  {row.title}"
+        )
+        click.echo(line)
+        if row.error:
+            click.echo(f"{'':>8}error: {row.error}")
+
+
+@alerts.command("run")
+@click.pass_context
+def run_once(ctx: click.Context) -> None:
+    """Evaluate the alert rules and deliver due alerts once (the scheduler does this)."""
+    app = app_from(ctx)
+    created = evaluate_rules(app.sessions, app.settings)
+    stats = deliver_pending(app.sessions, app.settings)
+    click.echo(f"{created} new alerts; delivery: {stats.describe()}.")

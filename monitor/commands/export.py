@@ -1,0 +1,61 @@
+"""`monitor export`: cases and posts to CSV, XLSX or Parquet, safe to open in Excel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from monitor.auth.permissions import SYSTEM
+from monitor.commands._app import app_from
+from monitor.reports.export import FORMATS, export_report
+
+_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="csv",
+    show_default=True,
+    help="csv and parquet write PATH plus PATH-posts; xlsx writes one workbook with two sheets.",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write, e.g. reports/november.xlsx (the folder must exist).",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(_DATE_FORMATS),
+    default=None,
+    help="First day (UTC) to include, e.g. 2026-11-01, or an exact UTC time 2026-11-01T08:00.",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(_DATE_FORMATS),
+    default=None,
+    help="Last day (UTC) to include, e.g. 2026-11-30, or an exact end time (excluded).",
+)
+@click.pass_context
+def export(
+    ctx: click.Context,
+    fmt: str,
+    output: Path,
+    since: datetime | None,
+    until: datetime | None,
+) -> None:
+    """Export one row per case (and one per post) for analysts, safe to open in Excel."""
+    app = app_from(ctx)
+    start = since.replace(tzinfo=UTC) if since else None
+    end = until.replace(tzinfo=UTC) if until else None
+    if end is not None and end.time() == datetime.min.time():
+        end += timedelta(days=1)  # a date means "up to the end of that day"
+    result = export_report(app.sessions, app.settings, SYSTEM, fmt, output, start, end)  # type: ignore[arg-type]
+    files = ", ".join(str(path) for path in result.paths)
+    click.echo(f"Exported {result.cases:,} cases and {result.posts:,} posts to {files}.")

@@ -1,0 +1,35 @@
+"""Does urgency rank complaints by severity? Spearman of urgency against X-CI severity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from monitor.scoring.model import TextModel
+from monitor.scoring.signals import read_signals
+from monitor.scoring.training import data as D
+from monitor.scoring.training.evaluate import spearman
+from monitor.scoring.urgency import PostContext, compute_urgency
+from monitor.settings import UrgencySettings
+
+
+def urgency_severity_spearman(
+    data_dir: Path, model: TextModel, weights: UrgencySettings
+) -> dict[str, float]:
+    """Score the held-out X-CI tweets as lone public posts (no author or order context, which
+    the data set lacks) and correlate urgency with severity (0 for non-complaints)."""
+    examples = D.load_xci(data_dir, "eval")
+    texts = [example.text for example in examples]
+    predictions = model.predict(texts)
+    urgency = np.array(
+        [
+            compute_urgency(prediction, read_signals(text), PostContext(), weights).score
+            for text, prediction in zip(texts, predictions, strict=True)
+        ]
+    )
+    severity = np.array([example.severity for example in examples])
+    return {
+        "urgency_severity_spearman": round(spearman(urgency, severity), 4),
+        "urgency_eval_rows": float(len(examples)),
+    }
