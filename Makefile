@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "torch==2.13.0"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# The dashboard's end-to-end tests drive Debian's chromium through Playwright.
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "warning: install chromium (apt-get install chromium) for the browser tests"
 	touch $(STAMP)
 
 demo: install

@@ -20,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 from monitor.db.models import Base
+from monitor.scoring.loader import load_text_model
+from monitor.scoring.model import TextModel
+from monitor.settings import ModelSettings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -99,3 +102,15 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
     with sessions() as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of the optimised model per test run, shared by in-process and CLI tests."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="session")
+def text_model(model_cache: Path) -> TextModel:
+    """The real configured model (committed artifact, int8 runtime), loaded once."""
+    return load_text_model(ModelSettings(cache_dir=str(model_cache)))

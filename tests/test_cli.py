@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import click
@@ -7,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
+from monitor.scoring.files import OUTPUT_COLUMNS
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
@@ -76,3 +78,30 @@ def test_score_rejects_bad_input_clearly(
     assert result.exit_code == 1
     assert message in result.output, result.output
     assert not output.exists()  # nothing half-written
+
+
+def test_score_writes_every_row_with_the_promised_columns(
+    tmp_path: Path, model_cache: Path, text_model: object
+) -> None:
+    source = tmp_path / "posts.jsonl"
+    source.write_text(
+        '{"post_id": "1789012345678901234", "body": "my $899 TV never arrived, talk to a human"}\n'
+        '{"post_id": "2", "body": "love it, thanks!"}\n'
+        '{"post_id": "3", "body": ""}\n',
+        encoding="utf-8",
+    )
+    output = tmp_path / "scored.csv"
+    result = CliRunner().invoke(
+        main,
+        ["score", str(source), "-o", str(output), "--text-column", "body"],
+        env={"MONITOR_MODEL_CACHE_DIR": str(model_cache)},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Scored 3 posts (1 with empty text)" in result.output
+    with output.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["id"] for row in rows] == ["1789012345678901234", "2", "3"]
+    assert list(rows[0]) == list(OUTPUT_COLUMNS)
+    assert float(rows[0]["urgency"]) > float(rows[1]["urgency"]) + 20
+    assert "$899 at stake" in rows[0]["explanation"] and rows[0]["intent"] == "delivery"
+    assert float(rows[0]["sentiment_negative"]) > float(rows[1]["sentiment_negative"])
