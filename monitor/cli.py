@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -166,6 +167,9 @@ def run(lazy: LazyContext) -> None:
     scheduler = build_scheduler(core_jobs(app, sources))
     names = ", ".join(source.name for source, _ in sources) or "none"
     click.echo(f"Polling {len(sources)} sources ({names}); Ctrl+C to stop.")
+    # SIGTERM (systemd, docker stop) stops as cleanly as Ctrl+C: running jobs finish their
+    # transaction or roll it back; nothing is half-stored either way.
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
 

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import func, select
+
+from monitor.context import AppContext
+from monitor.db.models import Post
+from monitor.scheduler import Job, build_scheduler, core_jobs
+from monitor.settings import DatabaseSettings, Settings
+from monitor.sources.stream import DemoStreamSource
+
+
+def test_one_job_per_source_plus_scoring_each_guarded(db_url: str) -> None:
+    app = AppContext(Settings(database=DatabaseSettings(url=db_url)))
+    sources = [
+        (DemoStreamSource("demo-a", posts_per_poll=2), 30.0),
+        (DemoStreamSource("demo-b", posts_per_poll=2), 45.0),
+    ]
+    jobs = core_jobs(app, sources)
+    assert [(job.name, job.seconds) for job in jobs] == [
+        ("poll:demo-a", 30.0),
+        ("poll:demo-b", 45.0),
+        ("score", 10.0),
+    ]
+    jobs[0].run()  # the poll step itself, called directly
+    with app.sessions() as session:
+        assert session.scalar(select(func.count(Post.id))) == 2
+
+    scheduler = build_scheduler(jobs, BackgroundScheduler())
+    registered = {job.id: job for job in scheduler.get_jobs()}
+    assert set(registered) == {"poll:demo-a", "poll:demo-b", "score"}
+    assert all(job.max_instances == 1 and job.coalesce for job in registered.values())
+    app.engine.dispose()
+
+
+def test_a_failing_job_does_not_stop_the_scheduler(caplog) -> None:  # type: ignore[no-untyped-def]
+    def boom() -> None:
+        raise RuntimeError("network down")
+
+    scheduler = build_scheduler([Job("flaky", 5, boom)], BackgroundScheduler())
+    [job] = scheduler.get_jobs()
+    job.func()  # the guarded wrapper: logs instead of raising
+    assert "job flaky failed" in caplog.text and "network down" in caplog.text
