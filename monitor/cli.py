@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from monitor.commands.alerts import alerts
+from monitor.commands.export import export
 from monitor.commands.model import model
 from monitor.context import AppContext, LazyContext
 from monitor.db.migrate import upgrade
@@ -246,7 +248,8 @@ def _serve_dashboard(app: AppContext) -> None:
         subprocess.run(command, env=env, check=False)  # noqa: S603 - fixed argv, no shell
 
 
-main.add_command(model)
+for command in (model, alerts, export):
+    main.add_command(command)
 
 if __name__ == "__main__":
     main()

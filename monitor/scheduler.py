@@ -12,9 +12,12 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from monitor.alerts.deliver import deliver_pending
+from monitor.alerts.evaluate import evaluate_rules
 from monitor.cases.threads import SlaPolicy
 from monitor.context import AppContext
 from monitor.polling import poll_source
+from monitor.reports.scheduled import run_scheduled_reports
 from monitor.scoring.pipeline import score_pending
 from monitor.sources.base import Source
 
@@ -50,6 +53,23 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
             lambda source=source: poll_source(app.engine, app.sessions, source, sla=sla),  # type: ignore[misc]
         )
         for source, interval in sources
+    ]
+    jobs += [
+        Job(
+            "alerts:evaluate",
+            settings.scheduler.alerts_seconds,
+            lambda: evaluate_rules(app.sessions, settings),
+        ),
+        Job(
+            "alerts:deliver",
+            settings.scheduler.alerts_seconds,
+            lambda: deliver_pending(app.sessions, settings),
+        ),
+        Job(
+            "reports",
+            settings.scheduler.reports_seconds,
+            lambda: run_scheduled_reports(app.sessions, settings),
+        ),
     ]
     jobs.append(
         Job(

@@ -90,6 +90,8 @@ class ScoringSettings(_Section):
 
 class SchedulerSettings(_Section):
     score_seconds: float = Field(10.0, gt=0)  # how often new posts are scored
+    alerts_seconds: float = Field(30.0, gt=0)  # alert rules, SLA checks and delivery
+    reports_seconds: float = Field(300.0, gt=0)  # checks whether a scheduled report is due
 
 
 class DemoSettings(_Section):

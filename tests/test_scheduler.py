@@ -20,6 +20,9 @@ def test_one_job_per_source_plus_scoring_each_guarded(db_url: str) -> None:
     assert [(job.name, job.seconds) for job in jobs] == [
         ("poll:demo-a", 30.0),
         ("poll:demo-b", 45.0),
+        ("alerts:evaluate", 30.0),
+        ("alerts:deliver", 30.0),
+        ("reports", 300.0),
         ("score", 10.0),
     ]
     jobs[0].run()  # the poll step itself, called directly
@@ -28,7 +31,14 @@ def test_one_job_per_source_plus_scoring_each_guarded(db_url: str) -> None:
 
     scheduler = build_scheduler(jobs, BackgroundScheduler())
     registered = {job.id: job for job in scheduler.get_jobs()}
-    assert set(registered) == {"poll:demo-a", "poll:demo-b", "score"}
+    assert set(registered) == {
+        "poll:demo-a",
+        "poll:demo-b",
+        "alerts:evaluate",
+        "alerts:deliver",
+        "reports",
+        "score",
+    }
     assert all(job.max_instances == 1 and job.coalesce for job in registered.values())
     app.engine.dispose()
 

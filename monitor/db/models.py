@@ -343,3 +343,58 @@ class LoginSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LedgerEntry(Base):
+    """Money or goods the local order system paid out; one row per idempotency key.
+
+    The unique key is what makes a retried resolution harmless: the second attempt finds the
+    first entry instead of paying again.
+    """
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id"), index=True)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    details: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Alerts (issue 6): one dedupe key, one alert, even with two schedulers evaluating at once.
+Index("uq_alerts_dedupe_key", Alert.dedupe_key, unique=True)
+Index("ix_alerts_status_created", Alert.status, Alert.created_at)
+
+
+class AlertAttempt(Base):
+    """One try at delivering an alert: when, whether it worked and why not (for backoff)."""
+
+    __tablename__ = "alert_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    ok: Mapped[bool | None] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportRun(Base):
+    """A scheduled report written for one period, so no period is written twice."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (UniqueConstraint("kind", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # daily or weekly
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    path: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(20), default="running")  # done, failed
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

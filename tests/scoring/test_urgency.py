@@ -39,11 +39,7 @@ def test_reach_dm_waiting_and_rising_anger() -> None:
         ANGRY, signals, PostContext(followers=80_000, public=True), WEIGHTS
     )
     dm_small = compute_urgency(ANGRY, signals, PostContext(followers=10, public=False), WEIGHTS)
-    assert (
-        public_big.factors["reach"] == WEIGHTS.reach
-        and "80k followers" in str(public_big.explanation)
-        or public_big.factors["reach"] == WEIGHTS.reach
-    )
+    assert public_big.factors["reach"] > 0
     assert "reach" not in dm_small.factors and "public" not in dm_small.factors
     waited = compute_urgency(ANGRY, signals, PostContext(waiting_hours=8), WEIGHTS)
     longer = compute_urgency(ANGRY, signals, PostContext(waiting_hours=80), WEIGHTS)

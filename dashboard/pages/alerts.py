@@ -1,0 +1,74 @@
+"""Alerts: every alert the rules raised, where it went and whether it arrived."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.state import app_context
+from monitor.alerts.config import RULES
+from monitor.alerts.records import STATUSES, alert_counts, recent_alerts, send_test_alert
+from monitor.auth.permissions import Actor, allowed
+from monitor.db.types import utcnow
+from monitor.errors import UserFacingError
+
+ctx = app_context()
+actor = st.session_state.get("actor")
+if not isinstance(actor, Actor):
+    st.warning("Sign in to see the alert record.")
+    st.stop()
+assert isinstance(actor, Actor)
+
+st.title("Alerts")
+routes = [route.name for route in ctx.settings.alerts.routes]
+if not routes:
+    st.info("No alert route is configured: add [[alerts.routes]] to the config to send alerts.")
+
+with st.sidebar:
+    st.header("Filters")
+    statuses = st.multiselect("Status", list(STATUSES), key="alerts_statuses")
+    rules = st.multiselect("Rule", [*RULES, "test"], key="alerts_rules")
+    limit = st.number_input("Show", 10, 1000, 100, step=10, key="alerts_limit")
+
+with ctx.sessions() as session:
+    counts = alert_counts(session, utcnow() - timedelta(hours=24))
+    rows = recent_alerts(session, limit=int(limit), statuses=statuses, rules=rules)
+
+columns = st.columns(len(counts))
+for column, (status, count) in zip(columns, counts.items(), strict=True):
+    column.metric(f"{status} (24 h)", count)
+
+if rows:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Created (UTC)": [f"{r.created_at:%Y-%m-%d %H:%M}" for r in rows],
+                "Rule": [r.rule for r in rows],
+                "Route": [r.route for r in rows],
+                "Status": [r.status for r in rows],
+                "Attempts": [r.attempts for r in rows],
+                "Case": [r.case_id for r in rows],
+                "Alert": [r.title for r in rows],
+                "Error": [r.error or "" for r in rows],
+            }
+        ),
+        hide_index=True,
+    )
+else:
+    st.info("No alerts match these filters.")
+
+if routes and allowed(actor, "alerts.manage"):
+    st.subheader("Test a route")
+    route = st.selectbox("Route", routes, key="alerts_test_route")
+    if st.button("Send test message", key="alerts_send_test"):
+        try:
+            result = send_test_alert(ctx.sessions, ctx.settings, actor, str(route))
+        except UserFacingError as exc:
+            st.error(str(exc))
+        else:
+            if result.ok:
+                st.success(f"Test message sent through {result.route} ({result.target}).")
+            else:
+                st.error(f"{result.route} ({result.target}) failed: {result.error}")

@@ -1,0 +1,95 @@
+"""Reports: volume, urgency, SLA, response times, resolutions and spikes, with downloads."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.state import app_context
+from monitor.auth.permissions import Actor, allowed
+from monitor.db.types import utcnow
+from monitor.errors import UserFacingError
+from monitor.reports import metrics
+from monitor.reports.export import FORMATS, export_report
+
+ctx = app_context()
+actor = st.session_state.get("actor")
+if not isinstance(actor, Actor):
+    st.warning("Sign in to see reports.")
+    st.stop()
+assert isinstance(actor, Actor)
+
+st.title("Reports")
+today = utcnow().date()
+period = st.date_input(
+    "Period (UTC days)", (today - timedelta(days=6), today), max_value=today, key="reports_period"
+)
+first, last = (period[0], period[-1]) if isinstance(period, tuple) and period else (today, today)
+assert isinstance(first, date) and isinstance(last, date)
+since = datetime.combine(first, time.min, UTC)
+until = datetime.combine(last + timedelta(days=1), time.min, UTC)
+
+with ctx.sessions() as session:
+    volume = metrics.volume_by_hour(session, since, until)
+    urgency = metrics.urgency_distribution(session, since, until)
+    intents = metrics.top_intents(session, since, until)
+    amounts = metrics.resolution_amounts(session, since, until)
+    spikes = metrics.spike_incidents(session, since, until)
+    cases = metrics.case_frame(session, ctx.settings, since, until, utcnow())
+
+if volume.empty:
+    st.info("No posts in this period. Pick another period or load data (`monitor demo`).")
+    st.stop()
+
+left, middle, right = st.columns(3)
+left.metric("Posts", int(volume.posts.sum()))
+middle.metric("Cases", len(cases))
+decided = cases[cases.sla.isin(["met", "missed"])]
+right.metric("SLA met", f"{(decided.sla == 'met').mean():.0%}" if len(decided) else "-")
+
+st.subheader("Volume by hour and channel")
+st.line_chart(volume.pivot_table(index="hour", columns="channel", values="posts", fill_value=0))
+col1, col2 = st.columns(2)
+with col1:
+    st.subheader("Urgency")
+    st.bar_chart(urgency.set_index("band"))
+with col2:
+    st.subheader("Top intents")
+    st.bar_chart(intents.set_index("intent"))
+st.subheader("SLA compliance by day")
+sla = metrics.sla_compliance(cases)
+if not sla.empty:
+    st.bar_chart(sla.set_index("day"))
+st.subheader("Time to first response and resolution (minutes)")
+st.dataframe(metrics.response_times(cases), hide_index=True)
+st.subheader("Resolutions by type and approver")
+if amounts.empty:
+    st.caption("No resolutions in this period.")
+else:
+    st.bar_chart(amounts, x="type", y="amount", color="approver")
+    st.dataframe(amounts, hide_index=True)
+st.subheader("Spikes")
+if spikes.empty:
+    st.caption("No volume spikes were alerted in this period.")
+else:
+    st.dataframe(spikes, hide_index=True)
+
+st.subheader("Download")
+if not allowed(actor, "reports.export"):
+    st.caption("Exports need the analyst, supervisor or admin role.")
+    st.stop()
+fmt = st.selectbox("Format", FORMATS, key="reports_format")
+if st.button("Prepare export", key="reports_prepare"):
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / f"escalations-{first}-{last}.{fmt}"
+        try:
+            result = export_report(ctx.sessions, ctx.settings, actor, fmt, target, since, until)
+        except UserFacingError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["reports_files"] = [(p.name, p.read_bytes()) for p in result.paths]
+for name, data in st.session_state.get("reports_files", []):
+    st.download_button(f"Download {name}", data, file_name=name, key=f"reports_dl_{name}")

@@ -1,0 +1,1 @@
+"""Urgency alerts: rules, spike detection and delivery through apprise."""

@@ -1,0 +1,1 @@
+"""Reports: metrics for the dashboard, exports (CSV, XLSX, Parquet) and scheduled reports."""

@@ -1,0 +1,34 @@
+"""Report settings: where scheduled reports go and how often. Defaults write nothing."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ReportSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Folder for scheduled reports; relative paths start at the current directory.
+    folder: str = "var/reports"
+    daily: bool = False  # yesterday's report, written once per day
+    weekly: bool = False  # last week's report (Monday to Sunday), written once per week
+    weekly_day: Literal[WEEKDAYS] = "monday"  # type: ignore[valid-type]
+    format: Literal["csv", "xlsx", "parquet"] = "xlsx"
+    timezone: str = "UTC"  # where "yesterday" and "last week" begin and end
+    # An alert route (see [alerts]) that also gets a summary when a report is written.
+    route: str | None = None
+    excel_row_limit: int = Field(default=1_048_576, ge=2, le=1_048_576)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("must be an IANA timezone such as Europe/Berlin or UTC") from exc
+        return value
