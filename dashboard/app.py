@@ -1,4 +1,8 @@
-"""Dashboard entry point: `streamlit run dashboard/app.py` (or `monitor dashboard`)."""
+"""Dashboard entry point: `streamlit run dashboard/app.py` (or `monitor dashboard`).
+
+Nothing is shown before sign-in; after it, each role sees only the pages it may use. The
+services check permissions again, so hiding a page is convenience, not security.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,36 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.auth import login_form, signed_in
+from monitor.auth.permissions import allowed
+
 PAGES = Path(__file__).resolve().parent / "pages"
 
 st.set_page_config(page_title="Escalation monitor", page_icon="🚨", layout="wide")
 
-navigation = st.navigation([st.Page(PAGES / "queue.py", title="Queue", icon="🚨", default=True)])
+actor = signed_in()
+if actor is None:
+    login_form()
+    st.stop()
+
+work = [
+    st.Page(PAGES / "queue.py", title="Queue", icon="🚨", default=True),
+    st.Page(PAGES / "case.py", title="Case", icon="🗂️"),
+    st.Page(PAGES / "orders.py", title="Order linking", icon="📦"),
+    st.Page(PAGES / "reply.py", title="Reply", icon="💬"),
+]
+review = []
+if allowed(actor, "resolution.approve"):
+    review.append(st.Page(PAGES / "approvals.py", title="Approvals", icon="✅"))
+if allowed(actor, "connectors.view"):
+    review.append(st.Page(PAGES / "connectors.py", title="Connectors", icon="🔌"))
+review.append(st.Page(PAGES / "alerts.py", title="Alerts", icon="🔔"))
+review.append(st.Page(PAGES / "reports.py", title="Reports", icon="📊"))
+admin = []
+if allowed(actor, "users.manage"):
+    admin.append(st.Page(PAGES / "users.py", title="Users and roles", icon="👥"))
+
+sections = {"Work": work, "Review": review, "Admin": admin}
+navigation = st.navigation({name: pages for name, pages in sections.items() if pages})
+
 navigation.run()

@@ -13,13 +13,16 @@ from pathlib import Path
 import click
 
 from monitor.commands.alerts import alerts
+from monitor.commands.audit import audit
 from monitor.commands.export import export
 from monitor.commands.model import model
+from monitor.commands.users import users
 from monitor.context import AppContext, LazyContext
 from monitor.db.migrate import upgrade
 from monitor.errors import UserFacingError
 from monitor.sources.base import Source
 
+DEMO_PASSWORD = "demo-care-2026"  # noqa: S105 - the documented password of demo accounts only
 DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 
@@ -121,9 +124,13 @@ def replay(lazy: LazyContext, file: Path, source: str, no_score: bool) -> None:
 @main.command()
 @click.option("--no-dashboard", is_flag=True, help="Prepare the data but do not serve the UI.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: demo.seed in config).")
+@click.option(
+    "--no-live", is_flag=True, help="Do not run the poller beside the dashboard (no new posts)."
+)
 @pass_lazy
-def demo(lazy: LazyContext, no_dashboard: bool, seed: int | None) -> None:
+def demo(lazy: LazyContext, no_dashboard: bool, seed: int | None, no_live: bool) -> None:
     """Prepare the database, load scored demo data and serve the dashboard."""
+    from monitor.auth.accounts import ensure_demo_users
     from monitor.sources.demo import load_demo
 
     app = lazy.app
@@ -138,10 +145,30 @@ def demo(lazy: LazyContext, no_dashboard: bool, seed: int | None) -> None:
             days=cfg.days,
             now=datetime.now(UTC),
         )
+        password = os.environ.get("MONITOR_DEMO_PASSWORD", DEMO_PASSWORD)
+        ensure_demo_users(session, password)
     click.echo(f"Demo data: {summary}")
     _score_pending(app)
-    if not no_dashboard:
+    click.echo(
+        "Demo sign-in: users agent, senior, supervisor, analyst and admin, password "
+        f"{'from MONITOR_DEMO_PASSWORD' if password != DEMO_PASSWORD else repr(password)} "
+        "(demo accounts only: never use them on real data)."
+    )
+    if no_dashboard:
+        return
+    # The scheduler runs in its own process, as in production: new demo posts keep arriving,
+    # get scored and alerted while the team works the queue.
+    poller = (
+        None
+        if no_live
+        else subprocess.Popen([sys.executable, "-m", "monitor.cli", "run"], env=_child_env(app))
+    )
+    try:
         _serve_dashboard(app)
+    finally:
+        if poller is not None:
+            poller.terminate()
+            poller.wait(timeout=30)
 
 
 @main.command()
@@ -225,11 +252,16 @@ def _score_pending(app: AppContext) -> None:
     click.echo(f"Scored {count} new posts with {app.model.version}.")
 
 
-def _serve_dashboard(app: AppContext) -> None:
-    port = app.settings.dashboard.port
+def _child_env(app: AppContext) -> dict[str, str]:
     env = dict(os.environ)
     env["MONITOR_CONFIG"] = app.settings.source_file
     env["MONITOR_DATABASE_URL"] = app.settings.database.url
+    return env
+
+
+def _serve_dashboard(app: AppContext) -> None:
+    port = app.settings.dashboard.port
+    env = _child_env(app)
     click.echo(f"Dashboard on http://localhost:{port} (Ctrl+C to stop)")
     command = [
         sys.executable,
@@ -248,7 +280,7 @@ def _serve_dashboard(app: AppContext) -> None:
         subprocess.run(command, env=env, check=False)  # noqa: S603 - fixed argv, no shell
 
 
-for command in (model, alerts, export):
+for command in (model, alerts, export, users, audit):
     main.add_command(command)
 
 if __name__ == "__main__":

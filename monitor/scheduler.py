@@ -14,6 +14,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from monitor.alerts.deliver import deliver_pending
 from monitor.alerts.evaluate import evaluate_rules
+from monitor.cases.replies import OutboxOnlySender, ReplySender, send_queued_replies
 from monitor.cases.threads import SlaPolicy
 from monitor.context import AppContext
 from monitor.polling import poll_source
@@ -54,7 +55,9 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
         )
         for source, interval in sources
     ]
+    senders = _reply_senders(app, sources)
     jobs += [
+        Job("replies", settings.scheduler.alerts_seconds, lambda: _send_replies(app, senders)),
         Job(
             "alerts:evaluate",
             settings.scheduler.alerts_seconds,
@@ -79,6 +82,22 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
         )
     )
     return jobs
+
+
+def _reply_senders(
+    app: AppContext, sources: Sequence[tuple[Source, float]]
+) -> dict[str, ReplySender]:
+    if app.settings.replies.outbox_only:
+        outbox = OutboxOnlySender()
+        return {platform: outbox for platform in ("x", "facebook", "instagram", "demo", "replay")}
+    return {source.name: source for source, _ in sources}
+
+
+def _send_replies(app: AppContext, senders: dict[str, ReplySender]) -> None:
+    with app.sessions() as session, session.begin():
+        summary = send_queued_replies(session, senders)
+    if summary.no_sender:
+        log.warning("replies waiting: no configured source for %s", ", ".join(summary.no_sender))
 
 
 def build_scheduler(jobs: Sequence[Job], scheduler: BaseScheduler | None = None) -> BaseScheduler:

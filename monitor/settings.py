@@ -94,6 +94,12 @@ class SchedulerSettings(_Section):
     reports_seconds: float = Field(300.0, gt=0)  # checks whether a scheduled report is due
 
 
+class ReplySettings(_Section):
+    # True: replies are recorded in the outbox as sent and no platform API is called (demo,
+    # training). False: each reply goes out through the source that collected the post.
+    outbox_only: bool = False
+
+
 class DemoSettings(_Section):
     seed: int = 7
     customers: int = Field(60, ge=1)
@@ -112,6 +118,7 @@ class Settings(_Section):
     urgency: UrgencySettings = UrgencySettings()
     scoring: ScoringSettings = ScoringSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    replies: ReplySettings = ReplySettings()
     sources: list[SourceConfig] = Field(default_factory=list)
     demo: DemoSettings = DemoSettings()
     dashboard: DashboardSettings = DashboardSettings()

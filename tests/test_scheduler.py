@@ -20,6 +20,7 @@ def test_one_job_per_source_plus_scoring_each_guarded(db_url: str) -> None:
     assert [(job.name, job.seconds) for job in jobs] == [
         ("poll:demo-a", 30.0),
         ("poll:demo-b", 45.0),
+        ("replies", 30.0),
         ("alerts:evaluate", 30.0),
         ("alerts:deliver", 30.0),
         ("reports", 300.0),
@@ -34,6 +35,7 @@ def test_one_job_per_source_plus_scoring_each_guarded(db_url: str) -> None:
     assert set(registered) == {
         "poll:demo-a",
         "poll:demo-b",
+        "replies",
         "alerts:evaluate",
         "alerts:deliver",
         "reports",

@@ -5,14 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.actions import perform, show_flash
+from dashboard.auth import current_actor
+from dashboard.components.case_picker import CASE
 from dashboard.formatting import channel_label, reach_label, sla_label
 from dashboard.state import app_context
+from monitor.cases.actions import claim_case
 from monitor.cases.queue import QueueFilters, queue, queue_facets
 from monitor.cases.threads import OPEN_STATUSES
 from monitor.db.models import CASE_STATUSES
 
 ctx = app_context()
+actor = current_actor()
 st.title("Queue")
+show_flash()
 
 with ctx.sessions() as session:
     facets = queue_facets(session)
@@ -25,18 +31,21 @@ with st.sidebar:
     )
     intents = st.multiselect("Intent", facets["intents"], key="queue_intents")
     min_urgency = st.slider("Minimum urgency", 0, 100, 0, key="queue_min_urgency")
+    mine = st.checkbox("Assigned to me", key="queue_mine")
 
 filters = QueueFilters(
     platforms=tuple(platforms),
     statuses=tuple(statuses) or OPEN_STATUSES,
     intents=tuple(intents),
     min_urgency=float(min_urgency),
+    assignee_id=actor.user_id if mine else None,
 )
 
 
 @st.fragment(run_every=30)
 def queue_table() -> None:
-    # A fragment refreshes only the table, so filters and scroll position are kept.
+    # A fragment refreshes only the table and the case picker, so filters, the chosen case and
+    # the page scroll are kept; widget keys keep the user's selection across refreshes.
     with ctx.sessions() as session:
         rows = queue(session, filters, limit=ctx.settings.dashboard.page_size)
     if not rows:
@@ -69,6 +78,17 @@ def queue_table() -> None:
             "Why": st.column_config.TextColumn("Why", width="medium"),
         },
     )
+    labels = {row.case_id: f"#{row.case_id} · {row.urgency:.0f} · @{row.author}" for row in rows}
+    pick, open_col, claim_col = st.columns([3, 1, 1], vertical_alignment="bottom")
+    chosen = pick.selectbox(
+        "Case", list(labels), format_func=lambda case_id: labels[case_id], key="queue_case"
+    )
+    if open_col.button("Open case", key="queue_open", type="primary"):
+        st.session_state[CASE] = chosen
+        st.switch_page("pages/case.py")
+    if claim_col.button("Claim", key="queue_claim"):
+        perform(lambda s: claim_case(s, actor, chosen), f"Case {chosen} is yours.")
+        st.rerun(scope="app")
 
 
 queue_table()

@@ -12,6 +12,7 @@ ROLE_ORDER = ("analyst", "agent", "senior", "supervisor", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.view": frozenset(ROLE_ORDER),
     "case.work": frozenset({"agent", "senior", "supervisor", "admin"}),  # claim, note, link, reply
+    "case.assign": frozenset({"senior", "supervisor", "admin"}),  # give a case to someone else
     "resolution.request": frozenset({"agent", "senior", "supervisor", "admin"}),
     "resolution.approve": frozenset({"senior", "supervisor", "admin"}),
     "reports.export": frozenset({"analyst", "supervisor", "admin"}),

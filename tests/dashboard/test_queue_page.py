@@ -4,19 +4,21 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from casework import sign_in
+from factories import add_scored_post
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
-
-from factories import add_scored_post
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
 @pytest.fixture
-def app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(db_url: str, monkeypatch: pytest.MonkeyPatch, session: Session) -> AppTest:
     monkeypatch.setenv("MONITOR_DATABASE_URL", db_url)
     st.cache_resource.clear()  # the engine is cached per process: start from this test's DB
-    return AppTest.from_file(APP, default_timeout=30)
+    app = AppTest.from_file(APP, default_timeout=30)
+    sign_in(app, session, "ann", "agent")
+    return app
 
 
 def test_queue_lists_cases_most_urgent_first(app: AppTest, session: Session) -> None:

@@ -1,0 +1,112 @@
+"""The login gate: a local username/password form, or Streamlit's st.login (OIDC) when
+configured. The browser keeps only a random token in st.session_state; the database keeps
+its sha256, so signing out or deactivating a user ends the session everywhere."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.state import app_context
+from monitor.auth import accounts
+from monitor.auth.permissions import Actor
+
+TOKEN = "auth_token"  # noqa: S105 - a session-state key, not a secret
+ACTOR = "actor"
+
+
+def signed_in() -> Actor | None:
+    """The actor for this browser session, re-checked against the database on every run so
+    an expired, revoked or deactivated session stops working at once."""
+    token = st.session_state.get(TOKEN)
+    if not token:
+        return None
+    ctx = app_context()
+    with ctx.sessions() as session:
+        user = accounts.session_user(session, token)
+        actor = accounts.actor_for(user) if user is not None else None
+    if actor is None:
+        st.session_state[TOKEN] = None
+    st.session_state[ACTOR] = actor
+    return actor
+
+
+def current_actor() -> Actor:
+    """For pages: app.py only runs a page once someone is signed in. Also draws who is
+    signed in and the sign-out button (in each page, so it works the same under AppTest)."""
+    actor = st.session_state.get(ACTOR)
+    if actor is None:
+        st.stop()
+    assert isinstance(actor, Actor)
+    with st.sidebar:
+        st.caption(f"Signed in as **{actor.username}** ({actor.role})")
+        if st.button("Sign out", key="logout"):
+            logout()
+    return actor
+
+
+def _start(user_id: int) -> None:
+    ctx = app_context()
+    with ctx.sessions() as session, session.begin():
+        user = session.get_one(accounts.User, user_id)
+        st.session_state[TOKEN] = accounts.start_session(session, user, ctx.settings.auth)
+
+
+def login_form() -> None:
+    settings = app_context().settings.auth
+    st.title("Escalation monitor")
+    st.caption("Sign in to work the social care queue.")
+    if settings.sso.enabled:
+        _sso()
+    if not settings.local_accounts:
+        return
+    with st.form("login", clear_on_submit=False):
+        username = st.text_input("Username", key="login_username")
+        password = st.text_input("Password", type="password", key="login_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        ctx = app_context()
+        with ctx.sessions() as session, session.begin():
+            outcome = accounts.authenticate(session, username, password, settings)
+            user_id = outcome.user.id if outcome.user is not None else None
+        if user_id is None:
+            st.error(f"Sign-in failed: {outcome.message}.")
+            return
+        _start(user_id)
+        st.rerun()
+
+
+def _sso() -> None:
+    settings = app_context().settings.auth
+    user_info = st.user
+    if not user_info.is_logged_in:
+        if st.button("Sign in with single sign-on", key="sso_login"):
+            if settings.sso.provider:
+                st.login(settings.sso.provider)
+            else:
+                st.login()
+        return
+    email = str(user_info.get("email") or "")
+    ctx = app_context()
+    with ctx.sessions() as session, session.begin():
+        user = accounts.sso_user(session, email, settings) if email else None
+        user_id = user.id if user is not None else None
+    if user_id is None:
+        st.error(f"{email or 'This account'} has no role here: ask an admin to map it.")
+        if st.button("Sign out of single sign-on"):
+            st.logout()
+        return
+    _start(user_id)
+    st.rerun()
+
+
+def logout() -> None:
+    token = st.session_state.get(TOKEN)
+    st.session_state[TOKEN] = None
+    st.session_state[ACTOR] = None
+    if token:
+        ctx = app_context()
+        with ctx.sessions() as session, session.begin():
+            accounts.end_session(session, token)
+    if app_context().settings.auth.sso.enabled and st.user.is_logged_in:
+        st.logout()
+    st.rerun()

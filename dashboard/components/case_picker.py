@@ -1,0 +1,43 @@
+"""Which case the Case, Order linking and Reply pages work on; shared through session state
+so opening a case on the Queue page carries over to the other pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.actions import read
+from monitor.cases.queue import QueueFilters, queue
+
+CASE = "case_id"
+
+
+def show(key: str) -> int | None:
+    rows = read(lambda s: queue(s, QueueFilters(), limit=200))
+    labels = {
+        r.case_id: f"#{r.case_id} · {r.urgency:.0f} · @{r.author} · {r.text[:60]}" for r in rows
+    }
+    current = st.session_state.get(CASE)
+    if current is not None and current not in labels:
+        labels = {current: f"#{current}", **labels}
+    if not labels:
+        st.info("No open cases.")
+        return None
+    options = list(labels)
+    choice = st.selectbox(
+        "Case",
+        options,
+        index=options.index(current) if current in labels else 0,
+        format_func=lambda case_id: labels[case_id],
+        key=key,
+    )
+    st.session_state[CASE] = choice
+    return choice
+
+
+def chosen(key: str) -> int:
+    """The picked case; stops the page when there is none."""
+    case_id = show(key)
+    if case_id is None:
+        st.stop()
+        raise AssertionError("unreachable: st.stop() ends the run")
+    return case_id

@@ -1,0 +1,55 @@
+"""The resolution request form. It only collects values: the clearance policy decides in
+`monitor.cases.resolutions` whether the request runs now or waits for approval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import streamlit as st
+
+from monitor.cases.orders import OrderView
+from monitor.cases.policy import ACTION_LABELS, ACTIONS, MONETARY
+
+NO_ORDER = "(no order)"
+
+
+@dataclass(frozen=True)
+class ResolutionRequest:
+    action: str
+    order_id: str | None
+    amount: Decimal | None
+    reason: str
+    details: dict[str, Any]
+
+
+def show(key: str, linked: list[OrderView], teams: tuple[str, ...]) -> ResolutionRequest | None:
+    with st.form(key):
+        left, right = st.columns(2)
+        action = left.selectbox(
+            "Action", ACTIONS, format_func=lambda a: ACTION_LABELS[a], key=f"{key}_action"
+        )
+        order = right.selectbox("Order", [o.id for o in linked] + [NO_ORDER], key=f"{key}_order")
+        amount = left.number_input(
+            "Amount (refund, replacement, credit)", min_value=0.0, step=1.0, format="%.2f",
+            key=f"{key}_amount",
+        )  # fmt: skip
+        phone = right.text_input("Phone for a callback (+country code)", key=f"{key}_phone")
+        team = left.selectbox("Specialist team (escalation)", teams, key=f"{key}_team")
+        reason = right.text_input("Reason", key=f"{key}_reason")
+        submitted = st.form_submit_button("Request resolution", type="primary")
+    if not submitted:
+        return None
+    details: dict[str, Any] = {}
+    if action == "callback":
+        details["phone"] = phone
+    if action == "escalation":
+        details["team"] = team
+    return ResolutionRequest(
+        action=action,
+        order_id=None if order == NO_ORDER else order,
+        amount=Decimal(str(amount)) if action in MONETARY else None,
+        reason=reason,
+        details=details,
+    )

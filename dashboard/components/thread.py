@@ -1,0 +1,19 @@
+"""The whole conversation, public posts and DMs, with our queued and sent replies."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from monitor.cases.detail import ThreadItem
+
+
+def show(thread: list[ThreadItem], key: str) -> None:
+    if not thread:
+        st.caption("No posts.")
+    for item in thread:
+        with st.chat_message("user" if item.inbound else "assistant"):
+            where = "DM" if item.channel == "dm" else "public"
+            extra = f" · urgency {item.urgency:.0f}" if item.urgency is not None else ""
+            extra += f" · {item.status}" if item.status else ""
+            st.caption(f"{item.who} · {where} · {item.at:%Y-%m-%d %H:%M} UTC{extra}")
+            st.text(item.text)

@@ -1,0 +1,64 @@
+"""Approvals: resolutions waiting for someone with more clearance. The policy refuses your
+own requests and anything over your limits, and says who else can approve."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.actions import perform, read, show_flash
+from dashboard.auth import current_actor
+from dashboard.state import app_context
+from monitor.cases.detail import pending_approvals
+from monitor.cases.order_system import order_system_for
+from monitor.cases.policy import ACTION_LABELS, approver_roles, money
+from monitor.cases.resolutions import approve_resolution, reject_resolution
+
+ctx = app_context()
+policy = ctx.settings.clearance
+actor = current_actor()
+st.title("Approvals")
+show_flash()
+
+
+def approve_one(resolution_id: int, reason: str) -> None:
+    perform(
+        lambda s: approve_resolution(
+            s, actor, resolution_id, policy=policy, reason=reason,
+            order_system=order_system_for(policy.order_system, s),
+        ),
+        success=lambda outcome: outcome.message,
+    )  # fmt: skip
+    st.rerun()
+
+
+def reject_one(resolution_id: int, reason: str) -> None:
+    perform(
+        lambda s: reject_resolution(s, actor, resolution_id, reason),
+        f"Resolution #{resolution_id} rejected.",
+    )
+    st.rerun()
+
+
+pending = read(pending_approvals)
+if not pending:
+    st.info("Nothing is waiting for approval.")
+for r in pending:
+    with st.container(border=True):
+        amount = f" {money(r.amount)}" if r.amount else ""
+        st.markdown(
+            f"**#{r.id} {ACTION_LABELS[r.action]}{amount}** on case {r.case_id}"
+            + (f" · order {r.order_id} worth {money(r.order_value)}" if r.order_id else "")
+        )
+        who = ", ".join(approver_roles(policy, r.action, r.amount, r.order_value)) or "nobody"
+        st.caption(
+            f"Requested by {r.requested_by} at {r.requested_at:%Y-%m-%d %H:%M} UTC · "
+            f"reason: {r.reason or '-'} · can approve: {who} (not {r.requested_by})"
+        )
+        if r.details:
+            st.caption(", ".join(f"{k}: {v}" for k, v in r.details.items()))
+        reason = st.text_input("Reason (required to reject)", key=f"approval_reason_{r.id}")
+        approve, reject = st.columns(2)
+        if approve.button("Approve", key=f"approve_{r.id}", type="primary"):
+            approve_one(r.id, reason)
+        if reject.button("Reject", key=f"reject_{r.id}"):
+            reject_one(r.id, reason)

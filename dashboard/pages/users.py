@@ -1,0 +1,75 @@
+"""Users and roles (admin only): accounts, roles, deactivation, and the audit log check."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.actions import perform, read, show_flash
+from dashboard.auth import current_actor
+from monitor.auth import accounts
+from monitor.auth.permissions import allowed, require
+from monitor.cases.audit import recent_entries, verify_chain
+from monitor.db.models import ROLES
+
+actor = current_actor()
+st.title("Users and roles")
+if not allowed(actor, "users.manage"):
+    st.error("Only admins manage users.")
+    st.stop()
+show_flash()
+
+users = read(
+    lambda s: [
+        (u.username, u.role, u.email or "", u.active, u.locked_until)
+        for u in accounts.list_users(s)
+    ]
+)
+st.dataframe(
+    pd.DataFrame(users, columns=["User", "Role", "E-mail", "Active", "Locked until"]),
+    hide_index=True,
+)
+names = [u[0] for u in users]
+
+with st.form("user_add"):
+    st.subheader("Add a user")
+    a, b, c, d = st.columns(4)
+    username = a.text_input("Username", key="user_new_name")
+    role = b.selectbox("Role", ROLES, key="user_new_role")
+    email = c.text_input("E-mail (optional)", key="user_new_email")
+    password = d.text_input("Password", type="password", key="user_new_password")
+    if st.form_submit_button("Add user"):
+        perform(
+            lambda s: accounts.create_user(s, actor, username, password, role, email=email),
+            f"Added {role} {username}.",
+        )
+        st.rerun()
+
+st.subheader("Change a role")
+a, b, c = st.columns(3)
+who = a.selectbox("User", names, key="user_pick")
+new_role = b.selectbox("New role", ROLES, key="user_role")
+if c.button("Set role", key="user_set_role"):
+    perform(lambda s: accounts.set_role(s, actor, who, new_role), f"{who} is now {new_role}.")
+    st.rerun()
+if c.button("Deactivate", key="user_deactivate"):
+    perform(lambda s: accounts.set_active(s, actor, who, False), f"{who} deactivated.")
+    st.rerun()
+if c.button("Reactivate", key="user_reactivate"):
+    perform(lambda s: accounts.set_active(s, actor, who, True), f"{who} reactivated.")
+    st.rerun()
+
+st.subheader("Audit log")
+require(actor, "audit.view")
+if st.button("Verify the chain", key="audit_verify"):
+    report = read(verify_chain)
+    (st.success if report.intact else st.error)(report.describe())
+entries = read(
+    lambda s: [
+        (e.id, e.at, e.actor, e.action, e.entity, e.entity_id) for e in recent_entries(s, 100)
+    ]
+)
+st.dataframe(
+    pd.DataFrame(entries, columns=["#", "At (UTC)", "Who", "Action", "Entity", "Id"]),
+    hide_index=True,
+)

@@ -1,0 +1,308 @@
+"""Local accounts: creation, sign-in with lockout, expiring sessions, roles.
+
+Only a sha256 of each session token is stored, so a copy of the database cannot be used to
+sign in. Every change and every failed or locked sign-in goes into the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from monitor.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
+from monitor.auth.permissions import Actor, require
+from monitor.auth.settings import AuthSettings
+from monitor.cases import audit
+from monitor.db.models import ROLES, LoginSession, User
+from monitor.db.types import utcnow
+from monitor.errors import UserFacingError
+
+DEMO_USERS = {
+    "agent": "agent",
+    "senior": "senior",
+    "supervisor": "supervisor",
+    "analyst": "analyst",
+    "admin": "admin",
+}  # username -> role
+
+
+class AccountError(UserFacingError):
+    """A user cannot be created or changed as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The result of a sign-in attempt. Failures are returned, not raised, so the caller
+    commits the failure count and the audit entry."""
+
+    user: User | None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=user.role)
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+
+
+def get_user(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).first()
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    username: str,
+    password: str | None,
+    role: str,
+    *,
+    email: str | None = None,
+) -> User:
+    """`password` None creates a single-sign-on-only account."""
+    require(actor, "users.manage")
+    username = username.strip()
+    if not username or len(username) > 80:
+        raise AccountError("the username must have 1 to 80 characters")
+    _check_role(role)
+    if get_user(session, username) is not None:
+        raise AccountError(f"a user named {username!r} already exists")
+    if email and session.scalars(select(User).where(User.email == email)).first():
+        raise AccountError(f"the e-mail address {email} already belongs to another user")
+    if password is not None:
+        check_strength(password)
+    user = User(
+        username=username,
+        email=email or None,
+        password_hash=hash_password(password) if password is not None else None,
+        role=role,
+        active=True,
+        failed_logins=0,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, "user.create", "user", user.id,
+        after={"username": username, "role": role, "email": email},
+    )  # fmt: skip
+    return user
+
+
+def set_role(session: Session, actor: Actor, username: str, role: str) -> User:
+    require(actor, "users.manage")
+    _check_role(role)
+    user = get_user(session, username)
+    if user is None:
+        raise AccountError(f"no user named {username!r}")
+    if user.id == actor.user_id and role != "admin":
+        raise AccountError("you cannot remove your own admin role: ask another admin")
+    before = user.role
+    user.role = role
+    audit.record(
+        session, actor, "user.role", "user", user.id,
+        before={"role": before}, after={"role": role},
+    )  # fmt: skip
+    return user
+
+
+def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
+    """Deactivating also signs the user out everywhere."""
+    require(actor, "users.manage")
+    user = get_user(session, username)
+    if user is None:
+        raise AccountError(f"no user named {username!r}")
+    if user.id == actor.user_id and not active:
+        raise AccountError("you cannot deactivate your own account")
+    before = user.active
+    user.active = active
+    if not active:
+        session.execute(
+            update(LoginSession).where(LoginSession.user_id == user.id).values(revoked=True)
+        )
+    audit.record(
+        session, actor, "user.active", "user", user.id,
+        before={"active": before}, after={"active": active},
+    )  # fmt: skip
+    return user
+
+
+def set_password(session: Session, actor: Actor, username: str, password: str) -> User:
+    """An admin resetting anyone's password, or a user changing their own."""
+    user = get_user(session, username)
+    if user is None:
+        raise AccountError(f"no user named {username!r}")
+    if user.id != actor.user_id:
+        require(actor, "users.manage")
+    check_strength(password)
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    audit.record(session, actor, "user.password", "user", user.id)
+    return user
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    settings: AuthSettings,
+    *,
+    now: datetime | None = None,
+) -> LoginOutcome:
+    """Check a password; N failures in a row lock the account for a while.
+
+    The message never says whether the username exists, except for a locked account, which
+    the owner needs to know to stop retrying.
+    """
+    now = now or utcnow()
+    generic = "wrong username or password"
+    user = get_user(session, username.strip())
+    if user is None or not user.active:
+        verify_password(None, password)  # same work as a real check
+        audit.record(session, username.strip()[:80] or "?", "login.failed", "user", username[:64])
+        return LoginOutcome(None, generic)
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record(session, user.username, "login.refused_locked", "user", user.id)
+        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
+        return LoginOutcome(None, f"this account is locked: try again in {minutes} min")
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= settings.lockout_failures:
+            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            user.failed_logins = 0
+            audit.record(
+                session, user.username, "login.locked", "user", user.id,
+                after={"locked_until": user.locked_until.isoformat()},
+            )  # fmt: skip
+            return LoginOutcome(
+                None,
+                f"too many failed attempts: the account is locked for "
+                f"{settings.lockout_minutes:g} minutes",
+            )
+        audit.record(
+            session, user.username, "login.failed", "user", user.id,
+            after={"failed_logins": user.failed_logins},
+        )  # fmt: skip
+        return LoginOutcome(None, generic)
+    user.failed_logins, user.locked_until = 0, None
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record(session, user.username, "login", "user", user.id)
+    return LoginOutcome(user)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def start_session(
+    session: Session, user: User, settings: AuthSettings, *, now: datetime | None = None
+) -> str:
+    """A new random token; only its hash is stored. Keep the token on the client side."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.session_hours),
+            revoked=False,
+        )
+    )
+    session.flush()
+    return token
+
+
+def session_user(
+    session: Session, token: str | None, *, now: datetime | None = None
+) -> User | None:
+    """The signed-in user for a token, or None when unknown, expired, revoked or inactive."""
+    if not token:
+        return None
+    row = session.execute(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == _token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    login, user = row
+    if login.revoked or login.expires_at <= (now or utcnow()) or not user.active:
+        return None
+    return user
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(
+        update(LoginSession)
+        .where(LoginSession.token_hash == _token_hash(token))
+        .values(revoked=True)
+    )
+
+
+def sso_role(email: str, settings: AuthSettings) -> str | None:
+    """The role an SSO e-mail maps to, or None when the address is not allowed in."""
+    sso = settings.sso
+    email = email.strip().lower()
+    exact = {k.lower(): v for k, v in sso.roles.items()}
+    if email in exact:
+        return exact[email]
+    domain = email.rpartition("@")[2]
+    if sso.default_role and domain in {d.lower().lstrip("@") for d in sso.domains}:
+        return sso.default_role
+    return None
+
+
+def sso_user(session: Session, email: str, settings: AuthSettings) -> User | None:
+    """Find or create the account for a signed-in SSO e-mail; None when the address has no
+    role. The configured mapping wins over an earlier role, so removing a mapping takes effect."""
+    role = sso_role(email, settings)
+    if role is None:
+        audit.record(session, email[:80], "login.sso_refused", "user", email[:64])
+        return None
+    email = email.strip().lower()
+    user = session.scalars(select(User).where(User.email == email)).first()
+    if user is None:
+        user = User(username=email[:80], email=email, password_hash=None, role=role, active=True)
+        session.add(user)
+        session.flush()
+        audit.record(session, "sso", "user.create", "user", user.id, after={"role": role})
+    elif user.role != role:
+        audit.record(
+            session, "sso", "user.role", "user", user.id,
+            before={"role": user.role}, after={"role": role},
+        )  # fmt: skip
+        user.role = role
+    if not user.active:
+        return None
+    audit.record(session, user.username, "login.sso", "user", user.id)
+    return user
+
+
+def ensure_demo_users(session: Session, password: str) -> list[User]:
+    """One account per role for the demo (agent, senior, supervisor, analyst, admin), all with
+    `password`. Safe to run again: existing accounts are left as they are."""
+    from monitor.auth.permissions import SYSTEM
+
+    users = []
+    for username, role in DEMO_USERS.items():
+        user = get_user(session, username)
+        if user is None:
+            user = create_user(session, SYSTEM, username, password, role)
+        users.append(user)
+    return users

@@ -1,0 +1,230 @@
+"""Read models for the case and approval pages: plain dataclasses, loaded in a few queries,
+so pages format values and never touch the ORM or SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from monitor.cases.orders import case_customer
+from monitor.db.models import (
+    Author,
+    Case,
+    CaseNote,
+    Customer,
+    Order,
+    OutboxMessage,
+    Post,
+    Resolution,
+    Score,
+    User,
+)
+from monitor.errors import UserFacingError
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    at: datetime
+    who: str
+    channel: str  # public or dm
+    kind: str
+    text: str
+    inbound: bool
+    urgency: float | None = None
+    status: str | None = None  # outbox messages: queued, sent, failed
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    how_known: str
+
+
+@dataclass(frozen=True)
+class ResolutionView:
+    id: int
+    case_id: int
+    action: str
+    amount: Decimal | None
+    currency: str
+    order_id: str | None
+    status: str
+    requested_by: str
+    requested_by_id: int
+    requested_at: datetime
+    reason: str
+    decided_by: str | None
+    decision_reason: str | None
+    reference: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+    order_value: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class NoteView:
+    at: datetime
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: int
+    platform: str
+    status: str
+    intent: str | None
+    priority: float
+    opened_at: datetime
+    last_post_at: datetime
+    sla_due_at: datetime | None
+    assignee: str | None
+    author_handle: str
+    author_name: str | None
+    followers: int
+    verified: bool
+    customer: CustomerView | None
+    thread: list[ThreadItem]
+    factors: dict[str, float]
+    explanation: str
+    notes: list[NoteView]
+    resolutions: list[ResolutionView]
+
+
+def _resolution_views(session: Session, *conditions: Any) -> list[ResolutionView]:
+    requester, decider = aliased(User), aliased(User)
+    rows = session.execute(
+        select(Resolution, requester.username, decider.username, Order.value)
+        .join(requester, requester.id == Resolution.requested_by)
+        .outerjoin(decider, decider.id == Resolution.decided_by)
+        .outerjoin(Order, Order.id == Resolution.order_id)
+        .where(*conditions)
+        .order_by(Resolution.requested_at, Resolution.id)
+    ).all()
+    return [
+        ResolutionView(
+            id=r.id,
+            case_id=r.case_id,
+            action=r.action,
+            amount=r.amount,
+            currency=r.currency,
+            order_id=r.order_id,
+            status=r.status,
+            requested_by=by,
+            requested_by_id=r.requested_by,
+            requested_at=r.requested_at,
+            reason=r.reason,
+            decided_by=dec,
+            decision_reason=r.decision_reason,
+            reference=r.external_reference,
+            details=dict(r.details or {}),
+            order_value=value,
+        )
+        for r, by, dec, value in rows
+    ]
+
+
+def pending_approvals(session: Session) -> list[ResolutionView]:
+    return _resolution_views(session, Resolution.status == "pending_approval")
+
+
+def case_resolutions(session: Session, case_id: int) -> list[ResolutionView]:
+    return _resolution_views(session, Resolution.case_id == case_id)
+
+
+def case_detail(session: Session, case_id: int) -> CaseDetail:
+    case = session.scalars(
+        select(Case)
+        .options(selectinload(Case.author).selectinload(Author.customer))
+        .where(Case.id == case_id)
+    ).first()
+    if case is None:
+        raise UserFacingError(f"no case {case_id}")
+    posts = session.execute(
+        select(Post, Score)
+        .outerjoin(Score, Score.post_id == Post.id)
+        .where(Post.case_id == case_id)
+        .order_by(Post.created_at, Post.id)
+    ).all()
+    thread = [
+        ThreadItem(
+            at=post.created_at,
+            who=f"@{case.author.handle}" if post.inbound else "brand",
+            channel="dm" if post.kind == "dm" else "public",
+            kind=post.kind,
+            text=post.text,
+            inbound=post.inbound,
+            urgency=score.urgency if score else None,
+        )
+        for post, score in posts
+    ]
+    outbox = session.execute(
+        select(OutboxMessage, User.username)
+        .join(User, User.id == OutboxMessage.author_id)
+        .where(OutboxMessage.case_id == case_id)
+    ).all()
+    thread += [
+        ThreadItem(
+            at=m.created_at,
+            who=f"{name} (us)",
+            channel=m.channel,
+            kind="reply",
+            text=m.text,
+            inbound=False,
+            status=m.status,
+        )
+        for m, name in outbox
+    ]
+    thread.sort(key=lambda item: item.at)
+    scored = [(post, score) for post, score in posts if score is not None]
+    top = max(scored, key=lambda ps: ps[1].urgency)[1] if scored else None
+    customer, how = case_customer(session, case)
+    notes = session.execute(
+        select(CaseNote, User.username)
+        .join(User, User.id == CaseNote.author_id)
+        .where(CaseNote.case_id == case_id)
+        .order_by(CaseNote.created_at)
+    ).all()
+    assignee = session.get(User, case.assignee_id) if case.assignee_id else None
+    return CaseDetail(
+        id=case.id,
+        platform=case.platform,
+        status=case.status,
+        intent=case.intent,
+        priority=case.priority,
+        opened_at=case.opened_at,
+        last_post_at=case.last_post_at,
+        sla_due_at=case.sla_due_at,
+        assignee=assignee.username if assignee else None,
+        author_handle=case.author.handle,
+        author_name=case.author.display_name,
+        followers=case.author.followers,
+        verified=case.author.verified,
+        customer=_customer_view(customer, how),
+        thread=thread,
+        factors={k: float(v) for k, v in (top.factors or {}).items()} if top else {},
+        explanation=top.explanation if top else "",
+        notes=[NoteView(n.created_at, name, n.text) for n, name in notes],
+        resolutions=case_resolutions(session, case_id),
+    )
+
+
+def _customer_view(customer: Customer | None, how: str) -> CustomerView | None:
+    if customer is None:
+        return None
+    return CustomerView(customer.id, customer.name, customer.email, customer.phone, how)
+
+
+def user_names(session: Session, *, active_only: bool = True) -> list[str]:
+    """Usernames of people who can work cases, for assignment pickers."""
+    query = select(User.username).where(User.role != "analyst").order_by(User.username)
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return list(session.scalars(query))

@@ -1,0 +1,83 @@
+"""Resolutions the evidence already justifies, proposed for one click.
+
+When a linked order shows a clear error (a subscription charged after its cancellation, a
+charge taken twice, a parcel marked delivered that the customer says is missing) the fitting
+resolution is obvious; proposing it with its evidence saves a lookup and a typo. Whoever
+clicks still goes through the clearance policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from monitor.cases.orders import MISSING_WORDS, billing_errors
+from monitor.cases.policy import ClearanceSettings, approver_roles
+from monitor.db.models import Case, CaseOrderLink, Order, Post, Resolution
+
+
+@dataclass(frozen=True)
+class SuggestedResolution:
+    action: str
+    order_id: str | None
+    amount: Decimal | None
+    evidence: str
+    reason: str  # prefilled reason for the request
+    approvers: tuple[str, ...]  # roles whose clearance covers it
+
+
+def suggest_resolutions(
+    session: Session, case_id: int, policy: ClearanceSettings
+) -> list[SuggestedResolution]:
+    case = session.get(Case, case_id)
+    if case is None:
+        return []
+    text = "\n".join(
+        session.scalars(select(Post.text).where(Post.case_id == case_id, Post.inbound.is_(True)))
+    )
+    taken = {
+        (order_id, action)
+        for order_id, action in session.execute(
+            select(Resolution.order_id, Resolution.action).where(
+                Resolution.case_id == case_id, Resolution.status != "rejected"
+            )
+        )
+    }
+    orders = session.scalars(
+        select(Order)
+        .options(selectinload(Order.charges))
+        .where(Order.id.in_(select(CaseOrderLink.order_id).where(CaseOrderLink.case_id == case_id)))
+        .order_by(Order.ordered_at.desc())
+    ).all()
+    found: list[SuggestedResolution] = []
+
+    def propose(action: str, order: Order, amount: Decimal, evidence: str, reason: str) -> None:
+        if (order.id, action) in taken:
+            return
+        who = approver_roles(policy, action, amount, order.value)
+        found.append(SuggestedResolution(action, order.id, amount, evidence, reason, who))
+
+    for order in orders:
+        for amount, evidence in billing_errors(order):
+            propose("refund", order, amount, evidence, f"Billing error: {evidence}")
+        if order.status == "delivered" and MISSING_WORDS.search(text):
+            when = f" on {order.delivered_at:%Y-%m-%d}" if order.delivered_at else ""
+            evidence = f"marked delivered{when}; the customer says it never arrived"
+            propose(
+                "replacement", order, order.value, evidence, f"Delivered but missing: {evidence}"
+            )
+    if case.intent == "account_security" and (None, "security_lock") not in taken:
+        found.append(
+            SuggestedResolution(
+                "security_lock",
+                None,
+                None,
+                "the customer reports account security trouble (intent: account security)",
+                "Protect the account while the security team checks it",
+                approver_roles(policy, "security_lock", None, None),
+            )
+        )
+    return found

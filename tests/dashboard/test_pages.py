@@ -1,0 +1,258 @@
+"""Every page through AppTest, and the permission rule behind each button."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from casework import PASSWORD, link_author, make_case, make_customer, make_order, make_user, sign_in
+from factories import T0
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from monitor.cases.order_system import LedgerOrderSystem
+from monitor.cases.orders import link_order
+from monitor.cases.policy import ClearanceSettings
+from monitor.cases.resolutions import request_resolution
+from monitor.db.models import (
+    AuditEntry,
+    CaseNote,
+    CaseOrderLink,
+    LedgerEntry,
+    LoginSession,
+    OutboxMessage,
+    Resolution,
+    SourceState,
+    User,
+)
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+ORDER = "111-0000001-0000001"
+
+
+@pytest.fixture
+def app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("MONITOR_DATABASE_URL", db_url)
+    st.cache_resource.clear()
+    return AppTest.from_file(APP, default_timeout=30)
+
+
+@pytest.fixture
+def case_id(session: Session) -> int:
+    customer = make_customer(session)
+    make_order(session, customer, ORDER, "650.00", item="Noise Cancelling Headphones")
+    case = make_case(session, "my noise cancelling headphones never arrived, $650!", 88)
+    link_author(session, case, customer)
+    session.commit()
+    return case.id
+
+
+def open_page(app: AppTest, page: str, case: int | None = None) -> AppTest:
+    if case is not None:
+        app.session_state["case_id"] = case
+    app.run()
+    app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def texts(app: AppTest) -> str:
+    parts = [m.value for m in app.markdown] + [c.value for c in app.caption]
+    parts += [e.value for e in (*app.error, *app.success, *app.warning, *app.info)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_login_gate_form_and_lockout(app: AppTest, session: Session) -> None:
+    make_user(session, "ann", "agent")
+    session.commit()
+    app.run()
+    assert app.title[0].value == "Escalation monitor" and not app.dataframe
+    app.text_input(key="login_username").input("ann")
+    app.text_input(key="login_password").input("wrong password!")
+    app.button[0].click().run()
+    assert "wrong username or password" in app.error[0].value
+    app.text_input(key="login_password").input(PASSWORD)
+    app.button[0].click().run()
+    assert not app.exception and app.title[0].value == "Queue"
+    app.button(key="logout").click().run()
+    assert app.session_state["auth_token"] is None  # the form shows again (see e2e test)
+    session.expire_all()
+    assert session.scalars(select(LoginSession.revoked)).all() == [True]
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.run()
+    for _ in range(5):
+        app.text_input(key="login_username").input("ann")
+        app.text_input(key="login_password").input("wrong password!")
+        app.button[0].click().run()
+    assert "locked for 15 minutes" in app.error[0].value
+    logged = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("login%")))
+    assert list(logged).count("login.failed") == 5
+
+
+def test_queue_open_and_claim(app: AppTest, session: Session, case_id: int) -> None:
+    sign_in(app, session, "ann", "agent")
+    app.run()
+    app.button(key="queue_claim").click().run()
+    assert "is yours" in app.success[0].value
+    app.button(key="queue_open").click().run()
+    assert not app.exception and app.title[0].value == "Case"
+    assert "@userdana" in texts(app) and "Dana Reyes" in texts(app)
+
+
+def test_case_page_notes_status_and_resolution(
+    app: AppTest, session: Session, case_id: int
+) -> None:
+    agent = sign_in(app, session, "ann", "agent")
+    link_order(session, agent, case_id, ORDER)
+    session.commit()
+    open_page(app, "case", case_id)
+    assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")  # factor chart
+    assert "Suggested: replacement $650.00" in texts(app)
+    app.text_area(key="case_note").input("called the carrier")
+    app.button(key="case_note_add").click().run()
+    app.selectbox(key="case_status").select("open")
+    app.button(key="case_status_save").click().run()
+    app.number_input(key="case_resolution_amount").set_value(650.0)
+    app.button(key="FormSubmitter:case_resolution-Request resolution").click().run()
+    assert not app.exception
+    assert "waiting for approval" in app.success[0].value
+    assert "can approve: senior, supervisor, admin" in app.success[0].value
+    session.expire_all()
+    assert session.scalars(select(CaseNote.text)).one() == "called the carrier"
+    assert session.scalars(select(Resolution.status)).one() == "pending_approval"
+
+
+def test_analyst_reads_but_cannot_work(app: AppTest, session: Session, case_id: int) -> None:
+    sign_in(app, session, "al", "analyst")
+    open_page(app, "case", case_id)
+    assert "can read cases but not change them" in app.info[0].value
+    app.text_area(key="case_note").input("hi")
+    app.button(key="case_note_add").click().run()
+    assert "may not case work" in app.error[0].value
+    app.switch_page("pages/orders.py").run()
+    app.button(key="suggested_0_link").click().run()
+    assert "analyst" in app.error[0].value and "may not case work" in app.error[0].value
+    app.switch_page("pages/reply.py").run()
+    app.text_area(key="reply_text").input("Hello")
+    app.button(key="reply_send").click().run()
+    assert "may not case work" in app.error[0].value
+    assert session.scalars(select(CaseOrderLink)).first() is None
+    assert session.scalars(select(OutboxMessage)).first() is None
+
+
+def test_order_linking_page(app: AppTest, session: Session, case_id: int) -> None:
+    sign_in(app, session, "ann", "agent")
+    open_page(app, "orders", case_id)
+    assert "marked delivered" in texts(app) and "is linked to customer Dana Reyes" in texts(app)
+    app.button(key="suggested_0_link").click().run()
+    assert f"Order {ORDER} linked" in app.success[0].value
+    assert "Linked orders (1)" in [h.value for h in app.subheader]
+    app.button(key="unlink_0").click().run()
+    assert "unlinked" in app.success[0].value
+    app.text_input(key="order_query").input("dana").run()
+    app.button(key="found_0_link").click().run()
+    session.expire_all()
+    assert session.scalars(select(CaseOrderLink.order_id)).one() == ORDER
+
+
+def test_reply_page_checks_and_outbox(app: AppTest, session: Session, case_id: int) -> None:
+    sign_in(app, session, "ann", "agent")
+    open_page(app, "reply", case_id)
+    app.text_area(key="reply_text").input("Please DM us your password").run()
+    assert "never ask for a password" in app.error[0].value
+    app.button(key="reply_send").click().run()
+    assert "reply not queued" in app.error[0].value
+    app.text_area(key="reply_text").input("Your refund of $650.00 is on its way").run()
+    assert "Move to DM" in app.warning[0].value
+    app.button(key="reply_send").click().run()
+    assert "confirm before sending" in app.error[0].value
+    app.checkbox(key="reply_confirm").check()
+    app.button(key="reply_send").click().run()
+    assert "Reply queued" in app.success[0].value
+    app.selectbox(key="reply_template").select("Move to DM")
+    app.button(key="reply_use_template").click().run()
+    assert str(app.text_area(key="reply_text").value).startswith("Hi @userdana")
+    session.expire_all()
+    assert session.scalars(select(OutboxMessage.status)).one() == "queued"
+
+
+def pending_refund(session: Session, case_id: int) -> int:
+    agent = make_user(session, "ann", "agent")
+    link_order(session, agent, case_id, ORDER)
+    outcome = request_resolution(
+        session, agent, case_id, "refund", amount=Decimal(650), order_id=ORDER,
+        policy=ClearanceSettings(), order_system=LedgerOrderSystem(session),
+    )  # fmt: skip
+    session.commit()
+    return outcome.resolution.id
+
+
+def test_approvals_page(app: AppTest, session: Session, case_id: int) -> None:
+    rid = pending_refund(session, case_id)
+    sign_in(app, session, "sue", "supervisor")
+    open_page(app, "approvals")
+    assert f"#{rid} refund $650.00" in texts(app)
+    app.button(key=f"reject_{rid}").click().run()
+    assert "say why" in app.error[0].value
+    app.button(key=f"approve_{rid}").click().run()
+    assert "carried out" in app.success[0].value
+    session.expire_all()
+    assert session.scalars(select(LedgerEntry.amount)).one() == Decimal("650.00")
+    assert "Nothing is waiting" in app.info[0].value
+
+
+def test_requester_cannot_approve_own_on_the_page(
+    app: AppTest, session: Session, case_id: int
+) -> None:
+    rid = pending_refund(session, case_id)
+    session.get_one(User, 1).role = "senior"  # ann is promoted after asking
+    session.commit()
+    sign_in(app, session, "ann", "senior")
+    open_page(app, "approvals")
+    app.button(key=f"approve_{rid}").click().run()
+    assert "rule clearance.four_eyes" in app.error[0].value
+
+
+def test_agent_has_no_approval_or_admin_pages(app: AppTest, session: Session) -> None:
+    sign_in(app, session, "ann", "agent")
+    app.run()
+    with pytest.raises(Exception):  # noqa: B017 - the page is not registered for agents
+        app.switch_page("pages/users.py").run()
+        assert app.title[0].value == "Users and roles"
+
+
+def test_connectors_page(app: AppTest, session: Session) -> None:
+    session.add(
+        SourceState(
+            name="x-main", platform="x", healthy=False, last_error="401 Unauthorized",
+            last_error_at=T0, last_success_at=T0 - timedelta(hours=3), items_last_poll=0,
+            token_expires_at=T0 - timedelta(days=1),
+        )
+    )  # fmt: skip
+    session.commit()
+    sign_in(app, session, "al", "analyst")
+    open_page(app, "connectors")
+    frame = app.dataframe[0].value
+    assert frame["Source"].tolist() == ["x-main"] and "failing" in frame["State"].iloc[0]
+    assert "token has expired" in frame["Problems"].iloc[0]
+
+
+def test_users_page_admin_only_actions(app: AppTest, session: Session) -> None:
+    sign_in(app, session, "root", "admin")
+    open_page(app, "users")
+    app.text_input(key="user_new_name").input("bob")
+    app.text_input(key="user_new_password").input("long enough password")
+    app.button(key="FormSubmitter:user_add-Add user").click().run()
+    assert "Added agent bob" in app.success[0].value
+    app.selectbox(key="user_pick").select("bob")
+    app.selectbox(key="user_role").select("supervisor")
+    app.button(key="user_set_role").click().run()
+    assert "bob is now supervisor" in app.success[0].value
+    app.button(key="audit_verify").click().run()
+    assert "chain intact" in app.success[0].value
+    session.expire_all()
+    assert session.scalars(select(User.role).where(User.username == "bob")).one() == "supervisor"

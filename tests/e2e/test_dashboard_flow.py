@@ -1,0 +1,174 @@
+"""End to end in a real browser: an agent asks for a $650 refund, a supervisor approves it.
+
+Runs `streamlit run dashboard/app.py` on a free port against a seeded temporary SQLite
+database and drives Debian's chromium through Playwright. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import requests
+from casework import PASSWORD, link_author, make_customer, make_order, make_user
+from factories import add_scored_post
+from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import select
+
+from monitor.cases.audit import verify_chain
+from monitor.db.engine import make_engine, session_factory
+from monitor.db.migrate import upgrade
+from monitor.db.models import AuditEntry, LedgerEntry, Resolution
+from monitor.db.types import utcnow
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ORDER = "112-6500000-0000650"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        make_user(session, "agent", "agent")
+        make_user(session, "supervisor", "supervisor")
+        customer = make_customer(session, "Dana Reyes", "dana")
+        make_order(session, customer, ORDER, "650.00", item="Noise Cancelling Headphones")
+        make_order(session, customer, "112-0000001-0000012", "12.00", item="Phone case")
+        urgent = add_scored_post(
+            session, "900", "My $650 noise cancelling headphones never arrived! Marked delivered",
+            92, author="dana", intent="delivery", followers=52000,
+        )  # fmt: skip
+        assert urgent.case is not None
+        urgent.case.sla_due_at = utcnow() + timedelta(minutes=40)
+        link_author(session, urgent.case, customer)
+        add_scored_post(session, "901", "love the app", 8, author="sam", intent="praise")
+        session.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def server(db_file: str) -> Iterator[str]:
+    port = _free_port()
+    env = dict(os.environ, MONITOR_DATABASE_URL=db_file, PYTHONPATH=str(REPO))
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/_stcore/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("streamlit did not start within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, url: str, username: str) -> None:
+    page.goto(url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible(timeout=30_000)
+
+
+def test_agent_requests_supervisor_approves(server: str, db_file: str) -> None:
+    assert Path(CHROMIUM).exists(), "install chromium: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+
+        sign_in(page, server, "agent")
+        picked = page.get_by_role("combobox", name="Case")
+        expect(picked).to_have_value(re.compile(r"· 92 · @userdana"))  # the most urgent case
+        shot(page, "1-queue")
+        page.get_by_role("button", name="Open case").click()
+        expect(page.get_by_role("heading", name="Case", exact=True)).to_be_visible()
+        expect(page.get_by_text("Dana Reyes").first).to_be_visible()
+
+        page.get_by_role("link", name="Order linking").click()
+        link = page.get_by_role("button", name=f"Link {ORDER}")
+        expect(link).to_be_visible()
+        shot(page, "2-order-suggestions")
+        link.click()
+        expect(page.get_by_text(f"Order {ORDER} linked")).to_be_visible()
+
+        page.get_by_role("link", name="Case", exact=True).click()
+        amount = page.get_by_label("Amount (refund, replacement, credit)")
+        amount.fill("650")
+        amount.press("Tab")
+        page.get_by_role("button", name="Request resolution").click()
+        expect(page.get_by_text("is waiting for approval").first).to_be_visible()
+        shot(page, "3-waiting-for-approval")
+        page.get_by_role("button", name="Sign out").click()
+
+        sign_in(page, server, "supervisor")
+        page.get_by_role("link", name="Approvals").click()
+        expect(page.get_by_text("refund $650.00").first).to_be_visible()
+        shot(page, "4-approvals")
+        page.get_by_role("button", name="Approve").click()
+        expect(page.get_by_text("carried out").first).to_be_visible()
+        shot(page, "5-approved")
+        browser.close()
+
+    engine = make_engine(db_file)
+    with session_factory(engine)() as session:
+        [entry] = session.scalars(select(LedgerEntry)).all()
+        assert entry.amount == Decimal("650.00") and entry.order_id == ORDER
+        resolution = session.scalars(select(Resolution)).one()
+        assert resolution.status == "executed"
+        steps = session.execute(
+            select(AuditEntry.actor, AuditEntry.action).where(AuditEntry.entity == "resolution")
+        ).all()
+        assert [tuple(s) for s in steps] == [
+            ("agent", "resolution.request"),
+            ("supervisor", "resolution.approve"),
+            ("supervisor", "resolution.execute"),
+        ]
+        assert verify_chain(session).intact
+    engine.dispose()
