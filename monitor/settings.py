@@ -63,9 +63,11 @@ class ModelSettings(_Section):
 class UrgencySettings(_Section):
     """Weights are points on the 0-100 urgency scale; see monitor/scoring/urgency.py."""
 
-    negative: float = 30.0
+    # Severity gets the largest share: the severity head is trained for exactly this, while
+    # sentiment is a weak proxy (half of real complaints are not negative in tone).
+    negative: float = 15.0
     complaint: float = 15.0
-    severity: float = 15.0
+    severity: float = 30.0
     human_request: float = 12.0
     security: float = 20.0
     high_value: float = 15.0

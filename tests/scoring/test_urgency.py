@@ -21,7 +21,8 @@ def test_every_point_is_explained_by_a_factor() -> None:
         result.factors
     )
     # The biggest factor leads the explanation.
-    assert result.explanation.startswith("negative 0.94")
+    assert result.explanation.startswith("severity 3.4/4")
+    assert "negative 0.94" in result.explanation or "$899 at stake" in result.explanation
     assert "3rd contact in 24h" in result.explanation or "$899" in result.explanation
 
 
