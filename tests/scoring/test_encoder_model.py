@@ -71,23 +71,42 @@ def test_int8_agrees_with_fp32(models):
         assert (a.complaint > 0.5) == (b.complaint > 0.5)
 
 
-def test_order_matches_input_with_mixed_lengths(models):
-    model = models["onnx-int8"]
-    model_small_batches = MultiTaskEncoder(
+MIXED = [POSITIVE[0] * 3, "ok", NEGATIVE[1], "", COMPLAINT, "great", PRAISE * 2, NEGATIVE[0]]
+
+
+@pytest.mark.parametrize("runtime", ["torch", "onnx-int8"])
+def test_output_order_follows_input_order(models, runtime):
+    model = models[runtime]
+    forward = model.predict(MIXED)
+    backward = model.predict(MIXED[::-1])[::-1]
+    assert len(forward) == len(MIXED)
+    for a, b in zip(forward, backward, strict=True):
+        assert a.negative == pytest.approx(b.negative, abs=1e-5)
+        assert a.complaint == pytest.approx(b.complaint, abs=1e-5)
+    # the clearly negative / positive posts land where they were put
+    assert forward[2].negative > forward[0].negative
+    assert forward[7].negative > forward[5].negative
+
+
+def test_small_batches_match_one_by_one(models):
+    # fp32 only: int8 activations are quantised per batch, so batch composition moves
+    # int8 scores a little by design.
+    model = models["torch"]
+    small_batches = MultiTaskEncoder(
         version=model.version,
         runtime=model.runtime,
         max_length=model.max_length,
         tokenizer=model._tokenizer,
         runner=model._runner,
-        batch_size=2,
+        batch_size=3,
     )
-    texts = [POSITIVE[0] * 3, "ok", NEGATIVE[1], "", COMPLAINT, "great", PRAISE * 2]
-    batched = model_small_batches.predict(texts)
-    one_by_one = [model.predict([t])[0] for t in texts]
-    assert len(batched) == len(texts)
+    batched = small_batches.predict(MIXED)
+    one_by_one = [model.predict([t])[0] for t in MIXED]
     for a, b in zip(batched, one_by_one, strict=True):
-        assert a.negative == pytest.approx(b.negative, abs=2e-3)
-        assert a.complaint == pytest.approx(b.complaint, abs=2e-3)
+        assert a.negative == pytest.approx(b.negative, abs=1e-4)
+        assert a.positive == pytest.approx(b.positive, abs=1e-4)
+        assert a.complaint == pytest.approx(b.complaint, abs=1e-4)
+        assert a.severity == pytest.approx(b.severity, abs=1e-3)
 
 
 @pytest.mark.parametrize("runtime", ["torch", "onnx-int8"])
