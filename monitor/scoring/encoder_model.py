@@ -41,7 +41,7 @@ _ONNX_OPSET = 17
 
 def default_cache_dir() -> Path:
     return Path(
-        os.environ.get("MONITOR_MODEL_CACHE", Path.home() / ".cache" / "monitor" / "models")
+        os.environ.get("MONITOR_MODEL_CACHE_DIR", Path.home() / ".cache" / "monitor" / "models")
     )
 
 
