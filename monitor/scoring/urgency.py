@@ -125,7 +125,7 @@ def compute_urgency(
     if raw > 0:  # contributions are scaled with the cap so they still add up to the score
         factors = {name: round(points * score / raw, 2) for name, points in factors.items()}
     top = sorted(factors, key=lambda name: factors[name], reverse=True)
-    explanation = ", ".join(reasons[name] for name in top[:4])
+    explanation = ", ".join(reasons[name] for name in top[:4]) or "nothing urgent: calm, no risk"
     if not signals.language_supported:
         explanation = "language not supported (sentiment unreliable); " + explanation
     return Urgency(score=round(score, 1), factors=factors, explanation=explanation)

@@ -71,3 +71,10 @@ def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() 
 def test_unsupported_language_is_flagged_in_the_explanation() -> None:
     result = compute_urgency(CALM, read_signals("注文した商品が届きません"), PostContext(), WEIGHTS)
     assert result.explanation.startswith("language not supported")
+
+
+def test_a_calm_private_thank_you_scores_zero_and_still_says_why() -> None:
+    calm = TextPrediction(negative=0.002, neutral=0.048, positive=0.95, complaint=0.0, severity=0.0)
+    result = compute_urgency(calm, read_signals("thanks!"), PostContext(public=False), WEIGHTS)
+    assert result.score == 0 and result.factors == {}
+    assert result.explanation == "nothing urgent: calm, no risk"
