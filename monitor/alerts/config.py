@@ -28,6 +28,15 @@ RULES = (
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+def check_timezone(value: str) -> str:
+    """Shared by every setting that names a timezone (quiet hours, report periods)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("must be an IANA timezone such as Europe/Berlin or UTC") from exc
+    return value
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -51,11 +60,7 @@ class QuietHours(_Section):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("must be an IANA timezone such as Europe/Berlin or UTC") from exc
-        return value
+        return check_timezone(value)
 
     @field_validator("bypass_rules")
     @classmethod
