@@ -9,7 +9,7 @@ a killed run resumes exactly from its last checkpoint.
 Run in the background, e.g.::
 
     HF_HUB_OFFLINE=1 nohup .venv/bin/python -m monitor.scoring.training.train \\
-        --data-dir ../shared/data --output monitor/scoring/artifacts/minilm-mt-v1 &
+        --data-dir ../shared/data --output monitor/scoring/artifacts/minilm-mt-v2 &
 
 Checkpoints and the log go to the scratch dir (default ``.cache/training/<version>``).
 """
@@ -46,7 +46,7 @@ from monitor.scoring.training.evaluate import macro_recall
 
 log = logging.getLogger("monitor.scoring.training")
 
-DEFAULT_VERSION = "minilm-mt-v1"
+DEFAULT_VERSION = "minilm-mt-v2"
 DEFAULT_SCRATCH = Path(__file__).resolve().parents[3] / ".cache" / "training"
 
 
@@ -69,7 +69,7 @@ class TrainConfig:
     balance_sentiment: bool = True  # inverse-frequency class weights (macro-recall metric)
     # Exponent on those weights: 1 = full inverse frequency, 0.5 = its square root (softer:
     # full weights over-predict the rare negative class on TweetEval test), 0 = none.
-    class_weight_power: float = 1.0
+    class_weight_power: float = 0.5
     seed: int = 13
     eval_every: int = 300
     checkpoint_every: int = 50
