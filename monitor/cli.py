@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -189,6 +190,11 @@ def run(lazy: LazyContext) -> None:
     from monitor.scheduler import build_scheduler, core_jobs
     from monitor.sources.redact import install_redaction
 
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in ("apscheduler", "alembic"):  # a line per tick or per start-up check is noise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     install_redaction()
     app = lazy.app
     upgrade(app.engine)

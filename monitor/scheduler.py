@@ -78,10 +78,16 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
         Job(
             "score",
             settings.scheduler.score_seconds,
-            lambda: score_pending(app.sessions, app.model, settings),
+            lambda: _score(app),
         )
     )
     return jobs
+
+
+def _score(app: AppContext) -> None:
+    count = score_pending(app.sessions, app.model, app.settings)
+    if count:
+        log.info("scored %d new posts with %s", count, app.model.version)
 
 
 def _reply_senders(
