@@ -8,7 +8,7 @@ from monitor.alerts.deliver import deliver_pending
 from monitor.alerts.evaluate import evaluate_rules
 from monitor.alerts.records import STATUSES, recent_alerts, send_test_alert
 from monitor.auth.permissions import SYSTEM
-from monitor.commands._app import app_from
+from monitor.commands.common import app_context
 from monitor.errors import UserFacingError
 
 
@@ -22,7 +22,7 @@ def alerts() -> None:
 @click.pass_context
 def test_route(ctx: click.Context, route: str) -> None:
     """Send a test message through the alert route ROUTE and report whether it arrived."""
-    app = app_from(ctx)
+    app = app_context()
     result = send_test_alert(app.sessions, app.settings, SYSTEM, route)
     if not result.ok:
         raise UserFacingError(f"route {route} ({result.target}) failed: {result.error}")
@@ -44,7 +44,7 @@ def list_alerts(
     ctx: click.Context, limit: int, statuses: tuple[str, ...], rules: tuple[str, ...]
 ) -> None:
     """Show the most recent alerts, newest first, with their status and any delivery error."""
-    app = app_from(ctx)
+    app = app_context()
     with app.sessions() as session:
         rows = recent_alerts(session, limit=limit, statuses=statuses, rules=rules)
     if not rows:
@@ -65,7 +65,7 @@ def list_alerts(
 @click.pass_context
 def run_once(ctx: click.Context) -> None:
     """Evaluate the alert rules and deliver due alerts once (the scheduler does this)."""
-    app = app_from(ctx)
+    app = app_context()
     created = evaluate_rules(app.sessions, app.settings)
     stats = deliver_pending(app.sessions, app.settings)
     click.echo(f"{created} new alerts; delivery: {stats.describe()}.")

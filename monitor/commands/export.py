@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from monitor.auth.permissions import SYSTEM
-from monitor.commands._app import app_from
+from monitor.commands.common import app_context
 from monitor.reports.export import FORMATS, export_report
 
 _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -51,7 +51,7 @@ def export(
     until: datetime | None,
 ) -> None:
     """Export one row per case (and one per post) for analysts, safe to open in Excel."""
-    app = app_from(ctx)
+    app = app_context()
     start = since.replace(tzinfo=UTC) if since else None
     end = until.replace(tzinfo=UTC) if until else None
     if end is not None and end.time() == datetime.min.time():
