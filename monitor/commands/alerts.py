@@ -19,8 +19,7 @@ def alerts() -> None:
 
 @alerts.command("test")
 @click.argument("route")
-@click.pass_context
-def test_route(ctx: click.Context, route: str) -> None:
+def test_route(route: str) -> None:
     """Send a test message through the alert route ROUTE and report whether it arrived."""
     app = app_context()
     result = send_test_alert(app.sessions, app.settings, SYSTEM, route)
@@ -39,10 +38,7 @@ def test_route(ctx: click.Context, route: str) -> None:
     help="Only alerts with this status (repeat for several).",
 )
 @click.option("--rule", "rules", multiple=True, help="Only alerts of this rule (repeatable).")
-@click.pass_context
-def list_alerts(
-    ctx: click.Context, limit: int, statuses: tuple[str, ...], rules: tuple[str, ...]
-) -> None:
+def list_alerts(limit: int, statuses: tuple[str, ...], rules: tuple[str, ...]) -> None:
     """Show the most recent alerts, newest first, with their status and any delivery error."""
     app = app_context()
     with app.sessions() as session:
@@ -62,8 +58,7 @@ def list_alerts(
 
 
 @alerts.command("run")
-@click.pass_context
-def run_once(ctx: click.Context) -> None:
+def run_once() -> None:
     """Evaluate the alert rules and deliver due alerts once (the scheduler does this)."""
     app = app_context()
     created = evaluate_rules(app.sessions, app.settings)

@@ -42,9 +42,7 @@ _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     default=None,
     help="Last day (UTC) to include, e.g. 2026-11-30, or an exact end time (excluded).",
 )
-@click.pass_context
 def export(
-    ctx: click.Context,
     fmt: str,
     output: Path,
     since: datetime | None,
