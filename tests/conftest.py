@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import responses
 from pg import POSTGRES_URL, postgres_engine, postgres_url
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -114,3 +115,16 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def text_model(model_cache: Path) -> TextModel:
     """The real configured model (committed artifact, int8 runtime), loaded once."""
     return load_text_model(ModelSettings(cache_dir=str(model_cache)))
+
+
+@pytest.fixture
+def http() -> Iterator[responses.RequestsMock]:
+    """HTTP faked at the requests layer; any request the test did not expect fails it."""
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    """Backoff sleeps a retry policy asked for, recorded instead of slept."""
+    return []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,12 +24,6 @@ BRAND = "1000"
 MENTIONS = f"https://api.twitter.com/2/users/{BRAND}/mentions"
 NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
 RESET = int(datetime(2026, 1, 2, 12, 15, tzinfo=UTC).timestamp())
-
-
-@pytest.fixture
-def http() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def x_source() -> XSource:

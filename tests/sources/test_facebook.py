@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -17,7 +16,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-import responses
 from pydantic import ValidationError
 
 from monitor.sources.base import ReplyTarget, SourceError
@@ -30,17 +28,6 @@ TOKEN = "EAAGpage-token-secret-123"
 GRAPH = "https://graph.facebook.com/v24.0"
 POSTS = f"{GRAPH}/{PAGE}/posts"
 CONVERSATIONS = f"{GRAPH}/{PAGE}/conversations"
-
-
-@pytest.fixture
-def http() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 def make(sleeps: list[float], **kwargs: Any) -> FacebookSource:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -36,17 +35,6 @@ USER_CREDS: dict[str, Any] = {
 MENTIONS = f"https://api.twitter.com/2/users/{BRAND}/mentions"
 DM_EVENTS = "https://api.twitter.com/2/dm_events"
 RESET = 1_767_225_600  # 2026-01-01T00:00:00Z
-
-
-@pytest.fixture
-def http() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 def make(sleeps: list[float], **kwargs: Any) -> XSource:
