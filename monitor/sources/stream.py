@@ -4,13 +4,14 @@ replayed a batch per poll. They let `make demo` and load tests run the real poll
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from monitor.db.types import utcnow
-from monitor.sources.base import FetchResult, ReplyTarget
+from monitor.sources.base import FetchResult, IncomingPost, ReplyTarget
 from monitor.sources.demo import generate_demo
 from monitor.sources.replay import ReplayStats, read_twcs
 
@@ -49,7 +50,13 @@ class DemoStreamSource:
 
 
 class ReplaySource:
-    """Replays a TWCS-format CSV, `posts_per_poll` rows at a time; the cursor is the row offset."""
+    """Replays a TWCS-format CSV, `posts_per_poll` rows at a time; the cursor is the row offset.
+
+    The open reader is kept between polls, so each poll costs only its own rows. It is
+    reopened (and skipped to the offset) only when the stored cursor is not where the reader
+    stopped (the first poll of a process, or a poll whose batch was never committed), and
+    after reaching the end of the file, so that rows appended later are picked up.
+    """
 
     platform = "replay"
 
@@ -57,12 +64,19 @@ class ReplaySource:
         self.name = name
         self.path = path
         self.posts_per_poll = posts_per_poll
+        self._rows: Iterator[IncomingPost] | None = None
+        self._position = 0
 
     def fetch(self, cursor: dict[str, Any] | None) -> FetchResult:
         offset = int((cursor or {}).get("offset", 0))
-        stats = ReplayStats()
-        rows = read_twcs(self.path, source=self.name, stats=stats)
-        posts = list(itertools.islice(rows, offset, offset + self.posts_per_poll))
+        if self._rows is None or offset != self._position:
+            self._rows = read_twcs(self.path, source=self.name, stats=ReplayStats())
+            self._position = sum(1 for _ in itertools.islice(self._rows, offset))
+        posts = list(itertools.islice(self._rows, self.posts_per_poll))
+        self._position += len(posts)
+        if len(posts) < self.posts_per_poll:
+            # At the end of the file: reopen next time, so rows appended later are seen.
+            self._rows = None
         return FetchResult(posts=posts, cursor={"offset": offset + len(posts)})
 
     def send_reply(self, target: ReplyTarget, text: str) -> str:

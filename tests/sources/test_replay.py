@@ -19,6 +19,7 @@ from monitor.sources.replay import (
     read_twcs,
     replay_file,
 )
+from monitor.sources.stream import ReplaySource
 
 HEADER = ",tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
 TWCS_SAMPLE = (
@@ -232,3 +233,32 @@ def test_real_twcs_sample_replays(sessions: sessionmaker[Session], tmp_path: Pat
         assert first.text == FIRST_TEXT and first.in_reply_to_id == "3" and not first.inbound
         assert first.author.handle == "sprintcare"
         assert session.scalar(select(func.count()).where(Post.external_id.like("%.%"))) == 0
+
+
+def test_replay_source_pages_through_the_file_and_resumes_from_a_stale_cursor(
+    tmp_path: Path,
+) -> None:
+    path = _small_file(tmp_path)  # 4 good rows (one malformed row is skipped)
+    source = ReplaySource("replay", path, posts_per_poll=2)
+    first = source.fetch(None)
+    second = source.fetch(first.cursor)
+    assert [p.external_id for p in first.posts] == ["1", BIG_ID]
+    assert [p.external_id for p in second.posts] == ["3", "7"]
+    assert second.cursor == {"offset": 4}
+    # The second batch was never committed: the stored cursor is still the first one.
+    again = source.fetch(first.cursor)
+    assert [p.external_id for p in again.posts] == ["3", "7"]
+    # A new process starts from the stored cursor, not from the top of the file.
+    fresh = ReplaySource("replay", path, posts_per_poll=2)
+    assert [p.external_id for p in fresh.fetch(first.cursor).posts] == ["3", "7"]
+
+
+def test_replay_source_sees_rows_appended_after_it_reached_the_end(tmp_path: Path) -> None:
+    path = _small_file(tmp_path)
+    source = ReplaySource("replay", path, posts_per_poll=10)
+    done = source.fetch(None)
+    assert len(done.posts) == 4
+    assert source.fetch(done.cursor).posts == []
+    with path.open("ab") as handle:
+        handle.write(b"5,8,115712,True,Tue Oct 31 23:30:00 +0000 2017,@sprintcare still here,,\n")
+    assert [p.external_id for p in source.fetch(done.cursor).posts] == ["8"]
