@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -47,12 +51,13 @@ def score_posts(
     session: Session, posts: Sequence[Post], model: TextModel, settings: Settings
 ) -> list[Score]:
     predictions = model.predict([post.text for post in posts])
+    history = _BatchHistory.load(session, posts, settings)
     scores = []
-    for post, prediction in zip(posts, predictions, strict=True):
+    # Oldest first, so a later post of the same case sees an earlier one as its previous.
+    ordered = sorted(zip(posts, predictions, strict=True), key=lambda pair: pair[0].created_at)
+    for post, prediction in ordered:
         signals = read_signals(post.text)
-        result = compute_urgency(
-            prediction, signals, _context(session, post, settings), settings.urgency
-        )
+        result = compute_urgency(prediction, signals, history.context(post), settings.urgency)
         score = Score(
             post=post,
             model_version=model.version,
@@ -69,51 +74,102 @@ def score_posts(
             scored_at=utcnow(),
         )
         session.add(score)
-        session.flush()  # later posts of the same author see this one as their previous
+        history.record(post, score.negative)
         scores.append(score)
         if post.case is not None:
             _roll_up(post.case, score, settings)
+    session.flush()
     return scores
 
 
-def _context(session: Session, post: Post, settings: Settings) -> PostContext:
-    window = timedelta(hours=settings.urgency.repeat_window_hours)
-    earlier = session.scalar(
-        select(func.count(Post.id)).where(
-            Post.author_id == post.author_id,
-            Post.inbound.is_(True),
-            Post.created_at < post.created_at,
-            Post.created_at >= post.created_at - window,
+@dataclass
+class _BatchHistory:
+    """What scoring needs to know about a batch's authors and cases, read in three queries
+    for the whole batch rather than three per post."""
+
+    window: timedelta
+    inbound_times: dict[int, list[datetime]]  # author id -> sorted inbound post times
+    case_negatives: dict[int, list[tuple[datetime, float]]]  # case id -> scored, by time
+    order_values: dict[int, Decimal]  # case id -> largest linked order value
+
+    @classmethod
+    def load(cls, session: Session, posts: Sequence[Post], settings: Settings) -> _BatchHistory:
+        window = timedelta(hours=settings.urgency.repeat_window_hours)
+        if not posts:
+            return cls(window, {}, {}, {})
+        authors = {post.author_id for post in posts}
+        case_ids = {post.case_id for post in posts if post.case_id is not None}
+        oldest = min(post.created_at for post in posts)
+        newest = max(post.created_at for post in posts)
+        inbound_times: dict[int, list[datetime]] = defaultdict(list)
+        for author_id, created_at in session.execute(
+            select(Post.author_id, Post.created_at).where(
+                Post.author_id.in_(authors),
+                Post.inbound.is_(True),
+                Post.created_at >= oldest - window,
+                Post.created_at < newest,
+            )
+        ):
+            inbound_times[author_id].append(created_at)
+        case_negatives: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+        order_values: dict[int, Decimal] = {}
+        if case_ids:
+            for case_id, created_at, negative in session.execute(
+                select(Post.case_id, Post.created_at, Score.negative)
+                .join(Score, Score.post_id == Post.id)
+                .where(Post.case_id.in_(case_ids), Post.created_at < newest)
+            ):
+                if case_id is not None:  # always, by the filter; narrows the type
+                    case_negatives[case_id].append((created_at, negative))
+            order_values = {
+                case_id: value
+                for case_id, value in session.execute(
+                    select(CaseOrderLink.case_id, func.max(Order.value))
+                    .join(Order, Order.id == CaseOrderLink.order_id)
+                    .where(CaseOrderLink.case_id.in_(case_ids))
+                    .group_by(CaseOrderLink.case_id)
+                )
+            }
+        for times in inbound_times.values():
+            times.sort()
+        for entries in case_negatives.values():
+            entries.sort(key=lambda entry: entry[0])
+        return cls(window, inbound_times, case_negatives, order_values)
+
+    def context(self, post: Post) -> PostContext:
+        times = self.inbound_times.get(post.author_id, [])
+        earlier = bisect_left(times, post.created_at) - bisect_left(
+            times, post.created_at - self.window
         )
-    )
-    waiting = 0.0
-    previous_negative = None
-    order_value = None
-    case = post.case
-    if case is not None:
-        if case.first_response_at is None or case.first_response_at > post.created_at:
-            waiting = max((post.created_at - case.opened_at).total_seconds() / 3600, 0.0)
-        previous_negative = session.scalar(
-            select(Score.negative)
-            .join(Post, Post.id == Score.post_id)
-            .where(Post.case_id == case.id, Post.created_at < post.created_at)
-            .order_by(Post.created_at.desc())
-            .limit(1)
+        waiting = 0.0
+        previous_negative = None
+        order_value = None
+        case = post.case
+        if case is not None:
+            if case.first_response_at is None or case.first_response_at > post.created_at:
+                waiting = max((post.created_at - case.opened_at).total_seconds() / 3600, 0.0)
+            entries = self.case_negatives.get(case.id, [])
+            before = bisect_left(entries, post.created_at, key=lambda entry: entry[0])
+            previous_negative = entries[before - 1][1] if before else None
+            order_value = self.order_values.get(case.id)
+        return PostContext(
+            followers=post.author.followers,
+            verified=post.author.verified,
+            public=post.kind != "dm",
+            earlier_contacts=earlier,
+            waiting_hours=waiting,
+            order_value=order_value,
+            previous_negative=previous_negative,
         )
-        order_value = session.scalar(
-            select(func.max(Order.value))
-            .join(CaseOrderLink, CaseOrderLink.order_id == Order.id)
-            .where(CaseOrderLink.case_id == case.id)
-        )
-    return PostContext(
-        followers=post.author.followers,
-        verified=post.author.verified,
-        public=post.kind != "dm",
-        earlier_contacts=earlier or 0,
-        waiting_hours=waiting,
-        order_value=order_value,
-        previous_negative=previous_negative,
-    )
+
+    def record(self, post: Post, negative: float) -> None:
+        """A post just scored is the previous message for later posts of its case."""
+        if post.case is not None:
+            insort(
+                self.case_negatives[post.case.id],
+                (post.created_at, negative),
+                key=lambda entry: entry[0],
+            )
 
 
 def _roll_up(case: Case, score: Score, settings: Settings) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -65,3 +66,64 @@ def test_urgent_situations_outrank_praise(session: Session, text_model: TextMode
     }
     assert urgency["1"] > urgency["3"] + 30
     assert urgency["2"] > urgency["3"] + 20
+
+
+def test_author_case_and_order_history_reach_the_score(
+    sessions: sessionmaker[Session], text_model: TextModel
+) -> None:
+    """Three contacts in a day, a linked $899 order and rising anger show in the factors,
+    also when the conversation is split over several scoring batches."""
+    from monitor.db.models import CaseOrderLink, Customer, Order
+    from monitor.ingest import store_posts
+    from monitor.sources.base import AuthorInfo, IncomingPost
+
+    author = AuthorInfo("x", "5150", "dana", followers=40)
+    texts = [
+        "@ShopNowHelp hi, when will my order arrive?",
+        "@ShopNowHelp still nothing, any news on the delivery?",
+        "@ShopNowHelp this is ridiculous, third time asking and you ignore me. Useless!",
+    ]
+    incoming = [
+        IncomingPost("x", f"c{n}", "mention", author, text, NOW + timedelta(hours=n))
+        for n, text in enumerate(texts)
+    ]
+    other = IncomingPost(
+        "x", "o1", "mention", AuthorInfo("x", "77", "sam"), "@ShopNowHelp hello", NOW
+    )
+    with sessions() as session, session.begin():
+        store_posts(session, [*incoming, other])
+        first = session.scalars(select(Post).where(Post.external_id == "c0")).one()
+        assert first.case is not None
+        customer = Customer(name="Dana")
+        session.add(customer)
+        session.flush()
+        session.add(
+            Order(
+                id="112-0000001-0000001", customer_id=customer.id, items=[],
+                value=Decimal("899.00"), status="shipped", ordered_at=NOW - timedelta(days=3),
+            )
+        )  # fmt: skip
+        session.flush()
+        session.add(CaseOrderLink(case_id=first.case.id, order_id="112-0000001-0000001"))
+
+    score_pending(sessions, text_model, Settings(), batch_size=2)
+
+    with sessions() as session:
+        scores = {
+            post.external_id: post.score
+            for post in session.scalars(select(Post).where(Post.inbound.is_(True)))
+        }
+        third = scores["c2"]
+        assert third is not None
+        second, first = scores["c1"], scores["c0"]
+        assert second is not None and first is not None
+        # 6 points per earlier contact: one before the second post, two before the third
+        assert "repeat_contact" not in first.factors
+        assert 0 < second.factors["repeat_contact"] < third.factors["repeat_contact"]
+        assert third.factors["high_value"] > 0 and "$899 at stake" in third.explanation
+        assert third.factors["waiting"] > 0  # two hours since the unanswered first post
+        assert "rising_anger" in third.factors
+        assert third.negative > second.negative + 0.2
+        lone = scores["o1"]
+        assert lone is not None
+        assert not {"repeat_contact", "high_value", "rising_anger"} & set(lone.factors)
