@@ -50,7 +50,7 @@ class DatabaseSettings(_Section):
 class ModelSettings(_Section):
     backend: Literal["multitask", "huggingface"] = "multitask"
     # Folder of the committed multi-task artifact; relative paths are inside the package.
-    artifact: str = "minilm-mt-v2"
+    artifact: str = "minilm-mt-v6"
     runtime: Literal["onnx-int8", "torch"] = "onnx-int8"
     batch_size: int = Field(64, ge=1, le=1024)
     threads: int | None = Field(None, ge=1, le=256)

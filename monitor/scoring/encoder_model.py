@@ -35,7 +35,7 @@ METADATA_FILE = "metadata.json"
 SEVERITY_LEVELS = 5
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 RUNTIMES = ("onnx-int8", "torch")
-DEFAULT_ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts" / "minilm-mt-v2"
+DEFAULT_ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts" / "minilm-mt-v6"
 _ONNX_OPSET = 17
 
 

@@ -114,7 +114,7 @@ def test_empty_and_non_english_do_not_crash(models, runtime):
     preds = models[runtime].predict(["", "   ", "今日は本当に最悪なサービスでした", "🙂🙂🙂"])
     assert len(preds) == 4
     assert models[runtime].predict([]) == []
-    assert models[runtime].version == "minilm-mt-v2"
+    assert models[runtime].version == "minilm-mt-v6"
 
 
 def test_missing_artifact_raises(tmp_path):

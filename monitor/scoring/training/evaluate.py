@@ -10,7 +10,7 @@ Every metric is computed for each requested runtime (``torch`` fp32 and ``onnx-i
 keys of the int8 runtime carry an ``int8_`` prefix.
 
     HF_HUB_OFFLINE=1 python -m monitor.scoring.training.evaluate \\
-        --data-dir ../shared/data --artifact monitor/scoring/artifacts/minilm-mt-v2 --write
+        --data-dir ../shared/data --artifact monitor/scoring/artifacts/minilm-mt-v6 --write
 """
 
 from __future__ import annotations

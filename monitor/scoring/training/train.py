@@ -6,10 +6,11 @@ Training interleaves sentiment batches (SemEval 2013-2016 minus TweetEval val/te
 X-CI batches (the 75% train part, several passes) following a fixed, seeded schedule, so
 a killed run resumes exactly from its last checkpoint.
 
-Run in the background, e.g.::
+This module trains one run; the committed artifact is the greedy soup of the runs listed
+in ``recipe.py`` (``monitor model train`` does all of it). One run in the background::
 
     HF_HUB_OFFLINE=1 nohup .venv/bin/python -m monitor.scoring.training.train \\
-        --data-dir ../shared/data --output monitor/scoring/artifacts/minilm-mt-v2 &
+        --data-dir ../shared/data --output .cache/training/runs/minilm-mt-v2 &
 
 Checkpoints and the log go to the scratch dir (default ``.cache/training/<version>``).
 """
