@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from monitor.db.models import Case, CaseOrderLink, Order, Post, Score
 from monitor.db.types import utcnow
@@ -37,6 +37,8 @@ def score_pending(
                 .where(Score.id.is_(None), Post.inbound.is_(True))
                 .order_by(Post.created_at, Post.id)
                 .limit(batch_size)
+                # Authors and cases in two queries per batch rather than two per post.
+                .options(selectinload(Post.author), selectinload(Post.case))
             )
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(of=Post, skip_locked=True)
