@@ -13,6 +13,7 @@ import resource
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -78,6 +79,23 @@ def bench(label: str, url: str, source: Path, posts: int) -> None:
     )
 
 
+def backends(folder: str, postgres: str) -> Iterator[tuple[str, str]]:
+    """(label, URL): a new SQLite file, then unless `postgres` is '' a temporary schema on
+    that server, dropped once the caller moves on."""
+    yield "sqlite", f"sqlite:///{folder}/bench.db"
+    if not postgres:
+        return
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield "postgresql", f"{postgres}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=100_000)
@@ -91,18 +109,8 @@ def main() -> None:
         source = Path(folder) / "twcs.csv"
         write_twcs(source, args.posts)
         print(f"replay file: {source.stat().st_size / 1e6:.1f} MB, {args.posts} rows")
-        bench("sqlite", f"sqlite:///{folder}/bench.db", source, args.posts)
-        if args.postgres:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.postgres)
-            with admin.begin() as connection:
-                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-            try:
-                url = f"{args.postgres}?options=-csearch_path%3D{schema}"
-                bench("postgresql", url, source, args.posts)
-            finally:
-                with admin.begin() as connection:
-                    connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        for label, url in backends(folder, args.postgres):
+            bench(label, url, source, args.posts)
 
 
 if __name__ == "__main__":

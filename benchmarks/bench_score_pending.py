@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from bench_ingest import write_twcs
-from sqlalchemy import create_engine, func, select, text
+from bench_ingest import backends, write_twcs
+from sqlalchemy import func, select
 
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
@@ -63,18 +62,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "twcs.csv"
         write_twcs(source, args.posts)
-        bench("sqlite", f"sqlite:///{folder}/bench.db", source, settings)
-        if args.postgres:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.postgres)
-            with admin.begin() as connection:
-                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-            try:
-                url = f"{args.postgres}?options=-csearch_path%3D{schema}"
-                bench("postgresql", url, source, settings)
-            finally:
-                with admin.begin() as connection:
-                    connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        for label, url in backends(folder, args.postgres):
+            bench(label, url, source, settings)
 
 
 if __name__ == "__main__":
