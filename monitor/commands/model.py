@@ -43,7 +43,7 @@ def model() -> None:
 def train(lazy: LazyContext, data_dir: Path | None, output: Path | None, no_resume: bool) -> None:
     """Reproduce the committed artifact: the recipe's training runs, then their greedy soup.
 
-    Each run is resumable and skipped once trained; all of it takes about 2.5 hours on two
+    Each run is resumable and skipped once trained; all of it takes about two hours on two
     CPU cores.
     """
     import logging

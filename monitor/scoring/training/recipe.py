@@ -35,6 +35,9 @@ def _finished(run_dir: Path, config: TrainConfig) -> bool:
     if not meta_path.exists():
         return False
     trained = json.loads(meta_path.read_text(encoding="utf-8")).get("training", {})
+    known = {field.name for field in dataclasses.fields(TrainConfig)}
+    if set(trained) - known:  # written by another version of the training code
+        return False
     return TrainConfig(**{**trained, "stop_at_step": None}).fingerprint() == config.fingerprint()
 
 
@@ -46,6 +49,7 @@ def train_recipe(
     scratch_dir: Path | None = None,
     threads: int = 2,
 ) -> Path:
+    """Train the runs not trained yet, then write their greedy soup to ``output_dir``."""
     scratch = Path(scratch_dir) if scratch_dir else DEFAULT_SCRATCH
     run_dirs = []
     for n, planned in enumerate(RUNS, start=1):
