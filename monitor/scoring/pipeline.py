@@ -37,8 +37,11 @@ def score_pending(
                 .where(Score.id.is_(None), Post.inbound.is_(True))
                 .order_by(Post.created_at, Post.id)
                 .limit(batch_size)
-                # Authors and cases in two queries per batch rather than two per post.
-                .options(selectinload(Post.author), selectinload(Post.case))
+                # Author, case and (absent) score in a query each per batch rather than per
+                # post: saving a Score checks the post's previous one, a lazy load otherwise.
+                .options(
+                    selectinload(Post.author), selectinload(Post.case), selectinload(Post.score)
+                )
             )
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(of=Post, skip_locked=True)
