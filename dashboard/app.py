@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard.auth import login_form, signed_in
 from monitor.auth.permissions import allowed
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Escalation monitor", page_icon="🚨", layout="wide")
 

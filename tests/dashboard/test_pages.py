@@ -55,7 +55,7 @@ def open_page(app: AppTest, page: str, case: int | None = None) -> AppTest:
     if case is not None:
         app.session_state["case_id"] = case
     app.run()
-    app.switch_page(f"pages/{page}.py").run()
+    app.switch_page(f"views/{page}.py").run()
     assert not app.exception, app.exception
     return app
 
@@ -133,10 +133,10 @@ def test_analyst_reads_but_cannot_work(app: AppTest, session: Session, case_id: 
     app.text_area(key="case_note").input("hi")
     app.button(key="case_note_add").click().run()
     assert "may not case work" in app.error[0].value
-    app.switch_page("pages/orders.py").run()
+    app.switch_page("views/orders.py").run()
     app.button(key="suggested_0_link").click().run()
     assert "analyst" in app.error[0].value and "may not case work" in app.error[0].value
-    app.switch_page("pages/reply.py").run()
+    app.switch_page("views/reply.py").run()
     app.text_area(key="reply_text").input("Hello")
     app.button(key="reply_send").click().run()
     assert "may not case work" in app.error[0].value
@@ -221,7 +221,7 @@ def test_agent_has_no_approval_or_admin_pages(app: AppTest, session: Session) ->
     sign_in(app, session, "ann", "agent")
     app.run()
     with pytest.raises(Exception):  # noqa: B017 - the page is not registered for agents
-        app.switch_page("pages/users.py").run()
+        app.switch_page("views/users.py").run()
         assert app.title[0].value == "Users and roles"
 
 

@@ -15,7 +15,7 @@ from monitor.auth.permissions import Actor
 from monitor.db.models import Alert
 from monitor.db.types import utcnow
 
-PAGES = Path(__file__).resolve().parents[2] / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "dashboard" / "views"
 ANALYST = Actor(user_id=1, username="ana", role="analyst")
 AGENT = Actor(user_id=2, username="al", role="agent")
 

@@ -85,7 +85,7 @@ def queue_table() -> None:
     )
     if open_col.button("Open case", key="queue_open", type="primary"):
         st.session_state[CASE] = chosen
-        st.switch_page("pages/case.py")
+        st.switch_page("views/case.py")
     if claim_col.button("Claim", key="queue_claim"):
         perform(lambda s: claim_case(s, actor, chosen), f"Case {chosen} is yours.")
         st.rerun(scope="app")
