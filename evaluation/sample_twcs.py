@@ -1,0 +1,133 @@
+"""Draw the hand-labelling sample of inbound customer tweets from the shared TWCS files.
+
+Run once, before any labelling, to write the id list that `twcs-labels.csv` was built from:
+
+    python evaluation/sample_twcs.py ../shared/data/customer-support-twitter sample.csv
+
+It writes ids, files, brands, strata and splits only (never tweet text). Everything is drawn
+with one fixed seed, so the same files always give the same sample. See GUIDELINE.md
+("Sample") for the design; the numbers here are the ones it describes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from monitor.sources.base import IncomingPost
+from monitor.sources.replay import read_twcs
+
+SEED = 20261202
+TWCS_FILE = "twcs_first5000rows.csv"
+SPOTIFY_FILE = "spotifycares_inbound_support_requests.csv"
+RANDOM_TWCS = 400  # random inbound tweets from the many-brand file
+RANDOM_SPOTIFY = 100  # random inbound tweets to SpotifyCares
+PREFILTER_TWCS = 110  # keyword-stratum draws from what is left of each file
+PREFILTER_SPOTIFY = 60
+DEV_SIZE = 200
+MAX_BRAND_SHARE = 0.35
+
+# Generic words for "at stake" and "account problem" posts: the prefilter stratum only.
+PREFILTER = re.compile(
+    r"\b(hack(ed|er|ing)?|fraud\w*|scam\w*|phish\w*|charg(ed|es?|ing)|unauthori[sz]ed|refund\w*|"
+    r"lawyer|sue|court|chargeback|dispute|stolen|steal\w*|injur\w*|hurt|burn(ed|t)?|fire|"
+    r"danger\w*|medicine|medication|pharmacy|baby|infant|urgent\w*|asap|emergency|today|"
+    r"tonight|locked|log ?in|password|someone|unknown|didn'?t (order|make|authori[sz]e))\b",
+    re.IGNORECASE,
+)
+_MENTION = re.compile(r"@(\w+)")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    tweet_id: str
+    file: str
+    brand: str
+    keyword_hit: bool
+
+
+def _brand_of(post: IncomingPost, by_id: dict[str, IncomingPost], brands: set[str]) -> str:
+    """The support handle a customer tweet is addressed to: thread first, then @mentions."""
+    parent = by_id.get(post.in_reply_to_id or "")
+    if parent is not None and not parent.inbound:
+        return parent.author.external_id
+    raw = post.raw or {}
+    for reply_id in (raw.get("response_tweet_id") or "").split(","):
+        reply = by_id.get(reply_id.strip().split(".")[0])
+        if reply is not None and not reply.inbound:
+            return reply.author.external_id
+    lowered = {brand.lower(): brand for brand in brands}
+    for handle in _MENTION.findall(post.text):
+        if handle.lower() in lowered:
+            return lowered[handle.lower()]
+    return ""
+
+
+def candidates(data_dir: Path) -> tuple[list[Candidate], list[Candidate]]:
+    """Inbound tweets of the many-brand file and of the SpotifyCares file (ids unique)."""
+    posts = list(read_twcs(data_dir / TWCS_FILE))
+    by_id = {post.external_id: post for post in posts}
+    brands = {post.author.external_id for post in posts if not post.inbound}
+    many: list[Candidate] = []
+    for post in posts:
+        brand = _brand_of(post, by_id, brands) if post.inbound else ""
+        if brand and post.text.strip():
+            hit = bool(PREFILTER.search(post.text))
+            many.append(Candidate(post.external_id, TWCS_FILE, brand, hit))
+    seen = {c.tweet_id for c in many}
+    spotify = [
+        Candidate(post.external_id, SPOTIFY_FILE, "SpotifyCares", bool(PREFILTER.search(post.text)))
+        for post in read_twcs(data_dir / SPOTIFY_FILE)
+        if post.inbound and post.text.strip() and post.external_id not in seen
+    ]
+    return many, spotify
+
+
+def draw(data_dir: Path) -> list[dict[str, str]]:
+    rng = random.Random(SEED)
+    many, spotify = candidates(data_dir)
+    chosen: list[tuple[Candidate, str]] = []
+    for pool, size in ((many, RANDOM_TWCS), (spotify, RANDOM_SPOTIFY)):
+        chosen += [(c, "random") for c in rng.sample(pool, size)]
+    taken = {c.tweet_id for c, _ in chosen}
+    for pool, size in ((many, PREFILTER_TWCS), (spotify, PREFILTER_SPOTIFY)):
+        hits = [c for c in pool if c.keyword_hit and c.tweet_id not in taken]
+        chosen += [(c, "prefilter") for c in rng.sample(hits, size)]
+    total = len(chosen)
+    biggest, count = Counter(c.brand for c, _ in chosen).most_common(1)[0]
+    if count > MAX_BRAND_SHARE * total:
+        raise SystemExit(f"{biggest} would be {count}/{total} of the sample: lower its draws")
+    rng.shuffle(chosen)
+    dev = set(rng.sample(range(total), DEV_SIZE))
+    return [
+        {
+            "tweet_id": c.tweet_id,
+            "file": c.file,
+            "brand": c.brand,
+            "split": "dev" if i in dev else "test",
+            "stratum": stratum,
+        }
+        for i, (c, stratum) in enumerate(chosen)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", type=Path, help="the customer-support-twitter folder")
+    parser.add_argument("out", type=Path, help="CSV of ids to write")
+    args = parser.parse_args()
+    rows = draw(args.data_dir)
+    with args.out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} tweets written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
