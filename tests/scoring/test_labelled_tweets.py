@@ -1,0 +1,127 @@
+"""The hand-labelled TWCS evaluation set: ids resolve to real inbound tweets, splits hold."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from monitor.scoring.training.labelled_tweets import (
+    COLUMNS,
+    LABELS_PATH,
+    TOPICS,
+    TWCS_FOLDER,
+    LabelledTweetsError,
+    load_labelled_tweets,
+    read_labels,
+)
+from monitor.sources.replay import read_twcs
+
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+ROWS_PER_SPLIT = {"dev": 200, "test": 470}  # fixed by the seeded draw, before labelling
+ROWS_PER_STRATUM = {"random": 500, "prefilter": 170}
+
+
+@pytest.fixture(scope="module")
+def data_dir() -> Path:
+    if not (SHARED_DATA / TWCS_FOLDER).is_dir():
+        pytest.skip(f"the shared TWCS files are not at {SHARED_DATA / TWCS_FOLDER}")
+    return SHARED_DATA
+
+
+def _rows() -> list[dict[str, str]]:
+    with LABELS_PATH.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_labels_file_holds_ids_and_labels_only() -> None:
+    with LABELS_PATH.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert tuple(header) == COLUMNS  # no text column: tweet text is never committed
+    rows = _rows()
+    assert Counter(row["split"] for row in rows) == ROWS_PER_SPLIT
+    assert Counter(row["stratum"] for row in rows) == ROWS_PER_STRATUM
+    brands = Counter(row["brand"] for row in rows)
+    assert len(brands) >= 10 and max(brands.values()) <= 0.35 * len(rows)
+
+
+def test_every_label_resolves_to_an_inbound_tweet(data_dir: Path) -> None:
+    tweets = load_labelled_tweets(data_dir)
+    labelled = [row for row in _rows() if row["urgency"]]
+    assert [t.tweet_id for t in tweets] == [row["tweet_id"] for row in labelled]
+    inbound: dict[tuple[str, str], bool] = {}
+    for name in {t.file for t in tweets}:
+        for post in read_twcs(data_dir / TWCS_FOLDER / name):
+            inbound[(name, post.external_id)] = post.inbound
+    for tweet in tweets:
+        assert inbound[(tweet.file, tweet.tweet_id)] is True, tweet.tweet_id
+        assert tweet.text.strip()
+        assert 0 <= tweet.urgency <= 3
+        assert tweet.topics and set(tweet.topics) <= set(TOPICS)
+        assert len(tweet.language) == 2
+
+
+def test_splits_are_disjoint_and_counted(data_dir: Path) -> None:
+    dev = load_labelled_tweets(data_dir, split="dev")
+    test = load_labelled_tweets(data_dir, split="test")
+    assert {t.tweet_id for t in dev}.isdisjoint(t.tweet_id for t in test)
+    assert all(t.split == "dev" for t in dev) and all(t.split == "test" for t in test)
+    by_split: dict[str, set[str]] = {}
+    for row in _rows():  # labelled or not, no id sits in both splits
+        by_split.setdefault(row["split"], set()).add(row["tweet_id"])
+    assert by_split["dev"].isdisjoint(by_split["test"])
+    assert sum(map(len, by_split.values())) == sum(ROWS_PER_SPLIT.values())
+    labelled = Counter(row["split"] for row in _rows() if row["urgency"])
+    assert (len(dev), len(test)) == (labelled["dev"], labelled["test"])
+    assert len(dev) == ROWS_PER_SPLIT["dev"]  # dev is fully labelled
+    prefilter = load_labelled_tweets(data_dir, split="dev", stratum="prefilter")
+    assert prefilter and {t.stratum for t in prefilter} == {"prefilter"}
+    assert {t.tweet_id for t in prefilter} < {t.tweet_id for t in dev}
+
+
+def test_missing_shared_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / TWCS_FOLDER).mkdir()
+    with pytest.raises(LabelledTweetsError, match=r"not found in .*customer-support-twitter"):
+        load_labelled_tweets(tmp_path)
+
+
+def _labels_file(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "labels.csv"
+    path.write_text(",".join(COLUMNS) + "\n" + "".join(f"{row}\n" for row in rows))
+    return path
+
+
+def test_a_brand_reply_is_not_accepted_as_a_customer_tweet(data_dir: Path, tmp_path: Path) -> None:
+    # Tweet 1 of the many-brand file is sprintcare's reply, not a customer's tweet.
+    labels = _labels_file(tmp_path, "1,twcs_first5000rows.csv,sprintcare,dev,random,1,other,en")
+    with pytest.raises(LabelledTweetsError, match="not inbound customer tweets"):
+        load_labelled_tweets(data_dir, labels_path=labels)
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("5,twcs_first5000rows.csv,x,dev,random,4,other,en", "urgency '4'"),
+        ("5,twcs_first5000rows.csv,x,dev,random,2,shipping,en", "topics 'shipping'"),
+        ("5,twcs_first5000rows.csv,x,train,random,2,other,en", "split 'train'"),
+    ],
+)
+def test_malformed_labels_name_the_line(tmp_path: Path, row: str, problem: str) -> None:
+    with pytest.raises(LabelledTweetsError, match=f"labels.csv line 2: {problem}"):
+        read_labels(_labels_file(tmp_path, row))
+
+
+def test_unlabelled_rows_are_left_out(tmp_path: Path) -> None:
+    labels = _labels_file(
+        tmp_path,
+        "5,twcs_first5000rows.csv,x,dev,random,,,",
+        "6,twcs_first5000rows.csv,x,test,prefilter,3,billing;account_security,en",
+    )
+    (label,) = read_labels(labels)
+    assert (label.tweet_id, label.urgency, label.topics) == (
+        "6",
+        3,
+        ("billing", "account_security"),
+    )
