@@ -30,6 +30,10 @@ RANDOM_SPOTIFY = 100  # random inbound tweets to SpotifyCares
 PREFILTER_TWCS = 110  # keyword-stratum draws from what is left of each file
 PREFILTER_SPOTIFY = 60
 DEV_SIZE = 200
+# Round 2 of the prefilter stratum, added after round 1 was labelled and held only 33 tweets of
+# urgency 3 (GUIDELINE.md, "Sample"); drawn after round 1 so round 1 is unchanged.
+PREFILTER2_TWCS = 50
+PREFILTER2_SPOTIFY = 80
 MAX_BRAND_SHARE = 0.35
 
 # Generic words for "at stake" and "account problem" posts: the prefilter stratum only.
@@ -38,6 +42,15 @@ PREFILTER = re.compile(
     r"lawyer|sue|court|chargeback|dispute|stolen|steal\w*|injur\w*|hurt|burn(ed|t)?|fire|"
     r"danger\w*|medicine|medication|pharmacy|baby|infant|urgent\w*|asap|emergency|today|"
     r"tonight|locked|log ?in|password|someone|unknown|didn'?t (order|make|authori[sz]e))\b",
+    re.IGNORECASE,
+)
+# Round 2: narrower words for the top urgency level and account problems.
+PREFILTER2 = re.compile(
+    r"\b(hack(ed|er|ing)?|fraud\w*|scam\w*|phish\w*|unauthori[sz]ed|stolen|steal\w*|lawyer|"
+    r"attorney|sue|court|chargeback|injur\w*|hurt|danger\w*|unsafe|fire|smoke|police|medicine|"
+    r"medication|pharmacy|prescription|baby|infant|disabled|wheelchair|emergency|locked|password|"
+    r"someone|never ordered|didn'?t (order|make|authori[sz]e)|"
+    r"charged (me )?(twice|again|\d+ times)|double charg\w*)\b",
     re.IGNORECASE,
 )
 _MENTION = re.compile(r"@(\w+)")
@@ -49,6 +62,7 @@ class Candidate:
     file: str
     brand: str
     keyword_hit: bool
+    round2_hit: bool
 
 
 def _brand_of(post: IncomingPost, by_id: dict[str, IncomingPost], brands: set[str]) -> str:
@@ -68,6 +82,11 @@ def _brand_of(post: IncomingPost, by_id: dict[str, IncomingPost], brands: set[st
     return ""
 
 
+def _candidate(post: IncomingPost, file: str, brand: str) -> Candidate:
+    hits = (bool(PREFILTER.search(post.text)), bool(PREFILTER2.search(post.text)))
+    return Candidate(post.external_id, file, brand, *hits)
+
+
 def candidates(data_dir: Path) -> tuple[list[Candidate], list[Candidate]]:
     """Inbound tweets of the many-brand file and of the SpotifyCares file (ids unique)."""
     posts = list(read_twcs(data_dir / TWCS_FILE))
@@ -77,11 +96,10 @@ def candidates(data_dir: Path) -> tuple[list[Candidate], list[Candidate]]:
     for post in posts:
         brand = _brand_of(post, by_id, brands) if post.inbound else ""
         if brand and post.text.strip():
-            hit = bool(PREFILTER.search(post.text))
-            many.append(Candidate(post.external_id, TWCS_FILE, brand, hit))
+            many.append(_candidate(post, TWCS_FILE, brand))
     seen = {c.tweet_id for c in many}
     spotify = [
-        Candidate(post.external_id, SPOTIFY_FILE, "SpotifyCares", bool(PREFILTER.search(post.text)))
+        _candidate(post, SPOTIFY_FILE, "SpotifyCares")
         for post in read_twcs(data_dir / SPOTIFY_FILE)
         if post.inbound and post.text.strip() and post.external_id not in seen
     ]
@@ -98,21 +116,32 @@ def draw(data_dir: Path) -> list[dict[str, str]]:
     for pool, size in ((many, PREFILTER_TWCS), (spotify, PREFILTER_SPOTIFY)):
         hits = [c for c in pool if c.keyword_hit and c.tweet_id not in taken]
         chosen += [(c, "prefilter") for c in rng.sample(hits, size)]
+    rng.shuffle(chosen)
+    dev = set(rng.sample(range(len(chosen)), DEV_SIZE))
+    splits = ["dev" if i in dev else "test" for i in range(len(chosen))]
+    # Round 2, split in the same proportion as round 1.
+    taken |= {c.tweet_id for c, _ in chosen}
+    second: list[tuple[Candidate, str]] = []
+    for pool, size in ((many, PREFILTER2_TWCS), (spotify, PREFILTER2_SPOTIFY)):
+        hits = [c for c in pool if c.round2_hit and c.tweet_id not in taken]
+        second += [(c, "prefilter") for c in rng.sample(hits, size)]
+    rng.shuffle(second)
+    dev2 = set(rng.sample(range(len(second)), round(len(second) * DEV_SIZE / len(chosen))))
+    splits += ["dev" if i in dev2 else "test" for i in range(len(second))]
+    chosen += second
     total = len(chosen)
     biggest, count = Counter(c.brand for c, _ in chosen).most_common(1)[0]
     if count > MAX_BRAND_SHARE * total:
         raise SystemExit(f"{biggest} would be {count}/{total} of the sample: lower its draws")
-    rng.shuffle(chosen)
-    dev = set(rng.sample(range(total), DEV_SIZE))
     return [
         {
             "tweet_id": c.tweet_id,
             "file": c.file,
             "brand": c.brand,
-            "split": "dev" if i in dev else "test",
+            "split": split,
             "stratum": stratum,
         }
-        for i, (c, stratum) in enumerate(chosen)
+        for (c, stratum), split in zip(chosen, splits, strict=True)
     ]
 
 

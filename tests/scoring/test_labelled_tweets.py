@@ -20,8 +20,9 @@ from monitor.scoring.training.labelled_tweets import (
 from monitor.sources.replay import read_twcs
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-ROWS_PER_SPLIT = {"dev": 200, "test": 470}  # fixed by the seeded draw, before labelling
-ROWS_PER_STRATUM = {"random": 500, "prefilter": 170}
+ROWS_PER_SPLIT = {"dev": 239, "test": 561}  # fixed by the seeded draw, before labelling
+ROWS_PER_STRATUM = {"random": 500, "prefilter": 300}
+SECOND_PASS = LABELS_PATH.with_name("twcs-labels-second-pass.csv")
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,17 @@ def test_labels_file_holds_ids_and_labels_only() -> None:
     assert Counter(row["stratum"] for row in rows) == ROWS_PER_STRATUM
     brands = Counter(row["brand"] for row in rows)
     assert len(brands) >= 10 and max(brands.values()) <= 0.35 * len(rows)
+    assert all(row["urgency"] for row in rows)  # every drawn tweet is labelled
+    assert Counter(row["urgency"] for row in rows)["3"] >= 50
+
+
+def test_second_pass_covers_a_tenth_of_the_labelled_tweets() -> None:
+    with SECOND_PASS.open(encoding="utf-8", newline="") as handle:
+        second = list(csv.DictReader(handle))
+    ids = [row["tweet_id"] for row in _rows()]
+    assert len(second) == len(ids) // 10
+    assert {row["tweet_id"] for row in second} <= set(ids)
+    assert len({row["tweet_id"] for row in second}) == len(second)
 
 
 def test_every_label_resolves_to_an_inbound_tweet(data_dir: Path) -> None:
@@ -75,7 +87,7 @@ def test_splits_are_disjoint_and_counted(data_dir: Path) -> None:
     assert sum(map(len, by_split.values())) == sum(ROWS_PER_SPLIT.values())
     labelled = Counter(row["split"] for row in _rows() if row["urgency"])
     assert (len(dev), len(test)) == (labelled["dev"], labelled["test"])
-    assert len(dev) == ROWS_PER_SPLIT["dev"]  # dev is fully labelled
+    assert (len(dev), len(test)) == (ROWS_PER_SPLIT["dev"], ROWS_PER_SPLIT["test"])
     prefilter = load_labelled_tweets(data_dir, split="dev", stratum="prefilter")
     assert prefilter and {t.stratum for t in prefilter} == {"prefilter"}
     assert {t.tweet_id for t in prefilter} < {t.tweet_id for t in dev}
