@@ -137,3 +137,11 @@ def test_unlabelled_rows_are_left_out(tmp_path: Path) -> None:
         3,
         ("billing", "account_security"),
     )
+
+
+def test_missing_or_repeated_labels_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(LabelledTweetsError, match="Labels file not found"):
+        read_labels(tmp_path / "absent.csv")
+    row = "6,twcs_first5000rows.csv,x,test,random,1,other,en"
+    with pytest.raises(LabelledTweetsError, match="line 3: tweet 6 twice"):
+        read_labels(_labels_file(tmp_path, row, row))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from monitor.errors import UserFacingError
@@ -44,30 +44,24 @@ class LabelledTweetsError(UserFacingError):
 
 
 @dataclass(frozen=True, slots=True)
-class LabelledTweet:
+class TweetLabel:
+    """One row of the labels file, without the tweet text."""
+
     tweet_id: str
-    file: str
+    file: str  # file name inside customer-support-twitter/
     brand: str  # the support handle the customer addressed
     split: str  # dev | test
     stratum: str  # random | prefilter
     urgency: int  # 0 no action .. 3 needs a human now
     topics: tuple[str, ...]  # from TOPICS, at least one
     language: str  # ISO 639-1
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
-class TweetLabel:
-    """One row of the labels file, without the tweet text."""
+class LabelledTweet(TweetLabel):
+    """A labelled tweet joined with its text from the shared data folder."""
 
-    tweet_id: str
-    file: str
-    brand: str
-    split: str
-    stratum: str
-    urgency: int
-    topics: tuple[str, ...]
-    language: str
+    text: str
 
 
 def load_labelled_tweets(
@@ -94,25 +88,17 @@ def load_labelled_tweets(
     ]
     texts = _inbound_texts(Path(data_dir) / TWCS_FOLDER, labels)
     return [
-        LabelledTweet(
-            tweet_id=label.tweet_id,
-            file=label.file,
-            brand=label.brand,
-            split=label.split,
-            stratum=label.stratum,
-            urgency=label.urgency,
-            topics=label.topics,
-            language=label.language,
-            text=texts[(label.file, label.tweet_id)],
-        )
-        for label in labels
+        LabelledTweet(**asdict(label), text=texts[(label.file, label.tweet_id)]) for label in labels
     ]
 
 
 def read_labels(path: Path = LABELS_PATH) -> list[TweetLabel]:
     """The labelled rows of the labels file, checked; unlabelled rows are left out."""
     if not path.is_file():
-        raise LabelledTweetsError(f"Labels file not found: {path}.")
+        raise LabelledTweetsError(
+            f"Labels file not found: {path}. It ships with the project as "
+            "evaluation/twcs-labels.csv; pass labels_path to use another copy."
+        )
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [name for name in COLUMNS if name not in (reader.fieldnames or [])]
