@@ -42,9 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = ImpostorSettings()
 
-    examples = [
-        e for e in load_impostors() + load_genuine(args.data_dir) if e.split == args.split
-    ]
+    examples = [e for e in load_impostors() + load_genuine(args.data_dir) if e.split == args.split]
     tally, by_group, missed = Tally(), Counter[str](), []
     for example, flagged in evaluate(examples, settings):
         tally.add(example.label, flagged)
@@ -52,7 +50,8 @@ def main() -> None:
         if flagged != example.label:
             missed.append(example)
     positives = sum(e.label for e in examples)
-    print(f"labelled set, {args.split} split: {positives} impostor, {len(examples) - positives} genuine")
+    genuine = len(examples) - positives
+    print(f"labelled set, {args.split} split: {positives} impostor, {genuine} genuine")
     print(f"  precision {tally.precision:.3f}  recall {tally.recall:.3f}  "
           f"(tp {tally.tp}, fp {tally.fp}, fn {tally.fn}, tn {tally.tn})")  # fmt: skip
     for group in sorted({g for g, _ in by_group}):

@@ -28,9 +28,11 @@ def main(data_dir: Path) -> None:
         customers = []
         for post in read_twcs(file):
             if not post.inbound:
-                brand_rows.append((post.external_id, stranger_brand(post.author.handle), "brand_reply"))
+                stranger = stranger_brand(post.author.handle)
+                brand_rows.append((post.external_id, stranger, "brand_reply"))
                 continue
-            mentioned = [keys[m.casefold()] for m in re.findall(r"@(\w+)", post.text) if m.casefold() in keys]
+            handles = re.findall(r"@(\w+)", post.text)
+            mentioned = [keys[m.casefold()] for m in handles if m.casefold() in keys]
             if mentioned and post.text.strip():
                 customers.append((post.external_id, mentioned[0], "customer"))
         customer_rows[file.name] = customers

@@ -38,7 +38,9 @@ class BrandSettings(_Section):
         for domain in value:
             domain = domain.strip().lower().removeprefix("www.")
             if not domain or "/" in domain or " " in domain or "." not in domain:
-                raise ValueError(f"{domain!r} is not a domain like shopnow.com (no scheme, no path)")
+                raise ValueError(
+                    f"{domain!r} is not a domain like shopnow.com (no scheme, no path)"
+                )
             cleaned.append(domain)
         return tuple(cleaned)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,34 +27,16 @@ IMPOSTORS_CSV = EVALUATION / "impostor_replies.csv"
 GENUINE_CSV = EVALUATION / "genuine_replies.csv"
 TWCS_FOLDER = "customer-support-twitter"
 
-# What each brand's team would put in `[brand]`: names, official accounts, own domains.
-BRANDS: dict[str, BrandSettings] = {
-    key: BrandSettings(name=name, aliases=aliases, accounts=accounts, domains=domains, phones=phones)
-    for key, name, aliases, accounts, domains, phones in (
-        ("AmazonHelp", "Amazon", ("amzn", "Prime"), ("AmazonHelp", "amazon", "AmazonUK"),
-         ("amazon.com", "amazon.co.uk", "amzn.to", "amzn.com", "a.co"), ("1-888-280-4331",)),
-        ("AppleSupport", "Apple", ("iCloud", "AppleCare"), ("AppleSupport", "Apple"),
-         ("apple.com", "apple.co", "icloud.com"), ("1-800-275-2273",)),
-        ("SpotifyCares", "Spotify", (), ("SpotifyCares", "Spotify"), ("spotify.com", "spoti.fi"), ()),
-        ("Uber_Support", "Uber", ("Uber Eats",), ("Uber_Support", "Uber"), ("uber.com", "t.uber.com"), ()),
-        ("Delta", "Delta", ("SkyMiles",), ("Delta",), ("delta.com", "dl.com"), ()),
-        ("British_Airways", "British Airways", ("BA",), ("British_Airways",), ("britishairways.com", "ba.com"), ()),
-        ("comcastcares", "Comcast", ("Xfinity",), ("comcastcares", "XfinitySupport"), ("xfinity.com", "comcast.com", "comca.st"), ()),
-        ("TMobileHelp", "T-Mobile", ("TMobile",), ("TMobileHelp", "TMobile"), ("t-mobile.com", "tmo.to"), ()),
-        ("AskPayPal", "PayPal", (), ("AskPayPal", "PayPal"), ("paypal.com", "paypal.me", "paypal-community.com"), ()),
-        ("XboxSupport", "Xbox", (), ("XboxSupport", "Xbox"), ("xbox.com", "microsoft.com", "msft.it"), ()),
-        ("AskPlayStation", "PlayStation", ("PSN",), ("AskPlayStation", "PlayStation"), ("playstation.com", "play.st", "sony.com"), ()),
-        ("VerizonSupport", "Verizon", (), ("VerizonSupport", "Verizon"), ("verizon.com", "vz.to", "verizonwireless.com"), ()),
-        ("BofA_Help", "Bank of America", ("BofA",), ("BofA_Help", "BankofAmerica"), ("bankofamerica.com", "bofa.com"), ()),
-        ("AskeBay", "eBay", (), ("AskeBay", "eBay"), ("ebay.com", "ebay.co.uk", "ebay.to"), ()),
-        ("ChaseSupport", "Chase", (), ("ChaseSupport", "Chase"), ("chase.com",), ()),
-        ("AmericanAir", "American Airlines", ("AmericanAir",), ("AmericanAir",), ("aa.com",), ()),
-        ("SouthwestAir", "Southwest", ("Southwest Airlines",), ("SouthwestAir",), ("southwest.com", "swa.is"), ()),
-        ("Tesco", "Tesco", ("Clubcard",), ("Tesco",), ("tesco.com",), ()),
-        ("AskAmex", "American Express", ("Amex",), ("AskAmex", "AmericanExpress"), ("americanexpress.com", "amex.co"), ()),
-        ("Ask_WellsFargo", "Wells Fargo", (), ("Ask_WellsFargo", "WellsFargo"), ("wellsfargo.com", "wfb.us"), ()),
-    )
-}  # fmt: skip
+BRANDS_TOML = EVALUATION / "brands.toml"
+
+
+def _brands() -> dict[str, BrandSettings]:
+    """What each brand's team would put in `[brand]`: names, official accounts, own domains."""
+    tree = tomllib.loads(BRANDS_TOML.read_text(encoding="utf-8"))
+    return {key: BrandSettings.model_validate(value) for key, value in tree.items()}
+
+
+BRANDS = _brands()
 
 
 @dataclass(frozen=True)
@@ -80,10 +63,13 @@ def load_impostors(path: Path = IMPOSTORS_CSV) -> list[Example]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [
             Example(
-                row["id"], True, row["brand"],
+                row["id"],
+                True,
+                row["brand"],
                 ReplyFacts(row["handle"], row["text"], display_name=row["display_name"] or None),
-                split_of(row["id"]), row["pattern"],
-            )  # fmt: skip
+                split_of(row["id"]),
+                row["pattern"],
+            )
             for row in csv.DictReader(handle)
         ]
 
@@ -111,14 +97,18 @@ def load_genuine(data_dir: Path, path: Path = GENUINE_CSV) -> list[Example]:
     missing = [tweet_id for tweet_id in wanted if tweet_id not in texts]
     if missing:
         raise UserFacingError(
-            f"{len(missing)} labelled tweets (e.g. {missing[0]}) are not in {data_dir / TWCS_FOLDER}"
+            f"{len(missing)} labelled tweets (e.g. {missing[0]}) are not in "
+            f"{data_dir / TWCS_FOLDER}: use the shared TWCS files the ids were drawn from"
         )
     return [
         Example(
-            f"twcs-{row['tweet_id']}", False, row["brand"],
-            ReplyFacts(texts[row["tweet_id"]][0], texts[row["tweet_id"]][1]),
-            split_of(row["tweet_id"]), row["group"],
-        )  # fmt: skip
+            f"twcs-{row['tweet_id']}",
+            False,
+            row["brand"],
+            ReplyFacts(*texts[row["tweet_id"]]),
+            split_of(row["tweet_id"]),
+            row["group"],
+        )
         for row in rows
     ]
 
@@ -153,7 +143,9 @@ class Tally:
         return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
 
 
-def evaluate(examples: Iterable[Example], settings: ImpostorSettings) -> Iterator[tuple[Example, bool]]:
+def evaluate(
+    examples: Iterable[Example], settings: ImpostorSettings
+) -> Iterator[tuple[Example, bool]]:
     profiles = {key: BrandProfile.from_settings(brand) for key, brand in BRANDS.items()}
     for example in examples:
         yield example, score_reply(example.facts, profiles[example.brand], settings).flagged

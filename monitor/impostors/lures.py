@@ -81,25 +81,25 @@ _NUMBER_WORDS = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
-_SPELLED = re.compile(
-    r"\b(?:(?:" + "|".join(_NUMBER_WORDS) + r")[\s,.\-]*){7,}", re.IGNORECASE
-)
+_SPELLED = re.compile(r"\b(?:(?:" + "|".join(_NUMBER_WORDS) + r")[\s,.\-]*){7,}", re.IGNORECASE)
 _SPACED_LETTERS = re.compile(r"\b(?:[A-Za-z][\s.\-]){3,}[A-Za-z]\b")
 _O_IN_DIGITS = re.compile(r"(?<=\d)[Oo](?=[\dOo]*\d)|(?<=\d)[Oo](?=-)")
 SHORTENERS = frozenset(
     {"bit.ly", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "cutt.ly", "rebrand.ly", "shorturl.at"}
 )
+_INVISIBLE = frozenset("\ufe0f\u200b\u200c\u200d\u2060")  # variation selector, zero widths
 PLATFORM_WRAPPERS = frozenset({"t.co"})  # X wraps every link; the expanded URL is what counts
 
 
 def deobfuscate(text: str) -> str:
     """Undo the usual disguises so the checks read what the customer reads."""
     plain = unicodedata.normalize("NFKC", text)
-    plain = "".join(c for c in plain if not unicodedata.combining(c) and c not in "\ufe0f\u200b\u200c\u200d")
+    plain = "".join(c for c in plain if not unicodedata.combining(c) and c not in _INVISIBLE)
     plain = _SPACED_LETTERS.sub(lambda m: re.sub(r"[\s.\-]", "", m.group(0)), plain)
     plain = _SPELLED.sub(
-        lambda m: "".join(_NUMBER_WORDS[w.lower()] for w in re.findall(r"[a-zA-Z]+", m.group(0)))
-        + " ",
+        lambda m: (
+            "".join(_NUMBER_WORDS[w.lower()] for w in re.findall(r"[a-zA-Z]+", m.group(0))) + " "
+        ),
         plain,
     )
     return _O_IN_DIGITS.sub("0", plain)

@@ -124,8 +124,10 @@ def score_reply(
     lures = read_lures(facts.text, facts.urls)
     for name in _text_lures(facts.text, lures, brand):
         hits[name] = weights[name]
-    named = any(n in hits for n in IDENTITY) or "claims_brand" in hits or _names_brand(
-        facts.text, brand
+    named = (
+        any(n in hits for n in IDENTITY)
+        or "claims_brand" in hits
+        or _names_brand(facts.text, brand)
     )
     if not named:
         lure_points = sum(points for name, points in hits.items() if name in TEXT_LURES)
