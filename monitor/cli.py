@@ -16,6 +16,7 @@ import click
 from monitor.commands.alerts import alerts
 from monitor.commands.audit import audit
 from monitor.commands.export import export
+from monitor.commands.impostors import impostors
 from monitor.commands.model import model
 from monitor.commands.users import users
 from monitor.context import AppContext, LazyContext
@@ -286,7 +287,7 @@ def _serve_dashboard(app: AppContext) -> None:
         subprocess.run(command, env=env, check=False)  # noqa: S603 - fixed argv, no shell
 
 
-for command in (model, alerts, export, users, audit):
+for command in (model, alerts, export, users, audit, impostors):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def store_posts(
 def _store_batch(session: Session, posts: Sequence[IncomingPost], sla: SlaPolicy) -> IngestResult:
     # The same post twice in one batch (a page boundary shifting) counts as a duplicate too.
     unique = list({(p.platform, p.external_id): p for p in posts}.values())
-    author_ids = _upsert_authors(session, [p.author for p in unique])
+    author_ids = upsert_authors(session, [p.author for p in unique])
     now = utcnow()
     rows = [
         {
@@ -82,7 +82,7 @@ def _store_batch(session: Session, posts: Sequence[IncomingPost], sla: SlaPolicy
     return IngestResult(new_post_ids=new_ids, duplicates=len(posts) - len(new_ids))
 
 
-def _upsert_authors(session: Session, authors: Sequence[AuthorInfo]) -> dict[tuple[str, str], int]:
+def upsert_authors(session: Session, authors: Sequence[AuthorInfo]) -> dict[tuple[str, str], int]:
     """Insert unknown authors and refresh reach (followers, verified) of known ones."""
     latest = {(a.platform, a.external_id): a for a in authors}
     # A fixed row order keeps concurrent upserts on PostgreSQL from deadlocking.

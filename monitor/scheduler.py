@@ -17,6 +17,7 @@ from monitor.alerts.evaluate import evaluate_rules
 from monitor.cases.replies import OutboxOnlySender, ReplySender, send_queued_replies
 from monitor.cases.threads import SlaPolicy
 from monitor.context import AppContext
+from monitor.impostors.job import run_impostor_checks
 from monitor.polling import poll_source
 from monitor.reports.scheduled import run_scheduled_reports
 from monitor.scoring.pipeline import score_pending
@@ -69,6 +70,11 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
             lambda: deliver_pending(app.sessions, settings),
         ),
         Job(
+            "impostors",
+            settings.scheduler.impostors_seconds,
+            lambda: _impostors(app, sources),
+        ),
+        Job(
             "reports",
             settings.scheduler.reports_seconds,
             lambda: run_scheduled_reports(app.sessions, settings),
@@ -88,6 +94,14 @@ def _score(app: AppContext) -> None:
     count = score_pending(app.sessions, app.model, app.settings)
     if count:
         log.info("scored %d new posts with %s", count, app.model.version)
+
+
+def _impostors(app: AppContext, sources: Sequence[tuple[Source, float]]) -> None:
+    settings = app.settings
+    by_name = {source.name: source for source, _ in sources}
+    run = run_impostor_checks(app.engine, app.sessions, settings.brand, settings.impostors, by_name)
+    if run.examined or run.fetched:
+        log.info(run.describe())
 
 
 def _reply_senders(

@@ -17,6 +17,7 @@ from monitor.alerts.config import AlertSettings
 from monitor.auth.settings import AuthSettings
 from monitor.cases.policy import ClearanceSettings
 from monitor.errors import UserFacingError
+from monitor.impostors.config import BrandSettings, ImpostorSettings
 from monitor.reports.config import ReportSettings
 from monitor.sources.registry import SourceConfig
 
@@ -94,6 +95,7 @@ class SchedulerSettings(_Section):
     score_seconds: float = Field(10.0, gt=0)  # how often new posts are scored
     alerts_seconds: float = Field(30.0, gt=0)  # alert rules, SLA checks and delivery
     reports_seconds: float = Field(300.0, gt=0)  # checks whether a scheduled report is due
+    impostors_seconds: float = Field(60.0, gt=0)  # impostor checks of third-party replies
 
 
 class ReplySettings(_Section):
@@ -128,6 +130,8 @@ class Settings(_Section):
     auth: AuthSettings = AuthSettings()
     alerts: AlertSettings = AlertSettings()
     reports: ReportSettings = ReportSettings()
+    brand: BrandSettings = BrandSettings()
+    impostors: ImpostorSettings = ImpostorSettings()
     data_dir: str = str(PROJECT_ROOT.parent / "shared" / "data")
     source_file: str = ""  # the file these settings came from, for messages
 

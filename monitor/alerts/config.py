@@ -23,6 +23,7 @@ RULES = (
     "source_unhealthy",
     "token_expiring",
     "spike",
+    "impostor_reply",
 )
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -17,7 +17,16 @@ from sqlalchemy.orm import Session
 
 from monitor.alerts.config import AlertSettings, RuleSettings
 from monitor.cases.threads import OPEN_STATUSES
-from monitor.db.models import Author, Case, CaseOrderLink, Order, Post, Score, SourceState
+from monitor.db.models import (
+    Author,
+    Case,
+    CaseOrderLink,
+    ImpostorCheck,
+    Order,
+    Post,
+    Score,
+    SourceState,
+)
 
 
 @dataclass(frozen=True)
@@ -188,6 +197,37 @@ def sources(session: Session, settings: AlertSettings, now: datetime) -> list[Ca
     return found
 
 
+def impostor_replies(session: Session, settings: AlertSettings, now: datetime) -> list[Candidate]:
+    """A reply flagged as an impostor under an open case's post, checked within the lookback."""
+    since = now - timedelta(minutes=settings.rules.post_lookback_minutes)
+    query = (
+        select(Post, ImpostorCheck, Case, Author)
+        .join(ImpostorCheck, ImpostorCheck.post_id == Post.id)
+        .join(Case, Case.id == Post.case_id)
+        .join(Author, Author.id == Post.author_id)
+        .where(
+            ImpostorCheck.flagged.is_(True),
+            ImpostorCheck.checked_at >= since,
+            Case.status.in_(OPEN_STATUSES),
+        )
+        .order_by(ImpostorCheck.checked_at.desc(), Post.id.desc())
+    )
+    return [
+        Candidate(
+            "impostor_reply",
+            f"case:{case.id}",
+            f"post:{post.id}",
+            f"Possible impostor reply in case {case.id}",
+            f"@{_clip(author.handle, 60)} replied on {post.platform} to a customer in case "
+            f"{case.id} (impostor score {check.score:.0f}): "
+            f"{', '.join(check.lures or []) or 'see the case'}.\n{_clip(post.text)}\n"
+            "Warn the customer and report the account from the case page.",
+            case.id,
+        )
+        for post, check, case, author in session.execute(query)
+    ]
+
+
 RuleFunction = Callable[[Session, AlertSettings, datetime], list[Candidate]]
 
 # rule names each function can produce; a function runs when any of them is enabled.
@@ -197,4 +237,5 @@ RULE_FUNCTIONS: tuple[tuple[tuple[str, ...], RuleFunction], ...] = (
     (("high_value",), high_value),
     (("sla_soon", "sla_breached"), sla),
     (("source_unhealthy", "token_expiring"), sources),
+    (("impostor_reply",), impostor_replies),
 )

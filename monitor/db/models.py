@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -126,6 +127,9 @@ class Post(Base):
     conversation_id: Mapped[str | None] = mapped_column(String(64), index=True)
     in_reply_to_id: Mapped[str | None] = mapped_column(String(64))
     raw: Mapped[dict[str, Any] | None]
+    # Someone else's reply under a customer's public post (stored for impostor checks): neither
+    # the customer's words nor ours, so it is never scored for urgency nor answered.
+    third_party: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     author: Mapped[Author] = relationship()
     case: Mapped[Case | None] = relationship(back_populates="posts")
@@ -398,3 +402,45 @@ class ReportRun(Base):
     status: Mapped[str] = mapped_column(String(20), default="running")  # done, failed
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImpostorCheck(Base):
+    """The impostor score of one third-party reply, with the factors that explain it."""
+
+    __tablename__ = "impostor_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
+    score: Mapped[float] = mapped_column(Float)
+    flagged: Mapped[bool] = mapped_column(Boolean, index=True)
+    factors: Mapped[dict[str, Any]]  # factor -> points, adding up to the score
+    lures: Mapped[list[Any]]  # readable labels, strongest first
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    post: Mapped[Post] = relationship()
+
+
+class ImpostorReport(Base):
+    """A staff member reported an impersonating account to the platform; one row per account."""
+
+    __tablename__ = "impostor_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), unique=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))  # the evidence
+    reported_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReplyScan(Base):
+    """When the replies under one customer post were last fetched, to bound API spending."""
+
+    __tablename__ = "reply_scans"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    scanned_at: Mapped[datetime] = mapped_column(index=True)
+    scans: Mapped[int] = mapped_column(Integer, default=0)
+    replies_found: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

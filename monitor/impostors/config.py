@@ -17,7 +17,8 @@ class _Section(BaseModel):
 class BrandSettings(_Section):
     """The brand's real contact points; everything else that claims to be the brand is not."""
 
-    name: str = Field("ShopNow", min_length=2, max_length=80)
+    # Empty until configured: impostor checks need at least the name and the official accounts.
+    name: str = Field("", max_length=80)
     # Other names customers know the brand by (product lines, abbreviations), e.g. ["amzn"].
     aliases: tuple[str, ...] = ()
     # Official handles / Page names on every platform, without "@".
@@ -25,6 +26,10 @@ class BrandSettings(_Section):
     domains: tuple[str, ...] = ()  # web domains the brand links to (subdomains included)
     phones: tuple[str, ...] = ()  # official phone numbers, any formatting
     emails: tuple[str, ...] = ()  # official contact addresses
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.name.strip() and self.accounts)
 
     @field_validator("accounts")
     @classmethod
