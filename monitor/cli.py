@@ -150,6 +150,7 @@ def demo(lazy: LazyContext, no_dashboard: bool, seed: int | None, no_live: bool)
         password = os.environ.get("MONITOR_DEMO_PASSWORD", DEMO_PASSWORD)
         ensure_demo_users(session, password)
     click.echo(f"Demo data: {summary}")
+    _check_impostors(app)  # before scoring: an impostor's reply is not a customer's post
     _score_pending(app)
     click.echo(
         "Demo sign-in: users agent, senior, supervisor, analyst and admin, password "
@@ -249,6 +250,14 @@ def _build_sources(app: AppContext, only: str | None = None) -> list[tuple[Sourc
             known = ", ".join(c.name for c in app.settings.sources) or "none configured"
             raise click.ClickException(f"no source named {only!r} in the config (known: {known})")
     return [(build_source(config), float(config.interval_seconds)) for config in configs]
+
+
+def _check_impostors(app: AppContext) -> None:
+    from monitor.impostors.job import run_impostor_checks
+
+    settings = app.settings
+    run = run_impostor_checks(app.engine, app.sessions, settings.brand, settings.impostors, {})
+    click.echo(run.describe().capitalize() + ".")
 
 
 def _score_pending(app: AppContext) -> None:

@@ -66,9 +66,16 @@ def list_accounts() -> None:
 
 @impostors.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="CSV (UTF-8 with BOM) or XLSX; both safe to open in Excel.",
 )
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write."
+)
 def export(fmt: str, output: Path) -> None:
     """Write the impostor accounts for the platform's trust-and-safety reporting."""
     app = app_context()

@@ -9,7 +9,7 @@ order and checking a billing claim work on demo data as on real data.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from monitor.cases.threads import SlaPolicy
 from monitor.db.models import Author, Charge, Customer, Order
 from monitor.ingest import store_posts
 from monitor.sources.base import IncomingPost
+from monitor.sources.demo_impostors import impostor_replies
 from monitor.sources.demo_posts import PostBuilder
 from monitor.sources.demo_world import DemoCharge, DemoCustomer, DemoOrder, World
 
@@ -64,6 +65,8 @@ class DemoData:
     charges: list[DemoCharge]
     links: list[AuthorLink]
     posts: list[IncomingPost]
+    # Strangers' replies under customers' tweets (mostly impostors), stored with the posts.
+    third_party: list[IncomingPost] = field(default_factory=list)
 
 
 @dataclass
@@ -118,7 +121,9 @@ def generate_demo(*, seed: int, customers: int, posts: int, days: int, now: date
         key=lambda link: (link.customer, link.platform),
     )
     posts_out = [d.post for d in drafts if d.post is not None]
-    return DemoData(people, world.orders, world.charges, links, posts_out)
+    return DemoData(
+        people, world.orders, world.charges, links, posts_out, impostor_replies(posts_out, seed)
+    )
 
 
 # The first threads are fixed so even a small demo shows every situation, channel and feature.
@@ -162,7 +167,7 @@ def load_demo(
     summary = DemoSummary()
     by_number = _write_customers(session, data.customers, summary)
     _write_orders(session, data, by_number, summary)
-    result = store_posts(session, data.posts, sla)
+    result = store_posts(session, [*data.posts, *data.third_party], sla)
     summary.posts_stored, summary.posts_already_there = len(result.new_post_ids), result.duplicates
     for link in data.links:
         linked = session.execute(

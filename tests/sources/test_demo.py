@@ -221,10 +221,11 @@ def test_load_twice_adds_nothing(session: Session) -> None:
     before = counts()
     second = load_demo(session, seed=3, customers=25, posts=150, days=4, now=NOW)
     session.commit()
-    assert first.customers_added == 25 and first.posts_stored == 150
+    # 150 customer and brand posts, plus three strangers' replies (two impostors, a bystander)
+    assert first.customers_added == 25 and first.posts_stored == 153
     assert first.orders_added > 25 and first.charges_added > first.orders_added
     assert (second.customers_added, second.orders_added, second.charges_added) == (0, 0, 0)
-    assert (second.posts_stored, second.posts_already_there, second.authors_linked) == (0, 150, 0)
+    assert (second.posts_stored, second.posts_already_there, second.authors_linked) == (0, 153, 0)
     assert counts() == before
     assert "25 customers" in str(first)
 
