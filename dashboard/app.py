@@ -34,6 +34,7 @@ if allowed(actor, "resolution.approve"):
 if allowed(actor, "connectors.view"):
     review.append(st.Page(PAGES / "connectors.py", title="Connectors", icon="🔌"))
 review.append(st.Page(PAGES / "alerts.py", title="Alerts", icon="🔔"))
+review.append(st.Page(PAGES / "impostors.py", title="Impostors", icon="🎭"))
 review.append(st.Page(PAGES / "reports.py", title="Reports", icon="📊"))
 admin = []
 if allowed(actor, "users.manage"):

@@ -11,7 +11,8 @@ def show(thread: list[ThreadItem], key: str) -> None:
     if not thread:
         st.caption("No posts.")
     for item in thread:
-        with st.chat_message("user" if item.inbound else "assistant"):
+        role = "user" if item.inbound or item.third_party else "assistant"
+        with st.chat_message(role, avatar="⚠️" if item.third_party else None):
             where = "DM" if item.channel == "dm" else "public"
             extra = f" · urgency {item.urgency:.0f}" if item.urgency is not None else ""
             extra += f" · {item.status}" if item.status else ""

@@ -9,7 +9,13 @@ import streamlit as st
 
 from dashboard.actions import perform, read, show_flash
 from dashboard.auth import current_actor
-from dashboard.components import case_picker, resolution_form, thread, urgency_chart
+from dashboard.components import (
+    case_picker,
+    impostor_banner,
+    resolution_form,
+    thread,
+    urgency_chart,
+)
 from dashboard.formatting import reach_label, sla_label
 from dashboard.state import app_context
 from monitor.auth.permissions import allowed
@@ -22,6 +28,7 @@ from monitor.cases.resolutions import request_resolution
 from monitor.cases.suggestions import suggest_resolutions
 from monitor.db.models import CASE_STATUSES
 from monitor.db.types import utcnow
+from monitor.impostors.service import case_impostors
 
 ctx = app_context()
 actor = current_actor()
@@ -43,6 +50,8 @@ cols[3].metric("Intent", (detail.intent or "other").replace("_", " "))
 cols[4].metric("Assigned to", detail.assignee or "nobody")
 if not allowed(actor, "case.work"):
     st.info("Your role can read cases but not change them.")
+impostors = read(lambda s: case_impostors(s, case_id))
+impostor_banner.show("case_impostor", case_id, impostors, actor, ctx.settings.impostors)
 
 
 def request(

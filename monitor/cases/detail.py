@@ -37,6 +37,7 @@ class ThreadItem:
     inbound: bool
     urgency: float | None = None
     status: str | None = None  # outbox messages: queued, sent, failed
+    third_party: bool = False  # someone else's reply under the customer's post
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def case_detail(session: Session, case_id: int) -> CaseDetail:
         raise UserFacingError(f"no case {case_id}")
     posts = session.execute(
         select(Post, Score)
+        .options(selectinload(Post.author))
         .outerjoin(Score, Score.post_id == Post.id)
         .where(Post.case_id == case_id)
         .order_by(Post.created_at, Post.id)
@@ -156,12 +158,13 @@ def case_detail(session: Session, case_id: int) -> CaseDetail:
     thread = [
         ThreadItem(
             at=post.created_at,
-            who=f"@{case.author.handle}" if post.inbound else "brand",
+            who=_who(case, post),
             channel="dm" if post.kind == "dm" else "public",
             kind=post.kind,
             text=post.text,
             inbound=post.inbound,
             urgency=score.urgency if score else None,
+            third_party=post.third_party,
         )
         for post, score in posts
     ]
@@ -214,6 +217,12 @@ def case_detail(session: Session, case_id: int) -> CaseDetail:
         notes=[NoteView(n.created_at, name, n.text) for n, name in notes],
         resolutions=case_resolutions(session, case_id),
     )
+
+
+def _who(case: Case, post: Post) -> str:
+    if post.third_party:
+        return f"@{post.author.handle} (not us, not the customer)"
+    return f"@{case.author.handle}" if post.inbound else "brand"
 
 
 def _customer_view(customer: Customer | None, how: str) -> CustomerView | None:
