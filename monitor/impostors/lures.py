@@ -87,14 +87,15 @@ _O_IN_DIGITS = re.compile(r"(?<=\d)[Oo](?=[\dOo]*\d)|(?<=\d)[Oo](?=-)")
 SHORTENERS = frozenset(
     {"bit.ly", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "cutt.ly", "rebrand.ly", "shorturl.at"}
 )
-_INVISIBLE = frozenset("\ufe0f\u200b\u200c\u200d\u2060")  # variation selector, zero widths
+_DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 PLATFORM_WRAPPERS = frozenset({"t.co"})  # X wraps every link; the expanded URL is what counts
 
 
 def deobfuscate(text: str) -> str:
     """Undo the usual disguises so the checks read what the customer reads."""
     plain = unicodedata.normalize("NFKC", text)
-    plain = "".join(c for c in plain if not unicodedata.combining(c) and c not in _INVISIBLE)
+    # Marks (keycap 1⃣ is "1" + an enclosing mark) and invisible format characters go.
+    plain = "".join(c for c in plain if unicodedata.category(c) not in _DROPPED_CATEGORIES)
     plain = _SPACED_LETTERS.sub(lambda m: re.sub(r"[\s.\-]", "", m.group(0)), plain)
     plain = _SPELLED.sub(
         lambda m: (

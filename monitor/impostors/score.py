@@ -61,7 +61,7 @@ class BrandProfile:
 
     names: tuple[str, ...]  # skeletons of the brand name and aliases
     plain_names: tuple[str, ...]  # folded words as written, for text search
-    accounts: frozenset[str]  # folded official handles
+    accounts: frozenset[str]  # casefolded official handles
     account_skeletons: tuple[str, ...]
     domains: tuple[str, ...]
     phones: tuple[str, ...]  # digits
@@ -74,7 +74,7 @@ class BrandProfile:
         return cls(
             names=names,
             plain_names=tuple(dict.fromkeys(fold(w).strip() for w in words if w.strip())),
-            accounts=frozenset(fold(a) for a in brand.accounts),
+            accounts=frozenset(a.casefold() for a in brand.accounts),
             account_skeletons=tuple(skeleton(a) for a in brand.accounts),
             domains=brand.domains,
             phones=tuple(re.sub(r"\D", "", p) for p in brand.phones),
@@ -82,7 +82,8 @@ class BrandProfile:
         )
 
     def is_official(self, handle: str) -> bool:
-        return fold(handle.lstrip("@")) in self.accounts
+        # Exact code points (case aside): a fullwidth or accented copy is a look-alike, not us.
+        return handle.lstrip("@").casefold() in self.accounts
 
     def owns_domain(self, domain: str) -> bool:
         return any(domain == d or domain.endswith("." + d) for d in self.domains)
