@@ -274,17 +274,23 @@ def report_account(
     return existing
 
 
-def safe_handle(handle: str) -> str:
-    """The impostor's handle as it may appear in our public reply: letters, digits and `_`
-    only (no links, no spaces), and never a phone-number-like run of digits."""
-    cleaned = re.sub(r"[^A-Za-z0-9_]", "", handle)[:30]
-    return re.sub(r"\d{4,}", "", cleaned) or "that account"
+def safe_handle(handle: str) -> str | None:
+    """The handle as it may appear in our public reply, or None: only a plain platform handle
+    (letters, digits, `_`) without a phone-number-like run of digits. A display name with
+    spaces, links or numbers is never repeated, so we never spread what the impostor wrote."""
+    plain = handle.lstrip("@")
+    if re.fullmatch(r"[A-Za-z0-9_]{1,30}", plain) and not re.search(r"\d{4,}", plain):
+        return plain
+    return None
 
 
 def warning_text(settings: ImpostorSettings, customer_handle: str, impostor_handle: str) -> str:
-    impostor = safe_handle(impostor_handle)
-    text_ = settings.warning_template.format(handle=safe_handle(customer_handle), impostor=impostor)
-    return text_.replace("@that account", "that account")
+    customer, impostor = safe_handle(customer_handle), safe_handle(impostor_handle)
+    text_ = settings.warning_template.format(
+        handle=customer or "", impostor=impostor or "that account"
+    )
+    text_ = text_.replace("@that account", "that account")
+    return text_.removeprefix("@ ").strip()
 
 
 def send_warning(

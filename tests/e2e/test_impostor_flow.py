@@ -52,7 +52,9 @@ def db_file(tmp_path: Path) -> str:
 def _impostor_case(url: str) -> int:
     engine = make_engine(url)
     with session_factory(engine)() as session:
-        [case_id] = next(a for a in impostor_accounts(session) if a.handle == "ShopNowHe1p").case_ids
+        [case_id] = next(
+            a for a in impostor_accounts(session) if a.handle == "ShopNowHe1p"
+        ).case_ids
     engine.dispose()
     return case_id
 

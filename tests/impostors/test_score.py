@@ -138,7 +138,9 @@ def test_lures(text: str, lure: str) -> None:
 
 
 def test_disguised_phone_numbers_are_read() -> None:
-    assert phone_numbers(deobfuscate("call one eight eight eight five five two nine one zero three"))
+    assert phone_numbers(
+        deobfuscate("call one eight eight eight five five two nine one zero three")
+    )
     assert phone_numbers(deobfuscate("call +1 (888) 4O2-6618 now")) == ["18884026618"]
     assert phone_numbers(deobfuscate("call 1⃣8⃣8⃣8⃣-2⃣9⃣0⃣-4⃣4⃣1⃣2⃣")) == ["18882904412"]
     # Order numbers, prices and tweet ids are not phone numbers.
@@ -154,7 +156,7 @@ def test_names_helpers() -> None:
 
 
 def test_brand_settings_reject_a_url_as_domain() -> None:
-    with pytest.raises(ValidationError, match="not a domain like shopnow.com"):
+    with pytest.raises(ValidationError, match=r"not a domain like shopnow\.com"):
         BrandSettings(name="ShopNow", domains=("https://shopnow.com/",))
     with pytest.raises(ValidationError, match="only the slots"):
         ImpostorSettings(warning_template="@{handle} {customer} beware of impostors here")
