@@ -67,9 +67,9 @@ def test_x_conversation_search_stores_and_checks_third_party_replies(
 ):
     case_id = customer_post(session, "100")
     replied = [{"type": "replied_to", "id": "100"}]
+    links = {"urls": [{"url": "https://t.co/x", "expanded_url": LINK}]}
     impostor = tweet("103", "666", "@dana Sorry! Call our support line +1-888-402-7719",
-                     conversation_id="100", referenced_tweets=replied,
-                     entities={"urls": [{"url": "https://t.co/x", "expanded_url": LINK}]})  # fmt: skip
+                     conversation_id="100", referenced_tweets=replied, entities=links)  # fmt: skip
     ours = tweet("102", "1000", "@dana We're on it, please check your DMs",
                  conversation_id="100", referenced_tweets=replied)  # fmt: skip
     follow_up = tweet("101", "501", "@ShopNowHelp still waiting", conversation_id="100",
