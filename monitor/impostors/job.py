@@ -18,11 +18,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from monitor.cases.threads import OPEN_STATUSES, SlaPolicy
-from monitor.db.models import Case, ImpostorCheck, Post, ReplyScan, SourceState
+from monitor.db.models import Case, ImpostorCheck, Post, ReplyScan, Score, SourceState
 from monitor.db.types import utcnow
 from monitor.impostors.config import BrandSettings, ImpostorSettings
 from monitor.impostors.score import BrandProfile, score_reply
@@ -134,6 +134,9 @@ def adopt_replies(
         post.inbound = False
         post.third_party = True
         post.kind = "reply"
+        # Scored as a customer's post before it was recognised: that urgency is not the
+        # customer's, and must not rank or describe their case in the queue.
+        session.execute(delete(Score).where(Score.post_id == post.id))
         session.flush()
         if own_case is not None and own_case != parent_post.case_id:
             _close_if_empty(session, own_case)

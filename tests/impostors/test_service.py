@@ -17,7 +17,15 @@ from monitor.alerts.config import AlertSettings
 from monitor.alerts.rules import impostor_replies
 from monitor.auth.permissions import SYSTEM, PermissionDenied
 from monitor.cases.replies import check_reply
-from monitor.db.models import AuditEntry, Case, ImpostorCheck, ImpostorReport, OutboxMessage, Post
+from monitor.db.models import (
+    AuditEntry,
+    Case,
+    ImpostorCheck,
+    ImpostorReport,
+    OutboxMessage,
+    Post,
+    Score,
+)
 from monitor.errors import UserFacingError
 from monitor.impostors.config import BrandSettings, ImpostorSettings
 from monitor.impostors.export import write_impostor_export
@@ -74,6 +82,7 @@ def test_flagged_reply_moves_onto_the_customers_case(engine, sessions, session, 
     moved = session.scalars(select(Post).where(Post.external_id == "101")).one()
     assert (moved.case_id, moved.third_party, moved.inbound) == (thread, True, False)
     assert session.get_one(Case, impostor_case).status == "closed"
+    assert session.scalar(select(func.count(Score.id))) == 0  # not the customer's urgency
     bystander = session.scalars(select(Post).where(Post.external_id == "102")).one()
     assert bystander.inbound and not bystander.third_party and bystander.case_id != thread
     [shown] = case_impostors(session, thread)
