@@ -23,6 +23,7 @@ def test_one_job_per_source_plus_scoring_each_guarded(db_url: str) -> None:
         ("replies", 30.0),
         ("alerts:evaluate", 30.0),
         ("alerts:deliver", 30.0),
+        ("impostors", 60.0),
         ("reports", 300.0),
         ("score", 10.0),
     ]
@@ -38,6 +39,7 @@ def test_one_job_per_source_plus_scoring_each_guarded(db_url: str) -> None:
         "replies",
         "alerts:evaluate",
         "alerts:deliver",
+        "impostors",
         "reports",
         "score",
     }
