@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -53,8 +54,23 @@ def _store_batch(session: Session, posts: Sequence[IncomingPost], sla: SlaPolicy
     # The same post twice in one batch (a page boundary shifting) counts as a duplicate too.
     unique = list({(p.platform, p.external_id): p for p in posts}.values())
     author_ids = upsert_authors(session, [p.author for p in unique])
-    now = utcnow()
-    rows = [
+    rows = post_rows(unique, author_ids, utcnow())
+    table = cast(Table, Post.__table__)
+    inserted = insert_ignoring_duplicates(session, table, rows, ["platform", "external_id"])
+    new_ids = sorted(row[0] for row in inserted)
+    if new_ids:
+        new_posts = session.scalars(
+            select(Post).where(Post.id.in_(new_ids)).order_by(Post.created_at, Post.id)
+        ).all()
+        attach_to_cases(session, list(new_posts), sla)
+    return IngestResult(new_post_ids=new_ids, duplicates=len(posts) - len(new_ids))
+
+
+def post_rows(
+    posts: Sequence[IncomingPost], author_ids: dict[tuple[str, str], int], now: datetime
+) -> list[dict[str, Any]]:
+    """Insert parameters for the posts table (shared with third-party replies)."""
+    return [
         {
             "platform": p.platform,
             "external_id": p.external_id,
@@ -69,17 +85,8 @@ def _store_batch(session: Session, posts: Sequence[IncomingPost], sla: SlaPolicy
             "in_reply_to_id": p.in_reply_to_id,
             "raw": p.raw,
         }
-        for p in unique
+        for p in posts
     ]
-    table = cast(Table, Post.__table__)
-    inserted = insert_ignoring_duplicates(session, table, rows, ["platform", "external_id"])
-    new_ids = sorted(row[0] for row in inserted)
-    if new_ids:
-        new_posts = session.scalars(
-            select(Post).where(Post.id.in_(new_ids)).order_by(Post.created_at, Post.id)
-        ).all()
-        attach_to_cases(session, list(new_posts), sla)
-    return IngestResult(new_post_ids=new_ids, duplicates=len(posts) - len(new_ids))
 
 
 def upsert_authors(session: Session, authors: Sequence[AuthorInfo]) -> dict[tuple[str, str], int]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from monitor.db.upsert import insert_ignoring_duplicates
 from monitor.errors import UserFacingError
 from monitor.impostors.config import ImpostorSettings
 from monitor.impostors.score import BrandProfile, ReplyFacts, score_reply
-from monitor.ingest import upsert_authors
+from monitor.ingest import post_rows, upsert_authors
 from monitor.sources.base import IncomingPost
 from monitor.sources.http import parse_time
 
@@ -37,26 +37,8 @@ def store_third_party(session: Session, case_id: int, replies: Sequence[Incoming
     if not unique:
         return []
     author_ids = upsert_authors(session, [p.author for p in unique])
-    now = utcnow()
-    rows: list[dict[str, Any]] = [
-        {
-            "platform": p.platform,
-            "external_id": p.external_id,
-            "kind": "reply",
-            "source": p.source,
-            "author_id": author_ids[(p.author.platform, p.author.external_id)],
-            "case_id": case_id,
-            "text": p.text,
-            "inbound": False,
-            "third_party": True,
-            "created_at": p.created_at,
-            "ingested_at": now,
-            "conversation_id": p.conversation_id,
-            "in_reply_to_id": p.in_reply_to_id,
-            "raw": p.raw,
-        }
-        for p in unique
-    ]
+    overrides = {"kind": "reply", "case_id": case_id, "inbound": False, "third_party": True}
+    rows = [row | overrides for row in post_rows(unique, author_ids, utcnow())]
     table = cast(Table, Post.__table__)
     inserted = insert_ignoring_duplicates(session, table, rows, ["platform", "external_id"])
     return sorted(row[0] for row in inserted)
