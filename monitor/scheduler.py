@@ -72,7 +72,7 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
         Job(
             "impostors",
             settings.scheduler.impostors_seconds,
-            lambda: _impostors(app, sources),
+            lambda: _impostors(app, sources, sla),
         ),
         Job(
             "reports",
@@ -96,10 +96,12 @@ def _score(app: AppContext) -> None:
         log.info("scored %d new posts with %s", count, app.model.version)
 
 
-def _impostors(app: AppContext, sources: Sequence[tuple[Source, float]]) -> None:
+def _impostors(app: AppContext, sources: Sequence[tuple[Source, float]], sla: SlaPolicy) -> None:
     settings = app.settings
     by_name = {source.name: source for source, _ in sources}
-    run = run_impostor_checks(app.engine, app.sessions, settings.brand, settings.impostors, by_name)
+    run = run_impostor_checks(
+        app.engine, app.sessions, settings.brand, settings.impostors, by_name, sla=sla
+    )
     if run.examined or run.fetched:
         log.info(run.describe())
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from monitor.auth.permissions import SYSTEM
+from monitor.cases.threads import SlaPolicy
 from monitor.commands.common import app_context
 from monitor.db.migrate import upgrade
 from monitor.errors import UserFacingError
@@ -40,8 +41,10 @@ def check(no_fetch: bool) -> None:
                     sources[config.name] = build_source(config)
                 except SourceError as exc:
                     click.echo(f"skipping {config.name}: {exc}", err=True)
+    scoring = app.settings.scoring
+    sla = SlaPolicy(scoring.sla_hours_public, scoring.sla_hours_private)
     run = run_impostor_checks(
-        app.engine, app.sessions, app.settings.brand, app.settings.impostors, sources
+        app.engine, app.sessions, app.settings.brand, app.settings.impostors, sources, sla=sla
     )
     click.echo(run.describe())
 

@@ -65,6 +65,7 @@ def run_impostor_checks(
     sources: Mapping[str, Source],
     *,
     now: datetime | None = None,
+    sla: SlaPolicy | None = None,
 ) -> ImpostorRun:
     run = ImpostorRun()
     if not settings.enabled:
@@ -82,7 +83,7 @@ def run_impostor_checks(
         with factory() as session, session.begin():
             adopt_replies(session, profile, settings, run, now)
         if settings.fetch.enabled:
-            scan_replies(factory, profile, settings, sources, run, now)
+            scan_replies(factory, profile, settings, sources, run, now, sla)
     return run
 
 
@@ -201,6 +202,7 @@ def scan_replies(
     sources: Mapping[str, Source],
     run: ImpostorRun,
     now: datetime,
+    sla: SlaPolicy | None = None,
 ) -> None:
     for source in sources.values():
         fetcher = _fetcher(source, settings)
@@ -229,7 +231,9 @@ def scan_replies(
                     break  # rate-limited or misconfigured: stop spending on this source
                 continue
             run.fetched += 1
-            stored, flagged = _record(factory, source, post, page, None, now, profile, settings)
+            stored, flagged = _record(
+                factory, source, post, page, None, now, profile, settings, sla
+            )
             run.stored += stored
             run.flagged += flagged
             run.examined += stored
@@ -246,14 +250,24 @@ def _record(
     now: datetime,
     profile: BrandProfile | None = None,
     settings: ImpostorSettings | None = None,
+    sla: SlaPolicy | None = None,
 ) -> tuple[int, int]:
     stored = flagged = 0
     with factory() as session, session.begin():
         if page is not None and profile is not None and settings is not None:
             customer_id = session.scalar(select(Post.author_id).where(Post.id == post.id))
             ours, theirs = _split(session, page.posts, profile, customer_id)
-            store_posts(session, ours, SlaPolicy())
-            new_ids = store_third_party(session, post.case_id or 0, theirs) if post.case_id else []
+            # A stranger's reply that is not flagged is stored as the polls would store it
+            # (another customer may be complaining too); flagged ones join this case.
+            flagged_posts = [
+                item for item in theirs
+                if score_reply(reply_facts(item, item.author), profile, settings).flagged
+            ]  # fmt: skip
+            others = [item for item in theirs if item not in flagged_posts]
+            store_posts(session, ours + others, sla or SlaPolicy())
+            new_ids = (
+                store_third_party(session, post.case_id, flagged_posts) if post.case_id else []
+            )
             checks = check_posts(session, new_ids, profile, settings)
             stored, flagged = len(new_ids), sum(check.flagged for check in checks)
         scan = session.get(ReplyScan, post.id) or ReplyScan(

@@ -27,7 +27,7 @@ from monitor.errors import UserFacingError
 from monitor.impostors.config import ImpostorSettings
 from monitor.impostors.score import BrandProfile, ReplyFacts, score_reply
 from monitor.ingest import post_rows, upsert_authors
-from monitor.sources.base import IncomingPost
+from monitor.sources.base import AuthorInfo, IncomingPost
 from monitor.sources.http import parse_time
 
 
@@ -76,10 +76,10 @@ def check_posts(
     return list(session.scalars(select(ImpostorCheck).where(ImpostorCheck.id.in_(ids))))
 
 
-def reply_facts(post: Post, author: Author) -> ReplyFacts:
+def reply_facts(post: Post | IncomingPost, author: Author | AuthorInfo) -> ReplyFacts:
     """What the platform told us about the reply: expanded links and account details are
     kept in the post's raw payload under "impostor" by the reply fetchers."""
-    extra = (post.raw or {}).get("impostor") if isinstance(post.raw, dict) else None
+    extra = post.raw.get("impostor") if isinstance(post.raw, dict) else None
     extra = extra if isinstance(extra, dict) else {}
     urls = extra.get("urls")
     return ReplyFacts(

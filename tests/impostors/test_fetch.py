@@ -74,10 +74,13 @@ def test_x_conversation_search_stores_and_checks_third_party_replies(
                  conversation_id="100", referenced_tweets=replied)  # fmt: skip
     follow_up = tweet("101", "501", "@ShopNowHelp still waiting", conversation_id="100",
                       referenced_tweets=replied)  # fmt: skip
+    bystander = tweet("105", "777", "@dana same here, mine never came either",
+                      conversation_id="100", referenced_tweets=replied)  # fmt: skip
     young = dict(user("666", "ShopNowHe1p", 3), created_at="2026-01-01T08:00:00.000Z")
-    users = [young, user("1000", "ShopNowHelp", 250_000, True), user("501", "dana", 40)]
+    users = [young, user("1000", "ShopNowHelp", 250_000, True), user("501", "dana", 40),
+             user("777", "pat", 80)]  # fmt: skip
     headers = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(RESET)}
-    call = http.get(SEARCH, json=page([impostor, ours, follow_up, {"id": "104"}], users),
+    call = http.get(SEARCH, json=page([impostor, ours, follow_up, bystander, {"id": "104"}], users),
                     headers=headers)  # fmt: skip
 
     outcome = run(engine, sessions, {"x-main": x_source()})
@@ -92,6 +95,9 @@ def test_x_conversation_search_stores_and_checks_third_party_replies(
     assert not stored["103"].inbound
     assert stored["102"].inbound is False and not stored["102"].third_party  # our own reply
     assert stored["101"].inbound and stored["101"].case_id == case_id  # the customer's own
+    # Another customer complaining too is stored as the mention poll would: their own case.
+    assert stored["105"].inbound and not stored["105"].third_party
+    assert stored["105"].case_id not in (None, case_id)
     check = session.scalars(select(ImpostorCheck)).one()
     assert {"lookalike_name", "phone", "foreign_link", "new_account", "few_followers"} <= set(
         check.factors
