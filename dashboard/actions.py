@@ -2,6 +2,12 @@
 
 Services raise UserFacingError with a message that already says which rule refused and who
 can help, so the page shows it verbatim instead of a traceback.
+
+Every state-changing form is drawn with an idempotency key (`form_key`) that the service
+records in the same transaction as the action, so the database refuses a second run of the
+same submission. The form's widgets carry the key in their own keys (`field`): after a
+success the key changes, the form is drawn anew and empty, and a late click on the old form
+(a double click, a re-click) belongs to a widget that no longer exists, so it does nothing.
 """
 
 from __future__ import annotations
@@ -14,22 +20,55 @@ from sqlalchemy.orm import Session
 
 from dashboard.state import app_context
 from monitor.errors import UserFacingError
+from monitor.submissions import AlreadyDone, new_key
 
 T = TypeVar("T")
 FLASH = "flash"
+_KEYS = "form_keys"
+
+
+def form_key(form: str) -> str:
+    """The idempotency key of `form` as drawn now; it stays until the form succeeds."""
+    keys: dict[str, str] = st.session_state.setdefault(_KEYS, {})
+    return keys.setdefault(form, new_key())
+
+
+def field(form: str, name: str) -> str:
+    """A widget key inside `form`, tied to the form's current key."""
+    return f"{form}_{form_key(form)[:12]}_{name}"
+
+
+def form_done(form: str) -> None:
+    """Forget the form's key: the next draw is a new, empty form."""
+    st.session_state.setdefault(_KEYS, {}).pop(form, None)
 
 
 def perform(
-    work: Callable[[Session], T], success: str | Callable[[T], str] | None = None
+    work: Callable[[Session], T],
+    success: str | Callable[[T], str] | None = None,
+    *,
+    form: str | None = None,
 ) -> T | None:
-    """Run `work` in a transaction; on success or refusal keep a message for `show_flash`."""
+    """Run `work` in a transaction; on success or refusal keep a message for `show_flash`.
+
+    `form` names the form whose key `work` used: it is cleared after a success, and after a
+    submission the database says was already done. A refusal keeps the form as it was, so
+    the user can correct it and submit again with the same key (nothing was recorded).
+    """
     try:
         with app_context().sessions() as session, session.begin():
             result = work(session)
             message = success(result) if callable(success) else success
+    except AlreadyDone as exc:
+        st.session_state[FLASH] = ("info", str(exc))
+        if form:
+            form_done(form)
+        return None
     except UserFacingError as exc:
         st.session_state[FLASH] = ("error", str(exc))
         return None
+    if form:
+        form_done(form)
     if message:
         st.session_state[FLASH] = ("success", message)
     return result
@@ -41,6 +80,8 @@ def show_flash() -> None:
         st.error(message)
     elif kind == "warning":
         st.warning(message)
+    elif kind == "info":
+        st.info(message)
     elif kind == "success":
         st.success(message)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -120,7 +120,3 @@ def upsert_authors(session: Session, authors: Sequence[AuthorInfo]) -> dict[tupl
     # RETURNING rows of an upsert are not tied to ORM identities; drop stale cached authors.
     session.expire_all()
     return ids
-
-
-def link_author_to_customer(session: Session, author_id: int, customer_id: int | None) -> None:
-    session.execute(update(Author).where(Author.id == author_id).values(customer_id=customer_id))

@@ -14,6 +14,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from monitor.alerts.deliver import deliver_pending
 from monitor.alerts.evaluate import evaluate_rules
+from monitor.cases.execution import run_order_calls
+from monitor.cases.order_system import order_system_for
 from monitor.cases.replies import OutboxOnlySender, ReplySender, send_queued_replies
 from monitor.cases.threads import SlaPolicy
 from monitor.context import AppContext
@@ -59,6 +61,7 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
     senders = _reply_senders(app, sources)
     jobs += [
         Job("replies", settings.scheduler.alerts_seconds, lambda: _send_replies(app, senders)),
+        Job("resolutions", settings.scheduler.alerts_seconds, lambda: _execute_resolutions(app)),
         Job(
             "alerts:evaluate",
             settings.scheduler.alerts_seconds,
@@ -116,10 +119,31 @@ def _reply_senders(
 
 
 def _send_replies(app: AppContext, senders: dict[str, ReplySender]) -> None:
-    with app.sessions() as session, session.begin():
-        summary = send_queued_replies(session, senders)
+    summary = send_queued_replies(app.sessions, senders, app.settings.replies)
     if summary.no_sender:
         log.warning("replies waiting: no configured source for %s", ", ".join(summary.no_sender))
+    if summary.unknown:
+        log.warning(
+            "%d replies were interrupted mid-send: check the platform, then retry them from "
+            "the case page",
+            summary.unknown,
+        )
+
+
+def _execute_resolutions(app: AppContext) -> None:
+    """Approved resolutions waiting for an outside order system (the ledger needs none)."""
+    settings = app.settings.clearance.order_system
+    if settings.kind == "ledger":
+        return
+    with app.sessions() as session:
+        system = order_system_for(settings, session)
+    counts = run_order_calls(app.sessions, system, settings)
+    if counts.get("unknown"):
+        log.warning(
+            "%d order-system calls were interrupted: check the order system, then retry them "
+            "from the case page",
+            counts["unknown"],
+        )
 
 
 def build_scheduler(jobs: Sequence[Job], scheduler: BaseScheduler | None = None) -> BaseScheduler:

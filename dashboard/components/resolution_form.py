@@ -1,5 +1,7 @@
 """The resolution request form. It only collects values: the clearance policy decides in
-`monitor.cases.resolutions` whether the request runs now or waits for approval."""
+`monitor.cases.resolutions` whether the request runs now or waits for approval. Its widgets
+are keyed by the form's idempotency key (`dashboard.actions.field`), so it is drawn empty
+after each success."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.actions import field
 from monitor.cases.orders import OrderView
 from monitor.cases.policy import ACTION_LABELS, ACTIONS, MONETARY
 
@@ -24,20 +27,22 @@ class ResolutionRequest:
     details: dict[str, Any]
 
 
-def show(key: str, linked: list[OrderView], teams: tuple[str, ...]) -> ResolutionRequest | None:
-    with st.form(key):
+def show(form: str, linked: list[OrderView], teams: tuple[str, ...]) -> ResolutionRequest | None:
+    with st.form(field(form, "form")):
         left, right = st.columns(2)
         action = left.selectbox(
-            "Action", ACTIONS, format_func=lambda a: ACTION_LABELS[a], key=f"{key}_action"
+            "Action", ACTIONS, format_func=lambda a: ACTION_LABELS[a], key=field(form, "action")
         )
-        order = right.selectbox("Order", [o.id for o in linked] + [NO_ORDER], key=f"{key}_order")
+        order = right.selectbox(
+            "Order", [o.id for o in linked] + [NO_ORDER], key=field(form, "order")
+        )
         amount = left.number_input(
             "Amount (refund, replacement, credit)", min_value=0.0, step=1.0, format="%.2f",
-            key=f"{key}_amount",
+            key=field(form, "amount"),
         )  # fmt: skip
-        phone = right.text_input("Phone for a callback (+country code)", key=f"{key}_phone")
-        team = left.selectbox("Specialist team (escalation)", teams, key=f"{key}_team")
-        reason = right.text_input("Reason", key=f"{key}_reason")
+        phone = right.text_input("Phone for a callback (+country code)", key=field(form, "phone"))
+        team = left.selectbox("Specialist team (escalation)", teams, key=field(form, "team"))
+        reason = right.text_input("Reason", key=field(form, "reason"))
         submitted = st.form_submit_button("Request resolution", type="primary")
     if not submitted:
         return None

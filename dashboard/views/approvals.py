@@ -1,5 +1,8 @@
 """Approvals: resolutions waiting for someone with more clearance. The policy refuses your
-own requests and anything over your limits, and says who else can approve."""
+own requests and anything over your limits, and says who else can approve.
+
+Approving and rejecting one resolution share the submission key "decide:<id>": whichever
+click, tab or approver comes first decides it, and every later one is told it was done."""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ import streamlit as st
 
 from dashboard.actions import perform, read, show_flash
 from dashboard.auth import current_actor
+from dashboard.order_calls import send_now
 from dashboard.state import app_context
 from monitor.cases.detail import pending_approvals
 from monitor.cases.order_system import order_system_for
 from monitor.cases.policy import ACTION_LABELS, approver_roles, money
-from monitor.cases.resolutions import approve_resolution, reject_resolution
+from monitor.cases.resolutions import APPROVED, approve_resolution, reject_resolution
 
 ctx = app_context()
 policy = ctx.settings.clearance
@@ -20,20 +24,29 @@ st.title("Approvals")
 show_flash()
 
 
+def decision_key(resolution_id: int) -> str:
+    return f"decide:resolution-{resolution_id}"
+
+
 def approve_one(resolution_id: int, reason: str) -> None:
-    perform(
+    outcome = perform(
         lambda s: approve_resolution(
             s, actor, resolution_id, policy=policy, reason=reason,
+            key=decision_key(resolution_id),
             order_system=order_system_for(policy.order_system, s),
         ),
         success=lambda outcome: outcome.message,
     )  # fmt: skip
+    if outcome is not None and outcome.resolution.status == APPROVED:
+        st.session_state["flash"] = ("success", f"{outcome.message}; {send_now(resolution_id)}")
     st.rerun()
 
 
 def reject_one(resolution_id: int, reason: str) -> None:
     perform(
-        lambda s: reject_resolution(s, actor, resolution_id, reason),
+        lambda s: reject_resolution(
+            s, actor, resolution_id, reason, key=decision_key(resolution_id)
+        ),
         f"Resolution #{resolution_id} rejected.",
     )
     st.rerun()

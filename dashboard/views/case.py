@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from dashboard.actions import perform, read, show_flash
+from dashboard.actions import field, form_key, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.components import (
     case_picker,
@@ -17,15 +17,18 @@ from dashboard.components import (
     urgency_chart,
 )
 from dashboard.formatting import reach_label, sla_label
+from dashboard.order_calls import send_now
 from dashboard.state import app_context
 from monitor.auth.permissions import allowed
 from monitor.cases import actions
-from monitor.cases.detail import case_detail, user_names
+from monitor.cases.detail import ResolutionView, case_detail, user_names
+from monitor.cases.execution import retry_execution
 from monitor.cases.order_system import order_system_for
 from monitor.cases.orders import linked_orders
-from monitor.cases.policy import ACTION_LABELS, money
-from monitor.cases.resolutions import request_resolution
-from monitor.cases.suggestions import suggest_resolutions
+from monitor.cases.policy import ACTION_LABELS, approver_roles, money
+from monitor.cases.replies import retry_reply
+from monitor.cases.resolutions import APPROVED, request_resolution
+from monitor.cases.suggestions import SuggestedResolution, suggest_resolutions
 from monitor.db.models import CASE_STATUSES
 from monitor.db.types import utcnow
 from monitor.impostors.service import case_impostors
@@ -55,16 +58,37 @@ impostor_banner.show("case_impostor", case_id, impostors, actor, ctx.settings.im
 
 
 def request(
-    action: str, order_id: str | None, amount: Decimal | None, reason: str, **details: str
+    form: str,
+    key: str,
+    action: str,
+    order_id: str | None,
+    amount: Decimal | None,
+    reason: str,
+    **details: str,
 ) -> None:
-    perform(
+    outcome = perform(
         lambda s: request_resolution(
-            s, actor, case_id, action, amount=amount, order_id=order_id, reason=reason,
+            s, actor, case_id, action, key=key, amount=amount, order_id=order_id, reason=reason,
             details=details, policy=policy, order_system=order_system_for(policy.order_system, s),
         ),
         success=lambda o: o.message,
+        form=form,
     )  # fmt: skip
+    if outcome is not None and outcome.resolution.status == APPROVED:
+        st.session_state["flash"] = (
+            "success",
+            f"{outcome.message}; {send_now(outcome.resolution.id)}",
+        )
     st.rerun()
+
+
+def suggestion_key(sug: SuggestedResolution) -> str:
+    """Derived from what the suggestion does and from the case's resolutions as drawn: two tabs
+    (or two people) clicking the same suggestion make one submission, never two."""
+    amount = f"{sug.amount:.2f}" if sug.amount is not None else "-"
+    return (
+        f"suggest:{case_id}:{sug.order_id or '-'}:{sug.action}:{amount}:{len(detail.resolutions)}"
+    )
 
 
 left, right = st.columns([3, 2])
@@ -92,47 +116,127 @@ with right:
 
 st.subheader("Work the case")
 claim_col, status_col, assign_col = st.columns(3)
-if claim_col.button("Claim", key="case_claim"):
-    perform(lambda s: actions.claim_case(s, actor, case_id), "Case claimed.")
+claim = form_key(f"claim_{case_id}")
+if claim_col.button("Claim", key=field(f"claim_{case_id}", "go")):
+    perform(
+        lambda s: actions.claim_case(s, actor, case_id, key=claim), "Case claimed.",
+        form=f"claim_{case_id}",
+    )  # fmt: skip
     st.rerun()
+change = form_key(f"status_{case_id}")
 status = status_col.selectbox(
-    "Status", CASE_STATUSES, index=CASE_STATUSES.index(detail.status), key="case_status"
-)
-if status_col.button("Update status", key="case_status_save"):
-    perform(lambda s: actions.set_status(s, actor, case_id, status), f"Status set to {status}.")
+    "Status", CASE_STATUSES, index=CASE_STATUSES.index(detail.status),
+    key=field(f"status_{case_id}", "status"),
+)  # fmt: skip
+if status_col.button("Update status", key=field(f"status_{case_id}", "go")):
+    perform(
+        lambda s: actions.set_status(s, actor, case_id, status, key=change),
+        f"Status set to {status}.", form=f"status_{case_id}",
+    )  # fmt: skip
     st.rerun()
 if allowed(actor, "case.assign"):
     names = read(lambda s: user_names(s))
-    who = assign_col.selectbox("Assign to", names, key="case_assignee")
-    if assign_col.button("Assign", key="case_assign"):
-        perform(lambda s: actions.assign_case(s, actor, case_id, who), f"Assigned to {who}.")
+    give = form_key(f"assign_{case_id}")
+    who = assign_col.selectbox("Assign to", names, key=field(f"assign_{case_id}", "who"))
+    if assign_col.button("Assign", key=field(f"assign_{case_id}", "go")):
+        perform(
+            lambda s: actions.assign_case(s, actor, case_id, who, key=give),
+            f"Assigned to {who}.", form=f"assign_{case_id}",
+        )  # fmt: skip
         st.rerun()
 
 with st.expander(f"Internal notes ({len(detail.notes)})", expanded=bool(detail.notes)):
     for note in detail.notes:
         st.markdown(f"**{note.author}** · {note.at:%Y-%m-%d %H:%M}: {note.text}")
-    text = st.text_area("New note (never sent to the customer)", key="case_note")
-    if st.button("Add note", key="case_note_add"):
-        perform(lambda s: actions.add_note(s, actor, case_id, text), "Note added.")
+    write = form_key(f"note_{case_id}")
+    text = st.text_area(
+        "New note (never sent to the customer)", key=field(f"note_{case_id}", "text")
+    )
+    if st.button("Add note", key=field(f"note_{case_id}", "go")):
+        perform(
+            lambda s: actions.add_note(s, actor, case_id, text, key=write), "Note added.",
+            form=f"note_{case_id}",
+        )  # fmt: skip
         st.rerun()
+
+failed = [item for item in detail.thread if item.status in ("failed", "unknown")]
+if failed:
+    st.subheader("Replies that did not go out")
+for item in failed:
+    with st.container(border=True):
+        if item.status == "unknown":
+            st.warning(
+                f"Reply #{item.outbox_id} may or may not have been posted: the sender stopped "
+                "mid-send. Check the platform before sending it again."
+            )
+        else:
+            st.error(f"Reply #{item.outbox_id} failed for good.")
+        # Upstream error bodies and reply text are shown as plain text, never as Markdown.
+        st.text(f"Reason: {item.error or 'none given'}\nReply: {item.text}")
+        again = form_key(f"resend_{item.outbox_id}")
+        if allowed(actor, "case.work") and st.button(
+            "Send again", key=field(f"resend_{item.outbox_id}", "go")
+        ):
+            outbox_id = item.outbox_id or 0
+            perform(
+                lambda s, outbox_id=outbox_id, again=again: retry_reply(  # type: ignore[misc]
+                    s, actor, outbox_id, key=again
+                ),
+                "Reply queued again.", form=f"resend_{item.outbox_id}",
+            )  # fmt: skip
+            st.rerun()
 
 st.subheader("Resolutions")
 suggestions = read(lambda s: suggest_resolutions(s, case_id, policy))
-for n, sug in enumerate(suggestions):
+for sug in suggestions:
     with st.container(border=True):
         amount = f" {money(sug.amount)}" if sug.amount else ""
         st.markdown(f"**Suggested: {ACTION_LABELS[sug.action]}{amount}** · {sug.order_id or ''}")
         st.caption(f"Evidence: {sug.evidence}. Clearance: {', '.join(sug.approvers) or 'nobody'}.")
-        if st.button("Request this", key=f"case_suggestion_{n}"):
-            request(sug.action, sug.order_id, sug.amount, sug.reason)
-wanted = resolution_form.show("case_resolution", orders, policy.specialist_teams)
+        key = suggestion_key(sug)
+        if st.button("Request this", key=f"case_{key}"):
+            request("", key, sug.action, sug.order_id, sug.amount, sug.reason)
+form = f"resolution_{case_id}"
+wanted = resolution_form.show(form, orders, policy.specialist_teams)
 if wanted is not None:
-    request(wanted.action, wanted.order_id, wanted.amount, wanted.reason, **wanted.details)
+    request(
+        form, form_key(form), wanted.action, wanted.order_id, wanted.amount, wanted.reason,
+        **wanted.details,
+    )  # fmt: skip
+
+
+def retry(r: ResolutionView) -> None:
+    """A failed or interrupted order-system call, retried by someone with clearance."""
+    form = f"retry_{r.id}"
+    key = form_key(form)
+    if r.order_call == "unknown":
+        st.warning(
+            f"#{r.id}: the order-system call was interrupted: check the order system before "
+            "retrying (the retry reuses the same idempotency key, so it cannot pay twice)."
+        )
+    else:
+        st.error(f"#{r.id}: the order system did not carry it out.")
+        st.text(f"Reason: {r.order_call_error or 'none given'}")
+    who = approver_roles(policy, r.action, r.amount, r.order_value)
+    if actor.role in who and st.button("Retry order-system call", key=field(form, "go")):
+        done = perform(lambda s: retry_execution(s, actor, r.id, key=key, policy=policy), form=form)
+        if done is not None:
+            st.session_state["flash"] = ("success", f"#{r.id} retried: {send_now(r.id)}")
+        st.rerun()
+
+
 for r in detail.resolutions:
     amount = f" {money(r.amount)}" if r.amount else ""
     decided = f" by {r.decided_by}" if r.decided_by else ""
     why = f" ({r.decision_reason})" if r.decision_reason else ""
+    call = (
+        f" · order system: {r.order_call} ({r.order_call_attempts} attempts)"
+        if r.order_call
+        else ""
+    )
     st.markdown(
         f"- #{r.id} **{ACTION_LABELS[r.action]}{amount}** {r.order_id or ''} · "
-        f"requested by {r.requested_by} · **{r.status.replace('_', ' ')}**{decided}{why}"
+        f"requested by {r.requested_by} · **{r.status.replace('_', ' ')}**{decided}{why}{call}"
     )
+    if r.status == APPROVED and r.order_call in ("failed", "unknown"):
+        retry(r)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.actions import perform, show_flash
+from dashboard.actions import field, form_key, perform, show_flash
 from dashboard.auth import current_actor
 from dashboard.components.case_picker import CASE
 from dashboard.formatting import channel_label, reach_label, sla_label
@@ -86,8 +86,12 @@ def queue_table() -> None:
     if open_col.button("Open case", key="queue_open", type="primary"):
         st.session_state[CASE] = chosen
         st.switch_page("views/case.py")
-    if claim_col.button("Claim", key="queue_claim"):
-        perform(lambda s: claim_case(s, actor, chosen), f"Case {chosen} is yours.")
+    form = f"claim_{chosen}"  # the same form as the Claim button on the case page
+    key = form_key(form)
+    if claim_col.button("Claim", key=field(form, "queue")):
+        perform(
+            lambda s: claim_case(s, actor, chosen, key=key), f"Case {chosen} is yours.", form=form
+        )
         st.rerun(scope="app")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.actions import perform, read, show_flash
+from dashboard.actions import field, form_key, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.components import case_picker, thread
 from monitor.cases.detail import case_detail
@@ -29,30 +29,31 @@ left, right = st.columns([2, 3])
 with left:
     thread.show(detail.thread, key="reply_thread")
 with right:
+    form = f"reply_{case_id}"
+    key = form_key(form)
     template = st.selectbox("Template", ["(none)", *TEMPLATES], key="reply_template")
     if st.button("Use template", key="reply_use_template") and template != "(none)":
-        st.session_state["reply_text"] = fill_template(
+        st.session_state[field(form, "text")] = fill_template(
             template, handle=detail.author_handle, customer_name=customer_name
         )
     channel: Channel = st.radio(
         "Channel", CHANNELS, horizontal=True, key="reply_channel",
         format_func=lambda c: "Public reply" if c == "public" else "Direct message",
     )  # fmt: skip
-    text = st.text_area("Reply", key="reply_text", height=140)
+    text = st.text_area("Reply", key=field(form, "text"), height=140)
     issues = check_reply(text, channel) if text else []
     for issue in issues:
         (st.error if issue.blocking else st.warning)(issue.message)
     warnings = [i for i in issues if not i.blocking]
     confirmed = False
     if warnings:
-        confirmed = st.checkbox("Send anyway: I checked the warnings", key="reply_confirm")
-    if st.button("Send reply", type="primary", key="reply_send"):
-        sent = perform(
+        confirmed = st.checkbox("Send anyway: I checked the warnings", key=field(form, "confirm"))
+    if st.button("Send reply", type="primary", key=field(form, "send")):
+        perform(
             lambda s: queue_reply(
-                s, actor, case_id, text, channel=channel, confirm_warnings=confirmed
+                s, actor, case_id, text, channel=channel, key=key, confirm_warnings=confirmed
             ),
             "Reply queued in the outbox; it is sent by the scheduler's outbox job.",
+            form=form,
         )
-        if sent is not None:
-            st.session_state.pop("reply_text", None)
         st.rerun()

@@ -13,6 +13,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.view": frozenset(ROLE_ORDER),
     "case.work": frozenset({"agent", "senior", "supervisor", "admin"}),  # claim, note, link, reply
     "case.assign": frozenset({"senior", "supervisor", "admin"}),  # give a case to someone else
+    # Say which customer a social author is: it decides whose orders and money a case touches.
+    "customer.link": frozenset({"senior", "supervisor", "admin"}),
     "resolution.request": frozenset({"agent", "senior", "supervisor", "admin"}),
     "resolution.approve": frozenset({"senior", "supervisor", "admin"}),
     "reports.export": frozenset({"analyst", "supervisor", "admin"}),

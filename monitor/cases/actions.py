@@ -1,7 +1,8 @@
 """Working a case: claim, assign, change status, write internal notes.
 
 Claiming is an `UPDATE ... WHERE assignee_id IS NULL` with a row-count check, so two agents
-clicking "claim" at once cannot both get the case.
+clicking "claim" at once cannot both get the case. Each change carries its form's submission
+key (`monitor.submissions`), so a repeated submission does nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from monitor import submissions
 from monitor.auth.permissions import Actor, require
 from monitor.cases import audit
 from monitor.db.models import CASE_STATUSES, Case, CaseNote, User
@@ -29,10 +31,11 @@ def _case(session: Session, case_id: int) -> Case:
     return case
 
 
-def claim_case(session: Session, actor: Actor, case_id: int) -> Case:
+def claim_case(session: Session, actor: Actor, case_id: int, *, key: str) -> Case:
     require(actor, "case.work")
     if actor.user_id is None:
         raise CaseActionError("only a signed-in user can claim a case")
+    submissions.check(session, key)
     claimed = session.execute(
         update(Case)
         .where(Case.id == case_id, Case.assignee_id.is_(None))
@@ -48,11 +51,15 @@ def claim_case(session: Session, actor: Actor, case_id: int) -> Case:
         raise CaseActionError(
             f"case {case_id} is already claimed by {owner.username if owner else 'someone'}"
         )
+    submissions.begin(session, key, "case.claim", actor, case_id=case_id)
     audit.record(session, actor, "case.claim", "case", case_id, after={"assignee": actor.username})
+    submissions.finish(session, key, f"case {case_id} claimed by {actor.username}")
     return case
 
 
-def assign_case(session: Session, actor: Actor, case_id: int, username: str | None) -> Case:
+def assign_case(
+    session: Session, actor: Actor, case_id: int, username: str | None, *, key: str
+) -> Case:
     """Give a case to someone (or nobody). Taking an unowned case yourself only needs
     `case.work`; moving anyone else's needs `case.assign`."""
     require(actor, "case.work")
@@ -67,25 +74,36 @@ def assign_case(session: Session, actor: Actor, case_id: int, username: str | No
     taking_over = case.assignee_id not in (None, actor.user_id)
     if user is None or user.id != actor.user_id or taking_over:
         require(actor, "case.assign")
+    submissions.check(session, key)
+    submissions.begin(session, key, "case.assign", actor, case_id=case_id)
     before = case.assignee_id
     case.assignee_id = user.id if user else None
     audit.record(
         session, actor, "case.assign", "case", case_id,
         before={"assignee_id": before}, after={"assignee_id": case.assignee_id},
     )  # fmt: skip
+    submissions.finish(session, key, f"case {case_id} assigned to {username or 'nobody'}")
     return case
 
 
 def set_status(
-    session: Session, actor: Actor, case_id: int, status: str, *, now: datetime | None = None
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    status: str,
+    *,
+    key: str,
+    now: datetime | None = None,
 ) -> Case:
     require(actor, "case.work")
     if status not in CASE_STATUSES:
         raise CaseActionError(f"unknown status {status!r}: choose {', '.join(CASE_STATUSES)}")
+    submissions.check(session, key)
     case = _case(session, case_id)
     before = case.status
     if before == status:
         return case
+    submissions.begin(session, key, "case.status", actor, case_id=case_id)
     case.status = status
     if status in ("resolved", "closed"):
         case.resolved_at = case.resolved_at or now or utcnow()
@@ -96,21 +114,31 @@ def set_status(
         session, actor, "case.status", "case", case_id,
         before={"status": before}, after={"status": status},
     )  # fmt: skip
+    submissions.finish(session, key, f"case {case_id} set to {status}")
     return case
 
 
 def add_note(
-    session: Session, actor: Actor, case_id: int, text: str, *, now: datetime | None = None
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    text: str,
+    *,
+    key: str,
+    now: datetime | None = None,
 ) -> CaseNote:
     require(actor, "case.work")
     if actor.user_id is None:
         raise CaseActionError("only a signed-in user can write notes")
+    submissions.check(session, key)
     text = text.strip()
     if not text:
         raise CaseActionError("the note is empty")
     _case(session, case_id)
+    submissions.begin(session, key, "case.note", actor, case_id=case_id)
     note = CaseNote(case_id=case_id, author_id=actor.user_id, text=text, created_at=now or utcnow())
     session.add(note)
     session.flush()
     audit.record(session, actor, "case.note", "case", case_id, after={"note_id": note.id})
+    submissions.finish(session, key, f"note #{note.id} added")
     return note

@@ -18,6 +18,7 @@ from monitor.db.models import (
     CaseNote,
     Customer,
     Order,
+    OrderCall,
     OutboxMessage,
     Post,
     Resolution,
@@ -36,8 +37,10 @@ class ThreadItem:
     text: str
     inbound: bool
     urgency: float | None = None
-    status: str | None = None  # outbox messages: queued, sent, failed
+    status: str | None = None  # outbox messages: queued, sending, sent, failed, unknown
     third_party: bool = False  # someone else's reply under the customer's post
+    outbox_id: int | None = None
+    error: str | None = None  # why the last send attempt failed
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class ResolutionView:
     reference: str | None
     details: dict[str, Any] = field(default_factory=dict)
     order_value: Decimal | None = None
+    order_call: str | None = None  # outside order system: queued, sending, sent, failed, unknown
+    order_call_error: str | None = None
+    order_call_attempts: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,10 +108,11 @@ class CaseDetail:
 def _resolution_views(session: Session, *conditions: Any) -> list[ResolutionView]:
     requester, decider = aliased(User), aliased(User)
     rows = session.execute(
-        select(Resolution, requester.username, decider.username, Order.value)
+        select(Resolution, requester.username, decider.username, Order.value, OrderCall)
         .join(requester, requester.id == Resolution.requested_by)
         .outerjoin(decider, decider.id == Resolution.decided_by)
         .outerjoin(Order, Order.id == Resolution.order_id)
+        .outerjoin(OrderCall, OrderCall.resolution_id == Resolution.id)
         .where(*conditions)
         .order_by(Resolution.requested_at, Resolution.id)
     ).all()
@@ -127,8 +134,11 @@ def _resolution_views(session: Session, *conditions: Any) -> list[ResolutionView
             reference=r.external_reference,
             details=dict(r.details or {}),
             order_value=value,
+            order_call=call.status if call else None,
+            order_call_error=call.error if call else None,
+            order_call_attempts=call.attempts if call else 0,
         )
-        for r, by, dec, value in rows
+        for r, by, dec, value, call in rows
     ]
 
 
@@ -182,6 +192,8 @@ def case_detail(session: Session, case_id: int) -> CaseDetail:
             text=m.text,
             inbound=False,
             status=m.status,
+            outbox_id=m.id,
+            error=m.error,
         )
         for m, name in outbox
     ]

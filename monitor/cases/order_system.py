@@ -24,7 +24,12 @@ from monitor.errors import UserFacingError
 
 
 class OrderSystemError(UserFacingError):
-    """The order system did not confirm the resolution; it is safe to retry later."""
+    """The order system did not confirm the resolution. `permanent`: it refused the request
+    itself, so retrying the same request cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,11 @@ class ResolutionOrder:
 
 
 class OrderSystem(Protocol):
+    # True: execute() writes in the caller's database transaction, so the decision and its
+    # execution commit together. False: an outside system, called after the decision commits
+    # through monitor.outbound (claim, call, record).
+    in_database: bool
+
     def execute(self, order: ResolutionOrder) -> str:
         """Carry out the resolution once; returns the order system's reference."""
         ...
@@ -59,6 +69,8 @@ class OrderSystem(Protocol):
 
 class LedgerOrderSystem:
     """Writes a `ledger_entries` row in the caller's transaction."""
+
+    in_database = True
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -89,6 +101,8 @@ class WebhookOrderSystem:
     system must treat a repeated key as the same request (the usual contract of payment APIs).
     A 2xx answer may carry `{"reference": "..."}`.
     """
+
+    in_database = False
 
     def __init__(
         self,
@@ -122,7 +136,8 @@ class WebhookOrderSystem:
             if response.status_code >= 400:
                 raise OrderSystemError(
                     f"the order system refused resolution {order.resolution_id}: "
-                    f"HTTP {response.status_code} {response.text[:200]}"
+                    f"HTTP {response.status_code} {response.text[:200]}",
+                    permanent=True,
                 )
             try:
                 reference = str(response.json().get("reference") or "")

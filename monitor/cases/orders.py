@@ -3,6 +3,11 @@
 Suggestions are ranked by evidence an agent can check at a glance (an order number in the
 text, the author's handle known as a customer, a delivered-but-missing parcel or a billing
 error, an item the customer named), and each suggestion lists that evidence.
+
+An order is shown in full on a case only if it belongs to the case's verified customer. A
+stranger who quotes someone else's order number sees it come back as "quoted by the author,
+belongs to another customer", without that customer's name, items, charges or tracking, and
+it cannot be linked or resolved from the case until a senior links the author to its owner.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from monitor import submissions
 from monitor.auth.permissions import Actor, require
 from monitor.cases import audit
 from monitor.db.models import Author, Case, CaseOrderLink, Customer, Order, Post
@@ -90,10 +96,32 @@ class OrderView:
 
 
 @dataclass(frozen=True)
+class WithheldOrder:
+    """An order the case may not see: only its number and why it is withheld."""
+
+    id: str
+    why: str
+
+
+@dataclass(frozen=True)
 class OrderSuggestion:
-    order: OrderView
+    order: OrderView | WithheldOrder
     score: float
     evidence: list[str]
+
+
+ANOTHER_CUSTOMER = "quoted by the author, belongs to another customer"
+
+
+def _withheld(order_id: str, customer: Customer | None) -> WithheldOrder:
+    hint = "" if customer else " (the author is not linked to a customer yet)"
+    return WithheldOrder(order_id, f"order number {order_id} is {ANOTHER_CUSTOMER}{hint}")
+
+
+def _shown(order: Order, customer: Customer | None) -> OrderView | WithheldOrder:
+    if customer is not None and order.customer_id == customer.id:
+        return OrderView.of(order)
+    return _withheld(order.id, customer)
 
 
 def _load(session: Session, *conditions: Any, limit: int = 50) -> list[Order]:
@@ -114,8 +142,11 @@ def get_order(session: Session, order_id: str) -> OrderView:
     return OrderView.of(orders[0])
 
 
-def search_orders(session: Session, query: str, *, limit: int = 20) -> list[OrderView]:
-    """By order id (or its beginning), or by customer name, e-mail, phone or handle."""
+def search_orders(
+    session: Session, query: str, *, case_id: int, limit: int = 20
+) -> list[OrderView | WithheldOrder]:
+    """By order id (or its beginning), or by customer name, e-mail, phone or handle; orders
+    of anyone but the case's verified customer come back withheld."""
     query = query.strip()
     if not query:
         return []
@@ -133,12 +164,19 @@ def search_orders(session: Session, query: str, *, limit: int = 20) -> list[Orde
         or_(Order.id.like(f"{query}%"), Order.customer_id.in_(customers)),
         limit=limit,
     )
-    return [OrderView.of(order) for order in found]
+    customer, _how = case_customer(session, _case(session, case_id))
+    return [_shown(order, customer) for order in found]
 
 
 def linked_orders(session: Session, case_id: int) -> list[OrderView]:
+    """Linked orders of the case's verified customer (linking refuses anyone else's; a link
+    made before the author was re-linked to someone else stays hidden)."""
+    customer, _how = case_customer(session, _case(session, case_id))
+    if customer is None:
+        return []
     ids = select(CaseOrderLink.order_id).where(CaseOrderLink.case_id == case_id)
-    return [OrderView.of(order) for order in _load(session, Order.id.in_(ids))]
+    orders = _load(session, Order.id.in_(ids), Order.customer_id == customer.id)
+    return [OrderView.of(order) for order in orders]
 
 
 def _case(session: Session, case_id: int) -> Case:
@@ -151,8 +189,9 @@ def _case(session: Session, case_id: int) -> Case:
 def case_customer(session: Session, case: Case) -> tuple[Customer | None, str]:
     """The customer behind a case's author, and how we know."""
     author: Author = case.author
-    if author.customer is not None:
-        return author.customer, f"@{author.handle} is linked to customer {author.customer.name}"
+    linked = session.get(Customer, author.customer_id) if author.customer_id else None
+    if linked is not None:
+        return linked, f"@{author.handle} is linked to customer {linked.name}"
     column = Customer.x_handle if author.platform == "x" else Customer.facebook_id
     value = author.handle if author.platform == "x" else author.external_id
     customer = session.scalars(select(Customer).where(column == value)).first()
@@ -220,10 +259,15 @@ def suggest_orders(session: Session, case_id: int, *, limit: int = 5) -> list[Or
         scores[order.id] = scores.get(order.id, 0.0) + points
         evidence.setdefault(order.id, []).append(why)
 
+    customer, why = case_customer(session, case)
+    withheld: list[OrderSuggestion] = []
     numbers = [n for n in order_numbers(text) if n not in linked]
     for order in _load(session, Order.id.in_(numbers)) if numbers else []:
-        note(order, 100, f"order number {order.id} appears in the conversation")
-    customer, why = case_customer(session, case)
+        if customer is not None and order.customer_id == customer.id:
+            note(order, 100, f"order number {order.id} appears in the conversation")
+        else:
+            shown = _withheld(order.id, customer)
+            withheld.append(OrderSuggestion(shown, 0.0, [shown.why]))
     if customer is not None:
         since = case.last_post_at - timedelta(days=RECENT_DAYS)
         for order in _load(session, Order.customer_id == customer.id):
@@ -244,17 +288,29 @@ def suggest_orders(session: Session, case_id: int, *, limit: int = 5) -> list[Or
     return [
         OrderSuggestion(OrderView.of(orders[oid]), scores[oid], evidence[oid])
         for oid in ranked[:limit]
-    ]
+    ] + withheld
+
+
+def _owned_order(session: Session, case: Case, order_id: str) -> Order:
+    order = session.get(Order, order_id.strip())
+    customer, _how = case_customer(session, case)
+    if order is None or customer is None or order.customer_id != customer.id:
+        # One message whether the order exists or not: the answer must not reveal whose it is.
+        who = "its verified customer" if customer else "a customer: link the author first"
+        raise OrderError(
+            f"order {order_id.strip()!r} is not an order of this case's customer, so it cannot "
+            f"be linked (the case belongs to {who}; rule case.order_owner)"
+        )
+    return order
 
 
 def link_order(
-    session: Session, actor: Actor, case_id: int, order_id: str, *, evidence: str = ""
+    session: Session, actor: Actor, case_id: int, order_id: str, *, key: str, evidence: str = ""
 ) -> CaseOrderLink:
     require(actor, "case.work")
     case = _case(session, case_id)
-    order = session.get(Order, order_id.strip())
-    if order is None:
-        raise OrderError(f"no order {order_id!r}")
+    submissions.check(session, key)
+    order = _owned_order(session, case, order_id)
     existing = session.scalars(
         select(CaseOrderLink).where(
             CaseOrderLink.case_id == case.id, CaseOrderLink.order_id == order.id
@@ -262,6 +318,7 @@ def link_order(
     ).first()
     if existing is not None:
         return existing
+    submissions.begin(session, key, "case.link_order", actor, case_id=case.id)
     link = CaseOrderLink(
         case_id=case.id, order_id=order.id, linked_by=actor.user_id, evidence=evidence[:300]
     )
@@ -271,11 +328,14 @@ def link_order(
         session, actor, "case.link_order", "case", case.id,
         after={"order_id": order.id, "evidence": evidence[:300]},
     )  # fmt: skip
+    submissions.finish(session, key, f"order {order.id} linked to case {case.id}")
     return link
 
 
-def unlink_order(session: Session, actor: Actor, case_id: int, order_id: str) -> None:
+def unlink_order(session: Session, actor: Actor, case_id: int, order_id: str, *, key: str) -> None:
     require(actor, "case.work")
+    submissions.check(session, key)
+    submissions.begin(session, key, "case.unlink_order", actor, case_id=case_id)
     removed = session.execute(
         delete(CaseOrderLink).where(
             CaseOrderLink.case_id == case_id, CaseOrderLink.order_id == order_id
@@ -286,3 +346,46 @@ def unlink_order(session: Session, actor: Actor, case_id: int, order_id: str) ->
     audit.record(
         session, actor, "case.unlink_order", "case", case_id, before={"order_id": order_id}
     )
+    submissions.finish(session, key, f"order {order_id} unlinked from case {case_id}")
+
+
+def link_author_to_customer(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    customer_ref: str,
+    *,
+    key: str,
+    evidence: str,
+) -> Customer:
+    """Establish who the case's author is: the customer owning order `customer_ref`, or with
+    that e-mail. It decides whose orders and money the case can touch, so it needs the
+    `customer.link` permission, a stated evidence, and goes into the audit log."""
+    require(actor, "customer.link")
+    if not evidence.strip():
+        raise OrderError("say how the author proved who they are (e.g. 'confirmed e-mail by DM')")
+    case = _case(session, case_id)
+    submissions.check(session, key)
+    ref = customer_ref.strip()
+    order = session.get(Order, ref) if ref else None
+    customer = (
+        session.get(Customer, order.customer_id)
+        if order is not None
+        else session.scalars(
+            select(Customer).where(func.lower(Customer.email) == ref.lower())
+        ).first()
+    )
+    if customer is None:
+        raise OrderError(f"no customer with order number or e-mail {ref!r}")
+    author = session.get_one(Author, case.author_id)
+    before = author.customer_id
+    submissions.begin(session, key, "author.link_customer", actor, case_id=case.id)
+    author.customer_id = customer.id
+    session.flush()
+    audit.record(
+        session, actor, "author.link_customer", "author", author.id,
+        before={"customer_id": before},
+        after={"customer_id": customer.id, "by": ref, "evidence": evidence.strip()[:300]},
+    )  # fmt: skip
+    submissions.finish(session, key, f"@{author.handle} linked to a customer")
+    return customer

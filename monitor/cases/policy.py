@@ -75,7 +75,13 @@ class OrderSystemSettings(_Section):
     # The webhook URL may carry a key, so it is read from this environment variable.
     webhook_url_env: str = "MONITOR_ORDER_WEBHOOK_URL"
     timeout_seconds: float = Field(default=10.0, gt=0)
-    retries: int = Field(default=3, ge=0, le=10)
+    retries: int = Field(default=3, ge=0, le=10)  # quick retries within one attempt
+    # Attempts of the outbound path (monitor/outbound.py) before a call is marked failed, the
+    # backoff between them, and when a claim by a stopped process counts as abandoned.
+    max_attempts: int = Field(default=5, ge=1, le=50)
+    backoff_seconds: float = Field(default=60.0, ge=0)
+    backoff_max_seconds: float = Field(default=3600.0, ge=0)
+    stale_claim_minutes: float = Field(default=10.0, gt=0)
 
 
 class ClearanceSettings(_Section):

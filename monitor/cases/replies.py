@@ -3,8 +3,10 @@
 Scammers pose as support and ask for passwords and card numbers, so our own replies must
 never do that, and a public reply must not expose what belongs in a DM. Replies are written
 to the `outbox` table first; `send_queued_replies` hands them to a `ReplySender` per platform
-(the real X and Facebook sources, or `OutboxOnlySender` in the demo). That keeps the dashboard
-free of API calls and makes a crash between "queued" and "sent" visible instead of lost.
+(the real X and Facebook sources, or `OutboxOnlySender` in the demo) through the claim, call,
+record path of `monitor.outbound`. That keeps the dashboard free of API calls, and a crash
+between the platform call and its record leaves the reply "unknown" for a person to check,
+never sent a second time.
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from monitor import outbound, submissions
 from monitor.auth.permissions import SYSTEM, Actor, require
 from monitor.cases import audit
 from monitor.db.models import Author, Case, OutboxMessage, Post
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
 from monitor.scoring.signals import money_amounts, order_numbers
+from monitor.settings import ReplySettings
 from monitor.sources.base import ReplyTarget, SourceError
 
 Channel = Literal["public", "dm"]
@@ -176,23 +180,25 @@ def queue_reply(
     text: str,
     *,
     channel: Channel,
+    key: str,
     confirm_warnings: bool = False,
     now: datetime | None = None,
 ) -> OutboxMessage:
-    """Check and queue a reply. Blocking issues always refuse; warnings refuse unless
-    `confirm_warnings` says the agent has read them."""
+    """Check and queue a reply, once per submission `key`. Blocking issues always refuse;
+    warnings refuse unless `confirm_warnings` says the agent has read them."""
     require(actor, "case.work")
     if actor.user_id is None:
         raise UserFacingError("replies must be written by a signed-in user")
     now = now or utcnow()
-    case = session.get(Case, case_id)
-    if case is None:
-        raise UserFacingError(f"no case {case_id}")
     issues = check_reply(text, channel)
     if any(i.blocking for i in issues):
         raise ReplyBlocked([i for i in issues if i.blocking])
     if issues and not confirm_warnings:
         raise ReplyNeedsConfirmation(issues)
+    submissions.begin(session, key, "reply.queue", actor, case_id=case_id)
+    case = session.get(Case, case_id)
+    if case is None:
+        raise UserFacingError(f"no case {case_id}")
     post = _target_post(session, case_id, channel)
     message = OutboxMessage(
         case_id=case.id,
@@ -218,6 +224,7 @@ def queue_reply(
                "warnings": [i.message for i in issues]},
         at=now,
     )  # fmt: skip
+    submissions.finish(session, key, f"{channel} reply #{message.id} queued")
     return message
 
 
@@ -235,86 +242,123 @@ class OutboxOnlySender:
         return f"outbox-{uuid.uuid4().hex[:16]}"
 
 
+OUTBOX = outbound.Lifecycle(OutboxMessage)
+
+
+def retry_policy(settings: ReplySettings) -> outbound.RetryPolicy:
+    return outbound.RetryPolicy(
+        max_attempts=settings.max_attempts,
+        backoff_seconds=settings.backoff_seconds,
+        backoff_max_seconds=settings.backoff_max_seconds,
+        stale_after=timedelta(minutes=settings.stale_claim_minutes),
+    )
+
+
 @dataclass
 class SendSummary:
     sent: int = 0
-    failed: int = 0
+    failed: int = 0  # gave up: a permanent error or the last attempt
     retry_later: int = 0
+    unknown: int = 0  # abandoned mid-send by a stopped process: check before retrying
     no_sender: list[str] = field(default_factory=list)  # platforms without a sender
 
 
+def _audit_outcome(session: Session, taken: outbound.Claim, status: str, error: str | None) -> None:
+    action = {outbound.SENT: "reply.sent", "queued": "reply.retry"}.get(status, f"reply.{status}")
+    external_id = session.scalar(
+        select(OutboxMessage.external_id).where(OutboxMessage.id == taken.row_id)
+    )
+    audit.record(
+        session, SYSTEM, action, "outbox", taken.row_id,
+        after={"attempt": taken.attempt, "external_id": external_id, "error": error},
+    )  # fmt: skip
+
+
 def send_queued_replies(
-    session: Session,
+    sessions: sessionmaker[Session],
     senders: Mapping[str, ReplySender],
+    settings: ReplySettings | None = None,
     *,
     limit: int = 50,
     now: datetime | None = None,
 ) -> SendSummary:
-    """One idempotent step for the scheduler: claim each queued reply, send it, record it.
-
-    The claim is `UPDATE ... WHERE status = 'queued'` with a row-count check, so two workers
-    never send the same message. Call it, then commit.
-    """
+    """One idempotent step for the scheduler: recover abandoned claims, then claim each due
+    reply (committed), send it, record the outcome. Safe to run in several processes."""
+    policy = retry_policy(settings or ReplySettings())
+    now = now or utcnow()
     summary = SendSummary()
-    rows = session.execute(
-        select(OutboxMessage, Post, Author)
-        .join(Post, Post.id == OutboxMessage.post_id)
-        .join(Author, Author.id == Post.author_id)
-        .where(OutboxMessage.status == "queued")
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    for message, post, author in rows:
-        # The source that collected the post answers it (the right brand account); a sender
-        # registered for the whole platform is the fallback.
-        sender = senders.get(post.source) or senders.get(post.platform)
-        if sender is None:
-            if post.platform not in summary.no_sender:
-                summary.no_sender.append(post.platform)
-            continue
-        claimed = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id, OutboxMessage.status == "queued")
-            .values(status="sending")
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            continue
-        target = ReplyTarget(
-            platform=post.platform,
-            kind="dm" if message.channel == "dm" else post.kind,
-            external_id=post.external_id,
-            author_external_id=author.external_id,
-            conversation_id=post.conversation_id,
-        )
-        status, external_id, error = _send(sender, target, message.text)
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id)
-            .values(
-                status=status,
-                external_id=external_id,
-                error=error,
-                sent_at=(now or utcnow()) if status == "sent" else None,
+    summary.unknown = len(
+        outbound.recover_stale(sessions, OUTBOX, policy, now, on_recover=_audit_outcome)
+    )
+    with sessions() as session:
+        due = outbound.due(session, OUTBOX, policy, now, limit=limit)
+        rows = session.execute(
+            select(OutboxMessage.id, Post, Author)
+            .join(Post, Post.id == OutboxMessage.post_id)
+            .join(Author, Author.id == Post.author_id)
+            .where(OutboxMessage.id.in_(due))
+            .order_by(OutboxMessage.id)
+        ).all()
+        jobs = []
+        for message_id, post, author in rows:
+            # The source that collected the post answers it (the right brand account); a
+            # sender registered for the whole platform is the fallback.
+            sender = senders.get(post.source) or senders.get(post.platform)
+            if sender is None:
+                if post.platform not in summary.no_sender:
+                    summary.no_sender.append(post.platform)
+                continue
+            message = session.get_one(OutboxMessage, message_id)
+            target = ReplyTarget(
+                platform=post.platform,
+                kind="dm" if message.channel == "dm" else post.kind,
+                external_id=post.external_id,
+                author_external_id=author.external_id,
+                conversation_id=post.conversation_id,
             )
-            .execution_options(synchronize_session=False)
-        )
-        session.expire(message)
-        summary.sent += status == "sent"
-        summary.failed += status == "failed"
-        summary.retry_later += status == "queued"
-        audit.record(
-            session, SYSTEM, f"reply.{status if status != 'queued' else 'retry'}", "outbox",
-            message.id, after={"external_id": external_id, "error": error},
+            jobs.append((message_id, sender, target, message.text))
+    for message_id, sender, target, text in jobs:
+        status = outbound.attempt(
+            sessions, OUTBOX, policy, message_id, _sender_call(sender, target, text, now), now,
+            on_record=_audit_outcome,
         )  # fmt: skip
-    session.flush()
+        summary.sent += status == outbound.SENT
+        summary.failed += status == OUTBOX.failed
+        summary.retry_later += status == OUTBOX.retry
     return summary
 
 
-def _send(
-    sender: ReplySender, target: ReplyTarget, text: str
-) -> tuple[str, str | None, str | None]:
-    try:
-        return "sent", sender.send_reply(target, text)[:64], None
-    except SourceError as exc:
-        return ("failed" if exc.permanent else "queued"), None, str(exc)[:1000]
+def _sender_call(
+    sender: ReplySender, target: ReplyTarget, text: str, now: datetime
+) -> outbound.Callable[[outbound.Claim], dict[str, object]]:
+    def call(_taken: outbound.Claim) -> dict[str, object]:
+        try:
+            external_id = sender.send_reply(target, text)
+        except SourceError as exc:
+            raise outbound.CallFailed(str(exc)[:1000], permanent=exc.permanent) from exc
+        return {"external_id": external_id[:64], "sent_at": now}
+
+    return call
+
+
+def retry_reply(
+    session: Session, actor: Actor, message_id: int, *, key: str, now: datetime | None = None
+) -> OutboxMessage:
+    """Send a failed or unknown reply again, after a person checked the platform. Audited."""
+    require(actor, "case.work")
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise UserFacingError(f"no reply {message_id} in the outbox")
+    submissions.begin(session, key, "reply.requeue", actor, case_id=message.case_id)
+    if not outbound.requeue(session, OUTBOX, message_id, now or utcnow()):
+        raise UserFacingError(
+            f"reply {message_id} is {message.status}: only a failed or unknown reply can be "
+            "sent again"
+        )
+    audit.record(
+        session, actor, "reply.requeue", "outbox", message_id,
+        before={"status": message.status, "error": message.error}, after={"status": "queued"},
+    )  # fmt: skip
+    session.expire(message)
+    submissions.finish(session, key, f"reply #{message_id} queued again")
+    return message

@@ -3,6 +3,12 @@
 A request that the requester's clearance covers is carried out at once; otherwise it waits
 for someone else whose clearance covers it. Every refusal names the rule (its config key)
 and the roles that can approve, so nobody has to guess why a button did nothing.
+
+Each request and decision carries its form's idempotency key (`monitor.submissions`). Limit
+checks read what was already granted and insert the new grant under one lock per user and
+per order (`monitor.db.write_lock`), and a decision is a conditional UPDATE on the pending
+status, so concurrent requests cannot pass a limit together and a request is decided once.
+A resolution only ever touches an order of the case's verified customer.
 """
 
 from __future__ import annotations
@@ -14,12 +20,15 @@ from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from monitor import submissions
 from monitor.auth.permissions import Actor, PermissionDenied, require
 from monitor.cases import audit
-from monitor.cases.order_system import OrderSystem, OrderSystemError, ResolutionOrder
+from monitor.cases.execution import APPROVED, EXECUTED, PENDING, REJECTED, carry_out
+from monitor.cases.order_system import OrderSystem
+from monitor.cases.orders import case_customer
 from monitor.cases.policy import (
     ACTION_LABELS,
     ACTIONS,
@@ -30,11 +39,12 @@ from monitor.cases.policy import (
     breaches,
     money,
 )
-from monitor.db.models import Case, CaseOrderLink, Order, Resolution
+from monitor.db.models import Case, CaseOrderLink, Order, Resolution, User
 from monitor.db.types import utcnow
+from monitor.db.write_lock import serialise
 from monitor.errors import UserFacingError
 
-PENDING, APPROVED, EXECUTED, REJECTED = "pending_approval", "approved", "executed", "rejected"
+__all__ = ["APPROVED", "EXECUTED", "PENDING", "REJECTED"]
 _LIVE = (PENDING, APPROVED, EXECUTED)  # statuses that count against an order's value
 NEEDS_ORDER = frozenset({"refund", "replacement"})
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
@@ -58,14 +68,13 @@ class RequestOutcome:
     resolution: Resolution
     executed: bool
     breaches: list[Breach] = field(default_factory=list)
-    error: str = ""  # the order system failed; the resolution stays approved for a retry
 
     @property
     def message(self) -> str:
         r = self.resolution
         what = f"{ACTION_LABELS[r.action]} {money(r.amount) if r.amount else ''}".strip()
-        if self.error:
-            return f"{what} approved but not carried out yet: {self.error}"
+        if r.status == APPROVED:
+            return f"{what} approved and sent to the order system; the case shows its outcome"
         if self.executed:
             return f"{what} carried out (reference {r.external_reference})"
         rules = "; ".join(b.describe() for b in self.breaches)
@@ -109,17 +118,31 @@ def granted_today(session: Session, user_id: int | None, now: datetime) -> Decim
     return Decimal(total or 0)
 
 
-def _order_for(session: Session, case_id: int, order_id: str | None) -> Order | None:
+def _order_for(session: Session, case: Case, order_id: str | None) -> Order | None:
+    """The order, if it is linked to the case and belongs to the case's verified customer."""
     if not order_id:
         return None
     linked = session.scalar(
         select(CaseOrderLink.id).where(
-            CaseOrderLink.case_id == case_id, CaseOrderLink.order_id == order_id
+            CaseOrderLink.case_id == case.id, CaseOrderLink.order_id == order_id
         )
     )
     if linked is None:
-        raise InvalidResolution(f"link order {order_id} to case {case_id} before resolving it")
-    return session.get(Order, order_id)
+        raise InvalidResolution(f"link order {order_id} to case {case.id} before resolving it")
+    order = session.get_one(Order, order_id)
+    customer, _how = case_customer(session, case)
+    if customer is None:
+        raise ResolutionRefused(
+            f"case {case.id} has no verified customer, so no order of anyone can be resolved "
+            "from it: link the author to their customer first (rule resolution.order_owner)"
+        )
+    if order.customer_id != customer.id:
+        raise ResolutionRefused(
+            f"order {order_id} belongs to another customer, not to this case's customer: a "
+            "resolution may only touch the verified customer's own orders "
+            "(rule resolution.order_owner)"
+        )
+    return order
 
 
 def _check_order_value(
@@ -170,6 +193,7 @@ def request_resolution(
     case_id: int,
     action: str,
     *,
+    key: str,
     policy: ClearanceSettings,
     order_system: OrderSystem,
     amount: Decimal | float | str | None = None,
@@ -178,13 +202,20 @@ def request_resolution(
     details: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> RequestOutcome:
+    """Request (and, within clearance, carry out) one resolution, once per submission `key`."""
     require(actor, "resolution.request")
+    if actor.user_id is None:
+        raise InvalidResolution("resolutions must be requested by a signed-in user")
     now = now or utcnow()
+    value, clean = _validate(policy, action, amount, details or {})  # type: ignore[arg-type]
+    # The daily limit is per user and the order value per order: hold both while checking
+    # and inserting, so concurrent requests see each other's grants.
+    serialise(session, f"user:{actor.user_id}", *([f"order:{order_id}"] if order_id else []))
+    submissions.check(session, key)
     case = session.get(Case, case_id)
     if case is None:
         raise InvalidResolution(f"no case {case_id}")
-    value, clean = _validate(policy, action, amount, details or {})  # type: ignore[arg-type]
-    order = _order_for(session, case_id, order_id)
+    order = _order_for(session, case, order_id)
     if action in NEEDS_ORDER and order is None:
         raise InvalidResolution(f"a {ACTION_LABELS[action]} needs a linked order")
     if order is not None and value is not None:
@@ -198,6 +229,7 @@ def request_resolution(
         raise ResolutionRefused(
             "nobody's clearance covers this: " + "; ".join(b.describe() for b in found), found
         )
+    submissions.begin(session, key, "resolution.request", actor, case_id=case.id)
     resolution = Resolution(
         case_id=case.id,
         order_id=order.id if order else None,
@@ -207,8 +239,8 @@ def request_resolution(
         status=PENDING if found else APPROVED,
         details=clean or None,
         reason=reason.strip(),
-        requested_by=actor.user_id if actor.user_id is not None else _system_user(session),
-        idempotency_key=uuid.uuid4().hex,
+        requested_by=actor.user_id,
+        idempotency_key=uuid.uuid4().hex,  # what the order system sees, on every attempt
         requested_at=now,
     )
     session.add(resolution)
@@ -218,13 +250,13 @@ def request_resolution(
         after=_snapshot(resolution) | {"rules": [b.rule for b in found]}, at=now,
     )  # fmt: skip
     if found:
-        return RequestOutcome(resolution, executed=False, breaches=found)
-    error = _execute(session, actor, resolution, order_system, now)
-    return RequestOutcome(resolution, executed=not error, error=error)
-
-
-def _system_user(session: Session) -> int:
-    raise InvalidResolution("resolutions must be requested by a signed-in user")
+        outcome = RequestOutcome(resolution, executed=False, breaches=found)
+    else:
+        outcome = RequestOutcome(
+            resolution, executed=carry_out(session, actor, resolution, order_system, now)
+        )
+    submissions.finish(session, key, f"#{resolution.id}: {outcome.message}")
+    return outcome
 
 
 def _snapshot(resolution: Resolution) -> dict[str, Any]:
@@ -238,44 +270,48 @@ def _snapshot(resolution: Resolution) -> dict[str, Any]:
     }
 
 
-def _execute(
-    session: Session, actor: Actor, resolution: Resolution, system: OrderSystem, now: datetime
-) -> str:
-    """Carry out an approved resolution; returns an error message, or '' on success."""
-    try:
-        reference = system.execute(
-            ResolutionOrder(
-                idempotency_key=resolution.idempotency_key,
-                resolution_id=resolution.id,
-                action=resolution.action,
-                order_id=resolution.order_id,
-                amount=resolution.amount,
-                currency=resolution.currency,
-                details=dict(resolution.details or {}),
-            )
-        )
-    except OrderSystemError as exc:
-        audit.record(
-            session, actor, "resolution.execute_failed", "resolution", resolution.id,
-            after={"error": str(exc)}, at=now,
-        )  # fmt: skip
-        return str(exc)
-    resolution.status, resolution.executed_at = EXECUTED, now
-    resolution.external_reference = reference[:100]
-    audit.record(
-        session, actor, "resolution.execute", "resolution", resolution.id,
-        before={"status": APPROVED}, after={"status": EXECUTED, "reference": reference}, at=now,
-    )  # fmt: skip
-    return ""
-
-
-def _pending(session: Session, resolution_id: int) -> Resolution:
-    resolution = session.get(Resolution, resolution_id, with_for_update=True)
+def _pending(session: Session, resolution_id: int, actor: Actor) -> Resolution:
+    """The resolution, re-read under its lock; refuses one that is no longer pending."""
+    resolution = session.get(Resolution, resolution_id)
     if resolution is None:
         raise InvalidResolution(f"no resolution {resolution_id}")
-    if resolution.status != PENDING:
-        raise InvalidResolution(f"resolution {resolution_id} is {resolution.status}, not pending")
+    serialise(
+        session,
+        f"resolution:{resolution_id}",
+        f"user:{actor.user_id}",
+        *([f"order:{resolution.order_id}"] if resolution.order_id else []),
+    )
+    session.refresh(resolution)
     return resolution
+
+
+def _not_pending(session: Session, resolution: Resolution) -> InvalidResolution:
+    who = session.get(User, resolution.decided_by) if resolution.decided_by else None
+    by = f" by {who.username}" if who else ""
+    return InvalidResolution(
+        f"resolution {resolution.id} was already decided{by}: it is "
+        f"{resolution.status.replace('_', ' ')}, nothing was changed"
+    )
+
+
+def _decide(
+    session: Session,
+    resolution: Resolution,
+    actor: Actor,
+    status: str,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """Pending -> `status`, exactly once: the UPDATE only matches a still-pending row."""
+    decided = session.execute(
+        update(Resolution)
+        .where(Resolution.id == resolution.id, Resolution.status == PENDING)
+        .values(status=status, decided_by=actor.user_id, decided_at=now, decision_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(resolution)
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        raise _not_pending(session, resolution)
 
 
 def _order_value(session: Session, resolution: Resolution) -> Decimal | None:
@@ -288,6 +324,7 @@ def approve_resolution(
     actor: Actor,
     resolution_id: int,
     *,
+    key: str,
     policy: ClearanceSettings,
     order_system: OrderSystem,
     reason: str = "",
@@ -295,7 +332,12 @@ def approve_resolution(
 ) -> RequestOutcome:
     require(actor, "resolution.approve")
     now = now or utcnow()
-    resolution = _pending(session, resolution_id)
+    resolution = _pending(session, resolution_id, actor)
+    submissions.check(session, key)
+    if resolution.status != PENDING:
+        raise _not_pending(session, resolution)
+    case = session.get_one(Case, resolution.case_id)
+    _order_for(session, case, resolution.order_id)  # the customer link may have changed
     order_value = _order_value(session, resolution)
     who = approver_roles(policy, resolution.action, resolution.amount, order_value)
     if resolution.requested_by == actor.user_id:
@@ -312,51 +354,46 @@ def approve_resolution(
             + "; ".join(b.describe() for b in found),
             found,
         )
-    resolution.status, resolution.decided_by, resolution.decided_at = APPROVED, actor.user_id, now
-    resolution.decision_reason = reason.strip() or None
+    submissions.begin(session, key, "resolution.approve", actor, case_id=resolution.case_id)
+    _decide(session, resolution, actor, APPROVED, reason.strip() or None, now)
     audit.record(
         session, actor, "resolution.approve", "resolution", resolution.id,
         before={"status": PENDING}, after={"status": APPROVED, "reason": reason.strip()}, at=now,
     )  # fmt: skip
-    error = _execute(session, actor, resolution, order_system, now)
-    return RequestOutcome(resolution, executed=not error, error=error)
+    outcome = RequestOutcome(
+        resolution, executed=carry_out(session, actor, resolution, order_system, now)
+    )
+    submissions.finish(session, key, f"#{resolution.id}: {outcome.message}")
+    return outcome
 
 
 def reject_resolution(
-    session: Session, actor: Actor, resolution_id: int, reason: str, *, now: datetime | None = None
+    session: Session,
+    actor: Actor,
+    resolution_id: int,
+    reason: str,
+    *,
+    key: str,
+    now: datetime | None = None,
 ) -> Resolution:
     require(actor, "resolution.approve")
     now = now or utcnow()
     if not reason.strip():
         raise InvalidResolution("say why the resolution is rejected: the requester will read it")
-    resolution = _pending(session, resolution_id)
+    resolution = _pending(session, resolution_id, actor)
+    submissions.check(session, key)
+    if resolution.status != PENDING:
+        raise _not_pending(session, resolution)
     if resolution.requested_by == actor.user_id:
         raise ResolutionRefused(
             "nobody rejects their own request (rule clearance.four_eyes): ask someone else, "
             "or leave a note on the case"
         )
-    resolution.status, resolution.decided_by, resolution.decided_at = REJECTED, actor.user_id, now
-    resolution.decision_reason = reason.strip()
+    submissions.begin(session, key, "resolution.reject", actor, case_id=resolution.case_id)
+    _decide(session, resolution, actor, REJECTED, reason.strip(), now)
     audit.record(
         session, actor, "resolution.reject", "resolution", resolution.id,
         before={"status": PENDING}, after={"status": REJECTED, "reason": reason.strip()}, at=now,
     )  # fmt: skip
+    submissions.finish(session, key, f"resolution #{resolution.id} rejected")
     return resolution
-
-
-def retry_execution(
-    session: Session,
-    actor: Actor,
-    resolution_id: int,
-    *,
-    order_system: OrderSystem,
-    now: datetime | None = None,
-) -> RequestOutcome:
-    """Carry out an approved resolution whose first attempt failed; the same idempotency key
-    makes this safe even if the first attempt did reach the order system."""
-    require(actor, "resolution.request")
-    resolution = session.get(Resolution, resolution_id)
-    if resolution is None or resolution.status != APPROVED:
-        raise InvalidResolution(f"resolution {resolution_id} is not waiting to be carried out")
-    error = _execute(session, actor, resolution, order_system, now or utcnow())
-    return RequestOutcome(resolution, executed=not error, error=error)

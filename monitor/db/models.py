@@ -273,6 +273,8 @@ class Alert(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]  # when the running attempt started (see outbound.py)
+    next_attempt_at: Mapped[datetime | None]  # backoff: not tried again before this
 
 
 class SourceState(Base):
@@ -329,11 +331,15 @@ class OutboxMessage(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(String(20))  # public or dm
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="queued")  # sent, failed
+    # queued -> sending -> sent; or failed (final), or unknown (a crash mid-send: check first)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
     external_id: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
 
 
 class LoginSession(Base):
@@ -444,3 +450,40 @@ class ReplyScan(Base):
     scans: Mapped[int] = mapped_column(Integer, default=0)
     replies_found: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Submission(Base):
+    """One state-changing form submission, by the key the form was drawn with.
+
+    The unique key is what makes a double click, a retry, a second tab or a replayed request
+    harmless: the row is written in the same transaction as the action, so a second
+    submission with the same key finds the first and does nothing.
+    """
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    action: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")  # what the submission did
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OrderCall(Base):
+    """A call to an external order system carrying out one resolution (see outbound.py)."""
+
+    __tablename__ = "order_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id"), unique=True)
+    # queued -> sending -> sent; or failed (final), or unknown (a crash mid-call: check first)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

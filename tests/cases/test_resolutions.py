@@ -23,6 +23,7 @@ from monitor.cases.resolutions import (
 )
 from monitor.cases.suggestions import suggest_resolutions
 from monitor.db.models import AuditEntry, Charge, LedgerEntry, Order
+from monitor.submissions import new_key
 
 POLICY = ClearanceSettings()
 NOW = T0 + timedelta(hours=2)
@@ -38,22 +39,23 @@ def world(session: Session) -> dict:
     link_author(session, case, customer)
     make_order(session, customer, "111-0000001-0000001", "650.00")
     make_order(session, customer, "111-0000002-0000002", "80.00")
-    link_order(session, people["agent"], case.id, "111-0000001-0000001")
-    link_order(session, people["agent"], case.id, "111-0000002-0000002")
-    return {"case": case, **people}
+    link_order(session, people["agent"], case.id, "111-0000001-0000001", key=new_key())
+    link_order(session, people["agent"], case.id, "111-0000002-0000002", key=new_key())
+    return {"case": case, "customer": customer, **people}
 
 
 def request(session: Session, actor, case, amount, order="111-0000001-0000001", **kw):
     return request_resolution(
         session, actor, case.id, kw.pop("action", "refund"), amount=amount, order_id=order,
-        policy=POLICY, order_system=LedgerOrderSystem(session), now=NOW, **kw,
+        policy=POLICY, order_system=LedgerOrderSystem(session), now=NOW,
+        key=kw.pop("key", None) or new_key(), **kw,
     )  # fmt: skip
 
 
 def approve(session: Session, actor, resolution_id: int):
     return approve_resolution(
         session, actor, resolution_id, policy=POLICY, order_system=LedgerOrderSystem(session),
-        now=NOW,
+        now=NOW, key=new_key(),
     )  # fmt: skip
 
 
@@ -92,24 +94,24 @@ def test_an_agent_cannot_approve(session: Session, world: dict) -> None:
 def test_nobody_approves_their_own_request(session: Session, world: dict) -> None:
     outcome = request(session, world["senior"], world["case"], "650")
     assert outcome.executed  # within a senior's clearance: no approval needed
-    customer = make_customer(session, "Big Spender", "big")
+    customer = world["customer"]  # orders of the case's own customer
     make_order(session, customer, "111-0000003-0000003", "2000.00")
-    link_order(session, world["agent"], world["case"].id, "111-0000003-0000003")
+    link_order(session, world["agent"], world["case"].id, "111-0000003-0000003", key=new_key())
     big = request(session, world["supervisor"], world["case"], "1200", order="111-0000003-0000003")
     assert [b.rule for b in big.breaches] == ["clearance.second_approval_above"]
     with pytest.raises(ResolutionRefused, match=r"clearance\.four_eyes"):
         approve(session, world["supervisor"], big.resolution.id)
     with pytest.raises(ResolutionRefused, match="own request"):
-        reject_resolution(session, world["supervisor"], big.resolution.id, "no")
+        reject_resolution(session, world["supervisor"], big.resolution.id, "no", key=new_key())
     assert approve(session, world["admin"], big.resolution.id).executed
 
 
 def test_over_clearance_approval_is_refused_naming_rule_and_approvers(
     session: Session, world: dict
 ) -> None:
-    customer = make_customer(session, "Big Spender", "big")
+    customer = world["customer"]  # orders of the case's own customer
     make_order(session, customer, "111-0000003-0000003", "4000.00")
-    link_order(session, world["agent"], world["case"].id, "111-0000003-0000003")
+    link_order(session, world["agent"], world["case"].id, "111-0000003-0000003", key=new_key())
     outcome = request(session, world["agent"], world["case"], "3000", order="111-0000003-0000003")
     with pytest.raises(ResolutionRefused) as refused:
         approve(session, world["senior"], outcome.resolution.id)
@@ -123,10 +125,12 @@ def test_over_clearance_approval_is_refused_naming_rule_and_approvers(
 def test_daily_limit(session: Session, world: dict) -> None:
     small = "111-0000002-0000002"
     assert request(session, world["agent"], world["case"], "80", order=small).executed
-    customer = make_customer(session, "Other", "other")
+    customer = world["customer"]  # orders of the case's own customer
     for n in range(3):
         make_order(session, customer, f"111-100000{n}-0000000", "99.00")
-        link_order(session, world["agent"], world["case"].id, f"111-100000{n}-0000000")
+        link_order(
+            session, world["agent"], world["case"].id, f"111-100000{n}-0000000", key=new_key()
+        )
     assert request(
         session, world["agent"], world["case"], "99", order="111-1000000-0000000"
     ).executed
@@ -163,10 +167,12 @@ def test_analyst_cannot_request_or_approve(session: Session, world: dict) -> Non
 def test_reject_needs_a_reason_and_is_audited(session: Session, world: dict) -> None:
     pending = request(session, world["agent"], world["case"], "650")
     with pytest.raises(InvalidResolution, match="say why"):
-        reject_resolution(session, world["supervisor"], pending.resolution.id, "  ")
-    rejected = reject_resolution(session, world["supervisor"], pending.resolution.id, "duplicate")
+        reject_resolution(session, world["supervisor"], pending.resolution.id, "  ", key=new_key())
+    rejected = reject_resolution(
+        session, world["supervisor"], pending.resolution.id, "duplicate", key=new_key()
+    )
     assert rejected.status == "rejected" and rejected.decision_reason == "duplicate"
-    with pytest.raises(InvalidResolution, match="not pending"):
+    with pytest.raises(InvalidResolution, match="already decided by supervisor"):
         approve(session, world["senior"], pending.resolution.id)
 
 
@@ -187,7 +193,7 @@ def test_callback_needs_a_valid_phone_and_escalation_a_team(session: Session, wo
 
 
 def test_suggestions_for_billing_errors_and_missing_parcels(session: Session, world: dict) -> None:
-    customer = make_customer(session, "Sub Scriber", "sub")
+    customer = world["customer"]  # orders of the case's own customer
     order = make_order(
         session, customer, "111-0000009-0000009", "14.99", status="cancelled", kind="subscription",
         item="Prime membership", cancelled_at=T0 - timedelta(days=20),
@@ -199,7 +205,7 @@ def test_suggestions_for_billing_errors_and_missing_parcels(session: Session, wo
     session.add(Charge(order_id=dup.id, amount=Decimal("45.00"),
                        charged_at=dup.ordered_at + timedelta(minutes=12)))  # fmt: skip
     for oid in (order.id, dup.id):
-        link_order(session, world["agent"], world["case"].id, oid)
+        link_order(session, world["agent"], world["case"].id, oid, key=new_key())
     session.flush()
     suggestions = {
         (s.action, s.order_id): s for s in suggest_resolutions(session, world["case"].id, POLICY)

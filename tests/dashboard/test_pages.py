@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -29,6 +30,7 @@ from monitor.db.models import (
     SourceState,
     User,
 )
+from monitor.submissions import new_key
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 ORDER = "111-0000001-0000001"
@@ -58,6 +60,13 @@ def open_page(app: AppTest, page: str, case: int | None = None) -> AppTest:
     app.switch_page(f"views/{page}.py").run()
     assert not app.exception, app.exception
     return app
+
+
+def keyed(widgets: Any, start: str, name: str = "") -> Any:
+    """The one widget of a form by the form's name and the field's: its key also carries the
+    form's current submission key, which changes after every success."""
+    [found] = [w for w in widgets if str(w.key).startswith(start) and str(w.key).endswith(name)]
+    return found
 
 
 def texts(app: AppTest) -> str:
@@ -96,7 +105,7 @@ def test_login_gate_form_and_lockout(app: AppTest, session: Session) -> None:
 def test_queue_open_and_claim(app: AppTest, session: Session, case_id: int) -> None:
     sign_in(app, session, "ann", "agent")
     app.run()
-    app.button(key="queue_claim").click().run()
+    keyed(app.button, "claim_", "_queue").click().run()
     assert "is yours" in app.success[0].value
     app.button(key="queue_open").click().run()
     assert not app.exception and app.title[0].value == "Case"
@@ -107,17 +116,17 @@ def test_case_page_notes_status_and_resolution(
     app: AppTest, session: Session, case_id: int
 ) -> None:
     agent = sign_in(app, session, "ann", "agent")
-    link_order(session, agent, case_id, ORDER)
+    link_order(session, agent, case_id, ORDER, key=new_key())
     session.commit()
     open_page(app, "case", case_id)
     assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")  # factor chart
     assert "Suggested: replacement $650.00" in texts(app)
-    app.text_area(key="case_note").input("called the carrier")
-    app.button(key="case_note_add").click().run()
-    app.selectbox(key="case_status").select("open")
-    app.button(key="case_status_save").click().run()
-    app.number_input(key="case_resolution_amount").set_value(650.0)
-    app.button(key="FormSubmitter:case_resolution-Request resolution").click().run()
+    keyed(app.text_area, "note_", "_text").input("called the carrier")
+    keyed(app.button, "note_", "_go").click().run()
+    keyed(app.selectbox, "status_", "_status").select("open")
+    keyed(app.button, "status_", "_go").click().run()
+    keyed(app.number_input, "resolution_", "_amount").set_value(650.0)
+    keyed(app.button, "FormSubmitter:resolution_", "Request resolution").click().run()
     assert not app.exception
     assert "waiting for approval" in app.success[0].value
     assert "can approve: senior, supervisor, admin" in app.success[0].value
@@ -130,15 +139,15 @@ def test_analyst_reads_but_cannot_work(app: AppTest, session: Session, case_id: 
     sign_in(app, session, "al", "analyst")
     open_page(app, "case", case_id)
     assert "can read cases but not change them" in app.info[0].value
-    app.text_area(key="case_note").input("hi")
-    app.button(key="case_note_add").click().run()
+    keyed(app.text_area, "note_", "_text").input("hi")
+    keyed(app.button, "note_", "_go").click().run()
     assert "may not case work" in app.error[0].value
     app.switch_page("views/orders.py").run()
-    app.button(key="suggested_0_link").click().run()
+    keyed(app.button, f"link_{case_id}_{ORDER}_").click().run()
     assert "analyst" in app.error[0].value and "may not case work" in app.error[0].value
     app.switch_page("views/reply.py").run()
-    app.text_area(key="reply_text").input("Hello")
-    app.button(key="reply_send").click().run()
+    keyed(app.text_area, "reply_", "_text").input("Hello")
+    keyed(app.button, "reply_", "_send").click().run()
     assert "may not case work" in app.error[0].value
     assert session.scalars(select(CaseOrderLink)).first() is None
     assert session.scalars(select(OutboxMessage)).first() is None
@@ -148,13 +157,13 @@ def test_order_linking_page(app: AppTest, session: Session, case_id: int) -> Non
     sign_in(app, session, "ann", "agent")
     open_page(app, "orders", case_id)
     assert "marked delivered" in texts(app) and "is linked to customer Dana Reyes" in texts(app)
-    app.button(key="suggested_0_link").click().run()
+    keyed(app.button, f"link_{case_id}_{ORDER}_").click().run()
     assert f"Order {ORDER} linked" in app.success[0].value
     assert "Linked orders (1)" in [h.value for h in app.subheader]
-    app.button(key="unlink_0").click().run()
+    keyed(app.button, "unlink_").click().run()
     assert "unlinked" in app.success[0].value
     app.text_input(key="order_query").input("dana").run()
-    app.button(key="found_0_link").click().run()
+    keyed(app.button, f"link_{case_id}_{ORDER}_").click().run()
     session.expire_all()
     assert session.scalars(select(CaseOrderLink.order_id)).one() == ORDER
 
@@ -162,30 +171,30 @@ def test_order_linking_page(app: AppTest, session: Session, case_id: int) -> Non
 def test_reply_page_checks_and_outbox(app: AppTest, session: Session, case_id: int) -> None:
     sign_in(app, session, "ann", "agent")
     open_page(app, "reply", case_id)
-    app.text_area(key="reply_text").input("Please DM us your password").run()
+    keyed(app.text_area, "reply_", "_text").input("Please DM us your password").run()
     assert "never ask for a password" in app.error[0].value
-    app.button(key="reply_send").click().run()
+    keyed(app.button, "reply_", "_send").click().run()
     assert "reply not queued" in app.error[0].value
-    app.text_area(key="reply_text").input("Your refund of $650.00 is on its way").run()
+    keyed(app.text_area, "reply_", "_text").input("Your refund of $650.00 is on its way").run()
     assert "Move to DM" in app.warning[0].value
-    app.button(key="reply_send").click().run()
+    keyed(app.button, "reply_", "_send").click().run()
     assert "confirm before sending" in app.error[0].value
-    app.checkbox(key="reply_confirm").check()
-    app.button(key="reply_send").click().run()
+    keyed(app.checkbox, "reply_", "_confirm").check()
+    keyed(app.button, "reply_", "_send").click().run()
     assert "Reply queued" in app.success[0].value
     app.selectbox(key="reply_template").select("Move to DM")
     app.button(key="reply_use_template").click().run()
-    assert str(app.text_area(key="reply_text").value).startswith("Hi @userdana")
+    assert str(keyed(app.text_area, "reply_", "_text").value).startswith("Hi @userdana")
     session.expire_all()
     assert session.scalars(select(OutboxMessage.status)).one() == "queued"
 
 
 def pending_refund(session: Session, case_id: int) -> int:
     agent = make_user(session, "ann", "agent")
-    link_order(session, agent, case_id, ORDER)
+    link_order(session, agent, case_id, ORDER, key=new_key())
     outcome = request_resolution(
         session, agent, case_id, "refund", amount=Decimal(650), order_id=ORDER,
-        policy=ClearanceSettings(), order_system=LedgerOrderSystem(session),
+        policy=ClearanceSettings(), order_system=LedgerOrderSystem(session), key=new_key(),
     )  # fmt: skip
     session.commit()
     return outcome.resolution.id

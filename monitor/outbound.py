@@ -1,0 +1,230 @@
+"""Calls to the outside world on the team's behalf, handled like a payment.
+
+Alerts, customer replies and order-system calls share one path, one row per call:
+
+1. claim: `UPDATE ... SET status='sending', attempts=attempts+1 WHERE id=? AND status IN
+   (ready) AND due` in its own committed transaction. Exactly one process sees rowcount 1.
+2. call the outside world, outside any transaction.
+3. record: `sent`, or back to the retry status with a backoff (`next_attempt_at`), or the
+   final `failed` state once attempts run out or the failure is permanent.
+
+A process that dies between 2 and 3 leaves the row `sending`. `recover_stale` finds such
+claims: for replies and money the call may well have happened, so the row becomes `unknown`
+and waits for a person to check before retrying (never a blind resend); alerts, where a
+duplicate notification costs less than a lost one, may opt to be resent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.db.engine import transaction
+
+SENDING, SENT, UNKNOWN = "sending", "sent", "unknown"
+
+
+class CallFailed(Exception):
+    """The outside world did not confirm the call; `permanent` means retrying cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    backoff_seconds: float = 60.0  # doubles after each failed attempt
+    backoff_max_seconds: float = 3600.0
+    stale_after: timedelta = timedelta(minutes=10)  # a claim older than this was abandoned
+
+    def backoff(self, attempts: int) -> timedelta:
+        """Wait after the `attempts`-th failure: base, 2x base, 4x base ... up to the maximum."""
+        seconds = self.backoff_seconds * 2 ** max(attempts - 1, 0)
+        return timedelta(seconds=min(seconds, self.backoff_max_seconds))
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """How one table names its states. The table needs the columns id, status, attempts,
+    claimed_at, next_attempt_at and error."""
+
+    model: Any
+    ready: tuple[str, ...] = ("queued",)  # statuses a worker may claim
+    retry: str = "queued"  # after a passing failure
+    failed: str = "failed"  # after the last attempt or a permanent failure
+    capped: bool = False  # True: `failed` rows stay claimable while attempts < max_attempts
+    resend_stale: bool = False  # True: an abandoned claim is retried instead of `unknown`
+
+    def claimable(self, now: datetime, policy: RetryPolicy) -> ColumnElement[bool]:
+        m = self.model
+        condition = m.status.in_(self.ready) & or_(
+            m.next_attempt_at.is_(None), m.next_attempt_at <= now
+        )
+        if self.capped:
+            condition = condition & (m.attempts < policy.max_attempts)
+        return condition
+
+
+@dataclass(frozen=True)
+class Claim:
+    row_id: int
+    attempt: int  # 1 for the first try
+
+
+Hook = Callable[[Session, Claim, str, str | None], None]
+
+
+def due(
+    session: Session,
+    life: Lifecycle,
+    policy: RetryPolicy,
+    now: datetime,
+    *,
+    where: Sequence[ColumnElement[bool]] = (),
+    limit: int = 50,
+) -> list[int]:
+    """Ids of rows that may be claimed at `now`, oldest first."""
+    m = life.model
+    query = select(m.id).where(life.claimable(now, policy), *where).order_by(m.id).limit(limit)
+    return list(session.scalars(query))
+
+
+def claim(
+    sessions: sessionmaker[Session],
+    life: Lifecycle,
+    policy: RetryPolicy,
+    row_id: int,
+    now: datetime,
+    *,
+    on_claim: Callable[[Session, Claim], None] | None = None,
+) -> Claim | None:
+    """Step 1, committed before the call; None if another worker (or nobody) may send it."""
+    m = life.model
+    with transaction(sessions) as session:
+        claimed = session.execute(
+            update(m)
+            .where(m.id == row_id, life.claimable(now, policy))
+            .values(status=SENDING, attempts=m.attempts + 1, claimed_at=now, error=None)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        attempt = int(session.scalars(select(m.attempts).where(m.id == row_id)).one())
+        taken = Claim(row_id, attempt)
+        if on_claim is not None:
+            on_claim(session, taken)
+        return taken
+
+
+def record(
+    sessions: sessionmaker[Session],
+    life: Lifecycle,
+    policy: RetryPolicy,
+    taken: Claim,
+    now: datetime,
+    *,
+    error: CallFailed | None = None,
+    values: dict[str, Any] | None = None,
+    on_record: Hook | None = None,
+) -> str:
+    """Step 3: write what happened; returns the new status."""
+    m = life.model
+    changes: dict[str, Any] = dict(values or {})
+    if error is None:
+        status, message = SENT, None
+        changes["next_attempt_at"] = None
+    elif error.permanent or taken.attempt >= policy.max_attempts:
+        status = life.failed
+        message = f"gave up after {taken.attempt} attempt(s): {error}"
+        changes["next_attempt_at"] = None
+    else:
+        status, message = life.retry, str(error)
+        changes["next_attempt_at"] = now + policy.backoff(taken.attempt)
+    with transaction(sessions) as session:
+        session.execute(
+            update(m)
+            .where(m.id == taken.row_id, m.status == SENDING, m.attempts == taken.attempt)
+            .values(status=status, error=message and message[:2000], **changes)
+            .execution_options(synchronize_session=False)
+        )
+        if on_record is not None:
+            on_record(session, taken, status, message)
+    return status
+
+
+def attempt(
+    sessions: sessionmaker[Session],
+    life: Lifecycle,
+    policy: RetryPolicy,
+    row_id: int,
+    call: Callable[[Claim], dict[str, Any]],
+    now: datetime,
+    *,
+    on_claim: Callable[[Session, Claim], None] | None = None,
+    on_record: Hook | None = None,
+) -> str | None:
+    """Claim, call, record one row. `call` returns the columns to store on success and raises
+    CallFailed otherwise. Returns the new status, or None if the row was not ours to send."""
+    taken = claim(sessions, life, policy, row_id, now, on_claim=on_claim)
+    if taken is None:
+        return None
+    try:
+        values = call(taken)
+    except CallFailed as exc:
+        return record(sessions, life, policy, taken, now, error=exc, on_record=on_record)
+    return record(sessions, life, policy, taken, now, values=values, on_record=on_record)
+
+
+def recover_stale(
+    sessions: sessionmaker[Session],
+    life: Lifecycle,
+    policy: RetryPolicy,
+    now: datetime,
+    *,
+    on_recover: Hook | None = None,
+) -> list[int]:
+    """Claims older than `stale_after` whose process died: `unknown` (or retried, for tables
+    that allow it). Returns their ids."""
+    m = life.model
+    cutoff = now - policy.stale_after
+    with transaction(sessions) as session:
+        rows = session.execute(
+            select(m.id, m.attempts).where(m.status == SENDING, m.claimed_at < cutoff)
+        ).all()
+        recovered = []
+        for row_id, attempts in rows:
+            status = life.retry if life.resend_stale else UNKNOWN
+            message = f"attempt {attempts} was interrupted before its result was recorded: " + (
+                "retrying" if life.resend_stale else "check whether it went through before retrying"
+            )
+            changed = session.execute(
+                update(m)
+                .where(m.id == row_id, m.status == SENDING, m.attempts == attempts)
+                .values(status=status, error=message, next_attempt_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            if changed.rowcount == 1:  # type: ignore[attr-defined]
+                recovered.append(row_id)
+                if on_recover is not None:
+                    on_recover(session, Claim(row_id, attempts), status, message)
+    return recovered
+
+
+def requeue(session: Session, life: Lifecycle, row_id: int, now: datetime) -> bool:
+    """A person checked a `failed` or `unknown` row and asks for one more try (the caller
+    checks permission and audits). In the caller's transaction."""
+    m = life.model
+    changed = session.execute(
+        update(m)
+        .where(m.id == row_id, m.status.in_((life.failed, UNKNOWN)))
+        .values(status=life.ready[0], next_attempt_at=now, error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return changed.rowcount == 1  # type: ignore[attr-defined]
