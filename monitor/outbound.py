@@ -78,6 +78,12 @@ class Claim:
     attempt: int  # 1 for the first try
 
 
+@dataclass(frozen=True)
+class Recorded:
+    status: str
+    final: bool  # no more automatic attempts: sent, or failed for good
+
+
 Hook = Callable[[Session, Claim, str, str | None], None]
 
 
@@ -133,18 +139,23 @@ def record(
     error: CallFailed | None = None,
     values: dict[str, Any] | None = None,
     on_record: Hook | None = None,
-) -> str:
-    """Step 3: write what happened; returns the new status."""
+) -> Recorded:
+    """Step 3: write what happened."""
     m = life.model
     changes: dict[str, Any] = dict(values or {})
+    final = True
     if error is None:
         status, message = SENT, None
         changes["next_attempt_at"] = None
     elif error.permanent or taken.attempt >= policy.max_attempts:
         status = life.failed
-        message = f"gave up after {taken.attempt} attempt(s): {error}"
+        plural = "s" if taken.attempt != 1 else ""
+        message = f"gave up after {taken.attempt} attempt{plural}: {error}"
         changes["next_attempt_at"] = None
+        if life.capped:  # the cap is what keeps a capped table's failed row from being claimed
+            changes["attempts"] = max(policy.max_attempts, taken.attempt)
     else:
+        final = False
         status, message = life.retry, str(error)
         changes["next_attempt_at"] = now + policy.backoff(taken.attempt)
     with transaction(sessions) as session:
@@ -156,7 +167,7 @@ def record(
         )
         if on_record is not None:
             on_record(session, taken, status, message)
-    return status
+    return Recorded(status, final)
 
 
 def attempt(
@@ -169,9 +180,9 @@ def attempt(
     *,
     on_claim: Callable[[Session, Claim], None] | None = None,
     on_record: Hook | None = None,
-) -> str | None:
+) -> Recorded | None:
     """Claim, call, record one row. `call` returns the columns to store on success and raises
-    CallFailed otherwise. Returns the new status, or None if the row was not ours to send."""
+    CallFailed otherwise. Returns what was recorded, or None if the row was not ours to send."""
     taken = claim(sessions, life, policy, row_id, now, on_claim=on_claim)
     if taken is None:
         return None
@@ -195,9 +206,9 @@ def recover_stale(
     m = life.model
     cutoff = now - policy.stale_after
     with transaction(sessions) as session:
-        rows = session.execute(
-            select(m.id, m.attempts).where(m.status == SENDING, m.claimed_at < cutoff)
-        ).all()
+        # No claim time: claimed by a version that did not record one, so long ago.
+        abandoned = or_(m.claimed_at < cutoff, m.claimed_at.is_(None))
+        rows = session.execute(select(m.id, m.attempts).where(m.status == SENDING, abandoned)).all()
         recovered = []
         for row_id, attempts in rows:
             status = life.retry if life.resend_stale else UNKNOWN

@@ -1,29 +1,34 @@
 """The `deliver_pending` job: claim due alerts one by one, send them, record the outcome.
 
-A claim is `UPDATE alerts SET status='sending', attempts=attempts+1 WHERE id=? AND status=?
-AND attempts=?`: exactly one process sees rowcount 1, on SQLite and PostgreSQL alike, so two
-delivery jobs never send the same alert twice. Sending happens outside any transaction.
-A failed alert is retried with exponential backoff until `max_attempts`; a claim left by a
-crashed sender expires after `stale_claim_minutes`.
+Alerts go through the claim, call, record path of `monitor.outbound` shared with replies and
+order-system calls: the claim commits before anything is sent, so two delivery jobs never
+send the same alert at once, and sending happens outside any transaction. A failed alert is
+retried with exponential backoff until `max_attempts`. A claim left by a crashed sender is
+retried after `stale_claim_minutes`: unlike a reply or a payment, a duplicate alert costs
+less than an urgent case nobody hears about.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor import outbound
 from monitor.alerts.config import DeliverySettings
 from monitor.alerts.send import Notifier, send
-from monitor.db.engine import transaction
 from monitor.db.models import Alert, AlertAttempt
 from monitor.db.types import utcnow
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
+
+ALERTS = outbound.Lifecycle(
+    Alert, ready=("pending", "failed"), retry="failed", capped=True, resend_stale=True
+)
 
 
 @dataclass
@@ -40,94 +45,34 @@ class DeliveryStats:
         )
 
 
+def retry_policy(config: DeliverySettings) -> outbound.RetryPolicy:
+    return outbound.RetryPolicy(
+        max_attempts=config.max_attempts,
+        backoff_seconds=config.backoff_seconds,
+        backoff_max_seconds=config.backoff_max_seconds,
+        stale_after=timedelta(minutes=config.stale_claim_minutes),
+    )
+
+
 def backoff(attempts: int, config: DeliverySettings) -> timedelta:
     """Wait after the `attempts`-th failure: base, 2x base, 4x base ... up to the maximum."""
-    seconds = config.backoff_seconds * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, config.backoff_max_seconds))
+    return retry_policy(config).backoff(attempts)
 
 
-def _due(session: Session, config: DeliverySettings, now: datetime) -> list[tuple[int, str, int]]:
-    last = (
-        select(AlertAttempt.alert_id, func.max(AlertAttempt.started_at).label("at"))
-        .group_by(AlertAttempt.alert_id)
-        .subquery()
-    )
-    stale = now - timedelta(minutes=config.stale_claim_minutes)
-    query = (
-        select(Alert.id, Alert.status, Alert.attempts, last.c.at)
-        .outerjoin(last, last.c.alert_id == Alert.id)
-        .where(
-            or_(
-                Alert.status == "pending",
-                and_(Alert.status == "failed", Alert.attempts < config.max_attempts),
-                and_(Alert.status == "sending", last.c.at < stale),
-            ),
-            Alert.created_at <= now,
-            Alert.rule != "test",  # test messages are sent once, by hand
-        )
-        .order_by(Alert.created_at, Alert.id)
-        .limit(config.batch * 4)
-    )
-    due = []
-    for alert_id, status, attempts, at in session.execute(query):
-        if status == "failed" and at is not None and now < _aware(at) + backoff(attempts, config):
-            continue
-        due.append((alert_id, status, attempts))
-    return due[: config.batch]
+def _start_attempt(session: Session, taken: outbound.Claim) -> None:
+    session.add(AlertAttempt(alert_id=taken.row_id, attempt=taken.attempt, started_at=utcnow()))
 
 
-def _aware(moment: datetime) -> datetime:
-    # Aggregates such as max() bypass the column type, so SQLite hands back a naive value.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _claim(
-    sessions: sessionmaker[Session], alert_id: int, status: str, attempts: int, now: datetime
-) -> Alert | None:
-    with transaction(sessions) as session:
-        claimed = session.execute(
-            update(Alert)
-            .where(Alert.id == alert_id, Alert.status == status, Alert.attempts == attempts)
-            .values(status="sending", attempts=attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            return None
-        session.add(AlertAttempt(alert_id=alert_id, attempt=attempts + 1, started_at=now))
-        return session.get_one(Alert, alert_id)
-
-
-def _record(
-    sessions: sessionmaker[Session], alert: Alert, error: str | None, now: datetime, final: int
+def _finish_attempt(
+    session: Session, taken: outbound.Claim, status: str, error: str | None
 ) -> None:
-    """`final` is 0, or the attempt count that marks the alert as given up."""
-    with transaction(sessions) as session:
-        values: dict[str, object] = {"status": "sent", "error": None, "sent_at": now}
-        if error is not None:
-            values = {"status": "failed", "error": error}
-            if final:
-                values["attempts"] = max(final, alert.attempts)
-        session.execute(
-            update(Alert)
-            .where(Alert.id == alert.id, Alert.status == "sending")
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        session.execute(
-            update(AlertAttempt)
-            .where(AlertAttempt.alert_id == alert.id, AlertAttempt.attempt == alert.attempts)
-            .values(finished_at=utcnow(), ok=error is None, error=error)
-        )
+    session.execute(
+        update(AlertAttempt)
+        .where(AlertAttempt.alert_id == taken.row_id, AlertAttempt.attempt == taken.attempt)
+        .values(finished_at=utcnow(), ok=status == outbound.SENT, error=error)
+    )
     if error is not None:
-        log.warning(
-            "alert %d (%s via %s) attempt %d failed%s: %s",
-            alert.id,
-            alert.rule,
-            alert.route,
-            alert.attempts,
-            "; giving up" if final else "",
-            error,
-        )
+        log.warning("alert %d attempt %d failed: %s", taken.row_id, taken.attempt, error)
 
 
 def deliver_pending(
@@ -139,29 +84,45 @@ def deliver_pending(
 ) -> DeliveryStats:
     """Send the alerts that are due at `now`; safe to run in several processes at once."""
     config = settings.alerts.delivery
+    policy = retry_policy(config)
     now = now or utcnow()
     stats = DeliveryStats()
+    outbound.recover_stale(sessions, ALERTS, policy, now, on_recover=_finish_attempt)
     with sessions() as session:
-        due = _due(session, config, now)
-    for alert_id, status, attempts in due:
-        alert = _claim(sessions, alert_id, status, attempts, now)
-        if alert is None:
+        due = outbound.due(
+            session, ALERTS, policy, now,
+            where=[Alert.created_at <= now, Alert.rule != "test"],  # tests are sent by hand
+            limit=config.batch,
+        )  # fmt: skip
+        rows = session.execute(
+            select(Alert.id, Alert.route, Alert.title, Alert.body).where(Alert.id.in_(due))
+        ).all()
+        alerts = {alert_id: (route, title, body) for alert_id, route, title, body in rows}
+
+    for alert_id in due:
+        route_name, title, body = alerts[alert_id]
+
+        def call(taken: outbound.Claim, route_name: str = route_name, title: str = title,
+                 body: str = body) -> dict[str, object]:  # fmt: skip
+            route = settings.alerts.route(route_name)
+            if route is None:
+                raise outbound.CallFailed(
+                    f"route {route_name!r} is no longer configured in [alerts]", permanent=True
+                )
+            result = send(route, title, body, config.timeout_seconds, notifier)
+            if result.error is not None:
+                raise outbound.CallFailed(result.error, permanent=result.permanent)
+            return {"sent_at": now}
+
+        done = outbound.attempt(
+            sessions, ALERTS, policy, alert_id, call, now,
+            on_claim=_start_attempt, on_record=_finish_attempt,
+        )  # fmt: skip
+        if done is None:
             stats.skipped += 1
-            continue
-        final = alert.attempts >= config.max_attempts
-        route = settings.alerts.route(alert.route)
-        if route is None:
-            error: str | None = f"route {alert.route!r} is no longer configured in [alerts]"
-            final = True
-        else:
-            result = send(route, alert.title, alert.body, config.timeout_seconds, notifier)
-            error, final = result.error, final or result.permanent
-        if error is not None and final:
-            error = f"gave up after {alert.attempts} attempts: {error}"
-        _record(sessions, alert, error, now, config.max_attempts if final else 0)
-        if error is None:
+        elif done.status == outbound.SENT:
             stats.sent += 1
         else:
             stats.failed += 1
-            stats.gave_up += int(final)
+            stats.gave_up += int(done.final)
     return stats

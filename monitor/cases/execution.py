@@ -126,11 +126,11 @@ def run_order_calls(
                 raise outbound.CallFailed(str(exc), permanent=exc.permanent) from exc
             return {"reference": reference[:100], "finished_at": now}
 
-        status = outbound.attempt(
+        done = outbound.attempt(
             sessions, ORDER_CALLS, policy, call_id, call, now, on_record=_on_record
         )
-        if status is not None:
-            counts[status] = counts.get(status, 0) + 1
+        if done is not None:
+            counts[done.status] = counts.get(done.status, 0) + 1
     return counts
 
 

@@ -318,10 +318,11 @@ def send_queued_replies(
             )
             jobs.append((message_id, sender, target, message.text))
     for message_id, sender, target, text in jobs:
-        status = outbound.attempt(
+        done = outbound.attempt(
             sessions, OUTBOX, policy, message_id, _sender_call(sender, target, text, now), now,
             on_record=_audit_outcome,
         )  # fmt: skip
+        status = done.status if done else None
         summary.sent += status == outbound.SENT
         summary.failed += status == OUTBOX.failed
         summary.retry_later += status == OUTBOX.retry

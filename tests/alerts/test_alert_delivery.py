@@ -14,7 +14,8 @@ from factories import T0, add_scored_post
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerts.deliver import deliver_pending
+from monitor import outbound
+from monitor.alerts.deliver import ALERTS, deliver_pending, retry_policy
 from monitor.alerts.evaluate import evaluate_rules
 from monitor.alerts.urls import mask_url
 from monitor.commands.alerts import alerts
@@ -68,6 +69,26 @@ def test_gives_up_after_max_attempts(
     alert = _one_alert(session)
     assert alert.status == "failed" and alert.attempts == 2
     assert alert.error and alert.error.startswith("gave up after 2 attempts")
+
+
+def test_alert_claimed_by_a_crashed_sender_is_sent_later(
+    sessions: sessionmaker[Session], session: Session, receiver: Any, settings_for: Any
+) -> None:
+    """Unlike a reply or a payment, an abandoned alert is resent: a duplicate notification
+    costs less than an urgent case nobody hears about. Not before the claim is stale."""
+    add_scored_post(session, "1", "refund me now", 90)
+    session.commit()
+    settings = settings_for({"rules": ["urgency"]})
+    evaluate_rules(sessions, settings, T0)
+    alert = _one_alert(session)
+    policy = retry_policy(settings.alerts.delivery)
+    assert outbound.claim(sessions, ALERTS, policy, alert.id, T0)  # ...and the sender died
+
+    assert deliver_pending(sessions, settings, T0 + timedelta(minutes=5)).sent == 0
+    later = deliver_pending(sessions, settings, T0 + timedelta(minutes=11))
+    alert = _one_alert(session)
+    assert (later.sent, alert.status, alert.attempts) == (1, "sent", 2)
+    assert len(receiver.messages) == 1
 
 
 def test_two_processes_racing_create_and_send_each_alert_once(
