@@ -43,6 +43,21 @@ def form_done(form: str) -> None:
     st.session_state.setdefault(_KEYS, {}).pop(form, None)
 
 
+def late_clicks(group: str, drawn: dict[str, T]) -> list[T]:
+    """Payloads of `group`'s buttons that were clicked on the previous draw but are not drawn
+    now, because another tab or person acted first. The page still submits them with their
+    key, so the service can say the submission was already done instead of the click
+    silently vanishing. `drawn` maps this run's button keys to their payloads."""
+    name = f"_drawn_{group}"
+    before: dict[str, T] = st.session_state.get(name, {})
+    st.session_state[name] = drawn
+    return [
+        payload
+        for key, payload in before.items()
+        if key not in drawn and st.session_state.get(key) is True
+    ]
+
+
 def perform(
     work: Callable[[Session], T],
     success: str | Callable[[T], str] | None = None,

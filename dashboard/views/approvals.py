@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.actions import perform, read, show_flash
+from dashboard.actions import late_clicks, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.order_calls import send_now
 from dashboard.state import app_context
@@ -53,6 +53,12 @@ def reject_one(resolution_id: int, reason: str) -> None:
 
 
 pending = read(pending_approvals)
+drawn = {f"approve_{r.id}": ("approve", r.id) for r in pending}
+drawn |= {f"reject_{r.id}": ("reject", r.id) for r in pending}
+for verb, late in late_clicks("approvals", drawn):  # decided in another tab or by someone else
+    if verb == "approve":
+        approve_one(late, "")
+    reject_one(late, str(st.session_state.get(f"approval_reason_{late}", "")))
 if not pending:
     st.info("Nothing is waiting for approval.")
 for r in pending:

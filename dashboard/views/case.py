@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from dashboard.actions import field, form_key, perform, read, show_flash
+from dashboard.actions import field, form_key, late_clicks, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.components import (
     case_picker,
@@ -188,6 +188,9 @@ for item in failed:
 
 st.subheader("Resolutions")
 suggestions = read(lambda s: suggest_resolutions(s, case_id, policy))
+drawn = {f"case_{suggestion_key(sug)}": (suggestion_key(sug), sug) for sug in suggestions}
+for key, late in late_clicks(f"suggestions_{case_id}", drawn):
+    request("", key, late.action, late.order_id, late.amount, late.reason)
 for sug in suggestions:
     with st.container(border=True):
         amount = f" {money(sug.amount)}" if sug.amount else ""

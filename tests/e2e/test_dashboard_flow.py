@@ -6,22 +6,17 @@ database and drives Debian's chromium through Playwright. Screenshots go to test
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import requests
-from casework import PASSWORD, link_author, make_customer, make_order, make_user
+from browser import ARGS, CHROMIUM, running_dashboard, shot, sign_in
+from casework import link_author, make_customer, make_order, make_user
 from factories import add_scored_post
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
 from monitor.cases.audit import verify_chain
@@ -30,20 +25,7 @@ from monitor.db.migrate import upgrade
 from monitor.db.models import AuditEntry, LedgerEntry, Resolution
 from monitor.db.types import utcnow
 
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 ORDER = "112-6500000-0000650"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -72,48 +54,8 @@ def db_file(tmp_path: Path) -> str:
 
 @pytest.fixture
 def server(db_file: str) -> Iterator[str]:
-    port = _free_port()
-    env = dict(os.environ, MONITOR_DATABASE_URL=db_file, PYTHONPATH=str(REPO))
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("streamlit did not start within 60 s")
+    with running_dashboard(db_file) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(url)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Queue")).to_be_visible(timeout=30_000)
 
 
 def test_agent_requests_supervisor_approves(server: str, db_file: str) -> None:
