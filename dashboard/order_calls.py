@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dashboard.state import app_context
 from monitor.cases.execution import run_order_calls
-from monitor.cases.order_system import WebhookOrderSystem, order_system_for
+from monitor.cases.order_system import order_system_for
 from monitor.errors import UserFacingError
 
 
@@ -21,7 +21,6 @@ def send_now(resolution_id: int) -> str:
             system = order_system_for(settings, session)
     except UserFacingError as exc:
         return f"the order system is not reachable: {exc}"
-    assert isinstance(system, WebhookOrderSystem)
     counts = run_order_calls(ctx.sessions, system, settings, only=[resolution_id])
     if counts.get("sent"):
         return "the order system carried it out"

@@ -83,9 +83,11 @@ def _child(queue: Any, job: Callable[..., str], *args: Any) -> None:
 
 
 def in_processes(db_url: str, racers: list[Racer]) -> list[str]:
-    # fork: children start at once (spawn re-imports everything per child); each opens its own
-    # engine and never touches the parent's connections, and fork children end with os._exit.
-    context = multiprocessing.get_context("fork")
+    # forkserver: a fresh single-threaded server imports this module once and forks each
+    # child from it, so children start fast (spawn re-imports everything per child) and
+    # inherit no lock held by a thread of the test process (a plain fork could).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["race"])
     barrier, queue = context.Barrier(len(racers)), context.Queue()
     children = [
         context.Process(target=_child, args=(queue, act, db_url, *racer, barrier))

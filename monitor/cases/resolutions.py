@@ -44,7 +44,6 @@ from monitor.db.types import utcnow
 from monitor.db.write_lock import serialise
 from monitor.errors import UserFacingError
 
-__all__ = ["APPROVED", "EXECUTED", "PENDING", "REJECTED"]
 _LIVE = (PENDING, APPROVED, EXECUTED)  # statuses that count against an order's value
 NEEDS_ORDER = frozenset({"refund", "replacement"})
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
