@@ -299,7 +299,9 @@ def send_warning(
     ).first()
     if already is not None:
         return already
-    return queue_reply(session, actor, case_id, message, channel="public")
+    # One warning per flagged reply: its submission key is the reply it answers.
+    key = f"impostor-warning:{case_id}:{post_id}"
+    return queue_reply(session, actor, case_id, message, channel="public", key=key)
 
 
 def _lock_case(session: Session, case_id: int) -> None:
