@@ -18,6 +18,7 @@ from typing import TypeVar
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from dashboard.safe_text import escape
 from dashboard.state import app_context
 from monitor.errors import UserFacingError
 from monitor.submissions import AlreadyDone, new_key
@@ -90,15 +91,16 @@ def perform(
 
 
 def show_flash() -> None:
+    """Messages quote what people typed (usernames, reasons, order ids): shown as text."""
     kind, message = st.session_state.pop(FLASH, (None, None))
     if kind == "error":
-        st.error(message)
+        st.error(escape(message, limit=1000))
     elif kind == "warning":
-        st.warning(message)
+        st.warning(escape(message, limit=1000))
     elif kind == "info":
-        st.info(message)
+        st.info(escape(message, limit=1000))
     elif kind == "success":
-        st.success(message)
+        st.success(escape(message, limit=1000))
 
 
 def read(work: Callable[[Session], T]) -> T:

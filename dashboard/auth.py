@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.safe_text import md
 from dashboard.state import app_context
 from monitor.auth import accounts
 from monitor.auth.permissions import Actor
@@ -38,7 +39,7 @@ def current_actor() -> Actor:
         st.stop()
     assert isinstance(actor, Actor)
     with st.sidebar:
-        st.caption(f"Signed in as **{actor.username}** ({actor.role})")
+        st.caption(md("Signed in as **{}** ({})", actor.username, actor.role))
         if st.button("Sign out", key="logout"):
             logout()
     return actor
@@ -69,7 +70,7 @@ def login_form() -> None:
             outcome = accounts.authenticate(session, username, password, settings)
             user_id = outcome.user.id if outcome.user is not None else None
         if user_id is None:
-            st.error(f"Sign-in failed: {outcome.message}.")
+            st.error(md("Sign-in failed: {}.", outcome.message))
             return
         _start(user_id)
         st.rerun()
@@ -91,7 +92,7 @@ def _sso() -> None:
         user = accounts.sso_user(session, email, settings) if email else None
         user_id = user.id if user is not None else None
     if user_id is None:
-        st.error(f"{email or 'This account'} has no role here: ask an admin to map it.")
+        st.error(md("{} has no role here: ask an admin to map it.", email or "This account"))
         if st.button("Sign out of single sign-on"):
             st.logout()
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.actions import read
+from dashboard.safe_text import one_line
 from monitor.cases.queue import QueueFilters, queue
 
 CASE = "case_id"
@@ -13,9 +14,7 @@ CASE = "case_id"
 
 def show(key: str) -> int | None:
     rows = read(lambda s: queue(s, QueueFilters(), limit=200))
-    labels = {
-        r.case_id: f"#{r.case_id} · {r.urgency:.0f} · @{r.author} · {r.text[:60]}" for r in rows
-    }
+    labels = {r.case_id: f"#{r.case_id} · {r.urgency:.0f} · @{r.author} · {r.text}" for r in rows}
     current = st.session_state.get(CASE)
     if current is not None and current not in labels:
         labels = {current: f"#{current}", **labels}
@@ -27,7 +26,7 @@ def show(key: str) -> int | None:
         "Case",
         options,
         index=options.index(current) if current in labels else 0,
-        format_func=lambda case_id: labels[case_id],
+        format_func=lambda case_id: one_line(labels[case_id], 120),
         key=key,
     )
     st.session_state[CASE] = choice

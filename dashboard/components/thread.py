@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.safe_text import escape, handle, md, plain
 from monitor.cases.detail import ThreadItem
 
 
@@ -16,5 +17,6 @@ def show(thread: list[ThreadItem], key: str) -> None:
             where = "DM" if item.channel == "dm" else "public"
             extra = f" · urgency {item.urgency:.0f}" if item.urgency is not None else ""
             extra += f" · {item.status}" if item.status else ""
-            st.caption(f"{item.who} · {where} · {item.at:%Y-%m-%d %H:%M} UTC{extra}")
-            st.text(item.text)
+            who = handle(item.who) if item.inbound else escape(item.who)
+            st.caption(md("{} · {} · {} UTC{}", who, where, f"{item.at:%Y-%m-%d %H:%M}", extra))
+            st.text(plain(item.text))

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard.safe_text import md, table
 from dashboard.state import app_context
 from monitor.alerts.config import RULES
 from monitor.alerts.records import STATUSES, alert_counts, recent_alerts, send_test_alert
@@ -38,21 +39,23 @@ with ctx.sessions() as session:
 
 columns = st.columns(len(counts))
 for column, (status, count) in zip(columns, counts.items(), strict=True):
-    column.metric(f"{status} (24 h)", count)
+    column.metric(md("{} (24 h)", status), md("{}", count))
 
 if rows:
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Created (UTC)": [f"{r.created_at:%Y-%m-%d %H:%M}" for r in rows],
-                "Rule": [r.rule for r in rows],
-                "Route": [r.route for r in rows],
-                "Status": [r.status for r in rows],
-                "Attempts": [r.attempts for r in rows],
-                "Case": [r.case_id for r in rows],
-                "Alert": [r.title for r in rows],
-                "Error": [r.error or "" for r in rows],
-            }
+        table(
+            pd.DataFrame(
+                {
+                    "Created (UTC)": [f"{r.created_at:%Y-%m-%d %H:%M}" for r in rows],
+                    "Rule": [r.rule for r in rows],
+                    "Route": [r.route for r in rows],
+                    "Status": [r.status for r in rows],
+                    "Attempts": [r.attempts for r in rows],
+                    "Case": [r.case_id for r in rows],
+                    "Alert": [r.title for r in rows],
+                    "Error": [r.error or "" for r in rows],
+                }
+            )
         ),
         hide_index=True,
     )
@@ -66,9 +69,11 @@ if routes and allowed(actor, "alerts.manage"):
         try:
             result = send_test_alert(ctx.sessions, ctx.settings, actor, str(route))
         except UserFacingError as exc:
-            st.error(str(exc))
+            st.error(md("{}", exc, limit=1000))
         else:
             if result.ok:
-                st.success(f"Test message sent through {result.route} ({result.target}).")
+                st.success(md("Test message sent through {} ({}).", result.route, result.target))
             else:
-                st.error(f"{result.route} ({result.target}) failed: {result.error}")
+                st.error(
+                    md("{} ({}) failed: {}", result.route, result.target, result.error, limit=1000)
+                )

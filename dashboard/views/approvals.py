@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.actions import late_clicks, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.order_calls import send_now
+from dashboard.safe_text import md
 from dashboard.state import app_context
 from monitor.cases.detail import pending_approvals
 from monitor.cases.order_system import order_system_for
@@ -64,17 +65,20 @@ if not pending:
 for r in pending:
     with st.container(border=True):
         amount = f" {money(r.amount)}" if r.amount else ""
+        order = f" · order {r.order_id} worth {money(r.order_value)}" if r.order_id else ""
         st.markdown(
-            f"**#{r.id} {ACTION_LABELS[r.action]}{amount}** on case {r.case_id}"
-            + (f" · order {r.order_id} worth {money(r.order_value)}" if r.order_id else "")
+            md("**#{} {}{}** on case {}{}", r.id, ACTION_LABELS[r.action], amount, r.case_id, order)
         )
         who = ", ".join(approver_roles(policy, r.action, r.amount, r.order_value)) or "nobody"
         st.caption(
-            f"Requested by {r.requested_by} at {r.requested_at:%Y-%m-%d %H:%M} UTC · "
-            f"reason: {r.reason or '-'} · can approve: {who} (not {r.requested_by})"
-        )
+            md(
+                "Requested by {} at {} UTC · reason: {} · can approve: {} (not {})",
+                r.requested_by, f"{r.requested_at:%Y-%m-%d %H:%M}", r.reason or "-", who,
+                r.requested_by,
+            )
+        )  # fmt: skip
         if r.details:
-            st.caption(", ".join(f"{k}: {v}" for k, v in r.details.items()))
+            st.caption(md("{}", ", ".join(f"{k}: {v}" for k, v in r.details.items())))
         reason = st.text_input("Reason (required to reject)", key=f"approval_reason_{r.id}")
         approve, reject = st.columns(2)
         if approve.button("Approve", key=f"approve_{r.id}", type="primary"):

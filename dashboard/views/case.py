@@ -18,6 +18,7 @@ from dashboard.components import (
 )
 from dashboard.formatting import reach_label, sla_label
 from dashboard.order_calls import send_now
+from dashboard.safe_text import escape, handle, md, one_line, plain
 from dashboard.state import app_context
 from monitor.auth.permissions import allowed
 from monitor.cases import actions
@@ -46,11 +47,11 @@ minutes = None
 if detail.sla_due_at is not None:
     minutes = (detail.sla_due_at - utcnow()).total_seconds() / 60
 cols = st.columns(5)
-cols[0].metric("Urgency", f"{detail.priority:.0f}")
-cols[1].metric("Status", detail.status)
-cols[2].metric("SLA", sla_label(minutes))
-cols[3].metric("Intent", (detail.intent or "other").replace("_", " "))
-cols[4].metric("Assigned to", detail.assignee or "nobody")
+cols[0].metric("Urgency", md("{}", f"{detail.priority:.0f}"))
+cols[1].metric("Status", escape(detail.status))
+cols[2].metric("SLA", escape(sla_label(minutes)))
+cols[3].metric("Intent", escape((detail.intent or "other").replace("_", " ")))
+cols[4].metric("Assigned to", escape(detail.assignee or "nobody"))
 if not allowed(actor, "case.work"):
     st.info("Your role can read cases but not change them.")
 impostors = read(lambda s: case_impostors(s, case_id))
@@ -99,20 +100,26 @@ with right:
     st.subheader("Author")
     tick = " ✔" if detail.verified else ""
     st.markdown(
-        f"**@{detail.author_handle}**{tick} on {detail.platform} · "
-        f"{reach_label(detail.followers, detail.verified)} followers"
-    )
+        md(
+            "{}{} on {} · {} followers", handle(detail.author_handle), tick, detail.platform,
+            reach_label(detail.followers, detail.verified),
+        )
+    )  # fmt: skip
+    if detail.author_name and detail.author_name != detail.author_handle:
+        st.caption(md("Display name: {}", detail.author_name))
     if detail.customer:
         known = detail.customer
-        st.markdown(f"Customer **{known.name}** · {known.email or '-'} · {known.phone or '-'}")
-        st.caption(known.how_known)
+        st.markdown(
+            md("Customer **{}** · {} · {}", known.name, known.email or "-", known.phone or "-")
+        )
+        st.caption(md("{}", known.how_known))
     else:
         st.caption("Not linked to a customer yet: see Order linking.")
     st.subheader("Why it is urgent")
     urgency_chart.show(detail.factors, key="case_factors")
-    st.caption(detail.explanation)
+    st.caption(md("{}", detail.explanation))
     for order in orders:
-        st.caption(f"Linked order {order.id}: {order.status}, {money(order.value)}")
+        st.caption(md("Linked order {}: {}, {}", order.id, order.status, money(order.value)))
 
 st.subheader("Work the case")
 claim_col, status_col, assign_col = st.columns(3)
@@ -137,7 +144,9 @@ if status_col.button("Update status", key=field(f"status_{case_id}", "go")):
 if allowed(actor, "case.assign"):
     names = read(lambda s: user_names(s))
     give = form_key(f"assign_{case_id}")
-    who = assign_col.selectbox("Assign to", names, key=field(f"assign_{case_id}", "who"))
+    who = assign_col.selectbox(
+        "Assign to", names, format_func=one_line, key=field(f"assign_{case_id}", "who")
+    )
     if assign_col.button("Assign", key=field(f"assign_{case_id}", "go")):
         perform(
             lambda s: actions.assign_case(s, actor, case_id, who, key=give),
@@ -145,9 +154,10 @@ if allowed(actor, "case.assign"):
         )  # fmt: skip
         st.rerun()
 
-with st.expander(f"Internal notes ({len(detail.notes)})", expanded=bool(detail.notes)):
+with st.expander(md("Internal notes ({})", len(detail.notes)), expanded=bool(detail.notes)):
     for note in detail.notes:
-        st.markdown(f"**{note.author}** · {note.at:%Y-%m-%d %H:%M}: {note.text}")
+        st.caption(md("**{}** · {}", note.author, f"{note.at:%Y-%m-%d %H:%M} UTC"))
+        st.text(plain(note.text))
     write = form_key(f"note_{case_id}")
     text = st.text_area(
         "New note (never sent to the customer)", key=field(f"note_{case_id}", "text")
@@ -166,13 +176,16 @@ for item in failed:
     with st.container(border=True):
         if item.status == "unknown":
             st.warning(
-                f"Reply #{item.outbox_id} may or may not have been posted: the sender stopped "
-                "mid-send. Check the platform before sending it again."
+                md(
+                    "Reply #{} may or may not have been posted: the sender stopped mid-send. "
+                    "Check the platform before sending it again.",
+                    item.outbox_id,
+                )
             )
         else:
-            st.error(f"Reply #{item.outbox_id} failed for good.")
+            st.error(md("Reply #{} failed for good.", item.outbox_id))
         # Upstream error bodies and reply text are shown as plain text, never as Markdown.
-        st.text(f"Reason: {item.error or 'none given'}\nReply: {item.text}")
+        st.text(plain(f"Reason: {item.error or 'none given'}\nReply: {item.text}", 3000))
         again = form_key(f"resend_{item.outbox_id}")
         if allowed(actor, "case.work") and st.button(
             "Send again", key=field(f"resend_{item.outbox_id}", "go")
@@ -194,8 +207,11 @@ for key, late in late_clicks(f"suggestions_{case_id}", drawn):
 for sug in suggestions:
     with st.container(border=True):
         amount = f" {money(sug.amount)}" if sug.amount else ""
-        st.markdown(f"**Suggested: {ACTION_LABELS[sug.action]}{amount}** · {sug.order_id or ''}")
-        st.caption(f"Evidence: {sug.evidence}. Clearance: {', '.join(sug.approvers) or 'nobody'}.")
+        st.markdown(
+            md("**Suggested: {}{}** · {}", ACTION_LABELS[sug.action], amount, sug.order_id or "")
+        )
+        clearance = ", ".join(sug.approvers) or "nobody"
+        st.caption(md("Evidence: {}. Clearance: {}.", sug.evidence, clearance))
         key = suggestion_key(sug)
         if st.button("Request this", key=f"case_{key}"):
             request("", key, sug.action, sug.order_id, sug.amount, sug.reason)
@@ -214,12 +230,15 @@ def retry(r: ResolutionView) -> None:
     key = form_key(form)
     if r.order_call == "unknown":
         st.warning(
-            f"#{r.id}: the order-system call was interrupted: check the order system before "
-            "retrying (the retry reuses the same idempotency key, so it cannot pay twice)."
+            md(
+                "#{}: the order-system call was interrupted: check the order system before "
+                "retrying (the retry reuses the same idempotency key, so it cannot pay twice).",
+                r.id,
+            )
         )
     else:
-        st.error(f"#{r.id}: the order system did not carry it out.")
-        st.text(f"Reason: {r.order_call_error or 'none given'}")
+        st.error(md("#{}: the order system did not carry it out.", r.id))
+        st.text(plain(f"Reason: {r.order_call_error or 'none given'}", 3000))
     who = approver_roles(policy, r.action, r.amount, r.order_value)
     if actor.role in who and st.button("Retry order-system call", key=field(form, "go")):
         done = perform(lambda s: retry_execution(s, actor, r.id, key=key, policy=policy), form=form)
@@ -238,8 +257,13 @@ for r in detail.resolutions:
         else ""
     )
     st.markdown(
-        f"- #{r.id} **{ACTION_LABELS[r.action]}{amount}** {r.order_id or ''} · "
-        f"requested by {r.requested_by} · **{r.status.replace('_', ' ')}**{decided}{why}{call}"
-    )
+        md(
+            "- #{} **{}{}** {} · requested by {} · **{}**{}{}{}", r.id, ACTION_LABELS[r.action],
+            amount, r.order_id or "", r.requested_by, r.status.replace("_", " "), decided, why,
+            call,
+        )
+    )  # fmt: skip
+    if r.reason:
+        st.caption(md("Reason given: {}", r.reason))
     if r.status == APPROVED and r.order_call in ("failed", "unknown"):
         retry(r)

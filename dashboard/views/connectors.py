@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.actions import read
 from dashboard.auth import current_actor
+from dashboard.safe_text import md, plain, table
 from monitor.connectors import source_health
 
 current_actor()
@@ -36,7 +37,8 @@ frame = pd.DataFrame(
         "Problems": ["; ".join(r.problems) or "-" for r in rows],
     }
 )
-st.dataframe(frame, hide_index=True)
+st.dataframe(table(frame), hide_index=True)
 for r in rows:
     if r.last_error:
-        st.caption(f"{r.name}: last error at {_when(r.last_error_at)}: {r.last_error}")
+        st.caption(md("{}: last error at {}:", r.name, _when(r.last_error_at)))
+        st.code(plain(r.last_error, 2000), language=None, wrap_lines=True)

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.actions import field, form_key, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.components import case_picker, order_card, thread
+from dashboard.safe_text import handle, md, plain
 from monitor.auth.permissions import allowed
 from monitor.cases.detail import case_detail
 from monitor.cases.orders import (
@@ -53,13 +54,13 @@ def candidate(order: OrderView | WithheldOrder, evidence: list[str], key: str) -
     with st.container(border=True):
         if isinstance(order, WithheldOrder):
             # Someone else's order: its number and why, nothing about its customer.
-            st.text(order.why)
+            st.text(plain(order.why))
             return
         order_card.show(order, key=key)
         for line in evidence:
-            st.markdown(f"- {line}")
+            st.markdown(md("- {}", line))
         form = f"link_{case_id}_{order.id}"
-        if st.button(f"Link {order.id}", key=field(form, "go")):
+        if st.button(md("Link {}", order.id), key=field(form, "go")):
             link(order.id, "; ".join(evidence))
 
 
@@ -67,21 +68,22 @@ detail = read(lambda s: case_detail(s, case_id))
 linked = read(lambda s: linked_orders(s, case_id))
 left, right = st.columns([2, 3])
 with left:
-    st.subheader(f"@{detail.author_handle}")
+    st.subheader(md("Author {}", handle(detail.author_handle)))
     thread.show(detail.thread, key="orders_thread")
 with right:
-    st.subheader(f"Linked orders ({len(linked)})")
+    st.subheader(md("Linked orders ({})", len(linked)))
     for n, order in enumerate(linked):
         with st.container(border=True):
             order_card.show(order, key=f"linked_{n}")
-            if st.button(f"Unlink {order.id}", key=field(f"unlink_{case_id}_{order.id}", "go")):
+            unlink_key = field(f"unlink_{case_id}_{order.id}", "go")
+            if st.button(md("Unlink {}", order.id), key=unlink_key):
                 unlink(order.id)
     st.subheader("Suggested")
     suggestions = read(lambda s: suggest_orders(s, case_id))
     if not suggestions:
         st.caption("No evidence points to an order: search below.")
     for n, suggestion in enumerate(suggestions):
-        st.caption(f"Evidence score {suggestion.score:.0f}")
+        st.caption(md("Evidence score {}", f"{suggestion.score:.0f}"))
         candidate(suggestion.order, suggestion.evidence, key=f"suggested_{n}")
     st.subheader("Search")
     query = st.text_input("Order id, customer name, e-mail, phone or @handle", key="order_query")

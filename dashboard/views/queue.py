@@ -9,6 +9,7 @@ from dashboard.actions import field, form_key, perform, show_flash
 from dashboard.auth import current_actor
 from dashboard.components.case_picker import CASE
 from dashboard.formatting import channel_label, reach_label, sla_label
+from dashboard.safe_text import md, one_line, table
 from dashboard.state import app_context
 from monitor.cases.actions import claim_case
 from monitor.cases.queue import QueueFilters, queue, queue_facets
@@ -66,9 +67,9 @@ def queue_table() -> None:
             "Status": [row.status for row in rows],
         }
     )
-    st.caption(f"{len(rows)} most urgent cases; refreshed every 30 s")
+    st.caption(md("{} most urgent cases; refreshed every 30 s", len(rows)))
     st.dataframe(
-        frame,
+        table(frame),
         hide_index=True,
         column_config={
             "Urgency": st.column_config.ProgressColumn(
@@ -81,7 +82,10 @@ def queue_table() -> None:
     labels = {row.case_id: f"#{row.case_id} · {row.urgency:.0f} · @{row.author}" for row in rows}
     pick, open_col, claim_col = st.columns([3, 1, 1], vertical_alignment="bottom")
     chosen = pick.selectbox(
-        "Case", list(labels), format_func=lambda case_id: labels[case_id], key="queue_case"
+        "Case",
+        list(labels),
+        format_func=lambda case_id: one_line(labels[case_id], 80),
+        key="queue_case",
     )
     if open_col.button("Open case", key="queue_open", type="primary"):
         st.session_state[CASE] = chosen

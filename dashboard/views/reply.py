@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.actions import field, form_key, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.components import case_picker, thread
+from dashboard.safe_text import md
 from monitor.cases.detail import case_detail
 from monitor.cases.replies import (
     CHANNELS,
@@ -43,7 +44,10 @@ with right:
     text = st.text_area("Reply", key=field(form, "text"), height=140)
     issues = check_reply(text, channel) if text else []
     for issue in issues:
-        (st.error if issue.blocking else st.warning)(issue.message)
+        if issue.blocking:
+            st.error(md("{}", issue.message, limit=1000))
+        else:
+            st.warning(md("{}", issue.message, limit=1000))
     warnings = [i for i in issues if not i.blocking]
     confirmed = False
     if warnings:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.safe_text import md, table
 from dashboard.state import app_context
 from monitor.auth.permissions import Actor, allowed
 from monitor.db.types import utcnow
@@ -45,10 +46,10 @@ if volume.empty:
     st.stop()
 
 left, middle, right = st.columns(3)
-left.metric("Posts", int(volume.posts.sum()))
-middle.metric("Cases", len(cases))
+left.metric("Posts", md("{}", int(volume.posts.sum())))
+middle.metric("Cases", md("{}", len(cases)))
 decided = cases[cases.sla.isin(["met", "missed"])]
-right.metric("SLA met", f"{(decided.sla == 'met').mean():.0%}" if len(decided) else "-")
+right.metric("SLA met", md("{}", f"{(decided.sla == 'met').mean():.0%}" if len(decided) else "-"))
 
 st.subheader("Volume by hour and channel")
 st.line_chart(volume.pivot_table(index="hour", columns="channel", values="posts", fill_value=0))
@@ -64,18 +65,18 @@ sla = metrics.sla_compliance(cases)
 if not sla.empty:
     st.bar_chart(sla.set_index("day"))
 st.subheader("Time to first response and resolution (minutes)")
-st.dataframe(metrics.response_times(cases), hide_index=True)
+st.dataframe(table(metrics.response_times(cases)), hide_index=True)
 st.subheader("Resolutions by type and approver")
 if amounts.empty:
     st.caption("No resolutions in this period.")
 else:
     st.bar_chart(amounts, x="type", y="amount", color="approver")
-    st.dataframe(amounts, hide_index=True)
+    st.dataframe(table(amounts), hide_index=True)
 st.subheader("Spikes")
 if spikes.empty:
     st.caption("No volume spikes were alerted in this period.")
 else:
-    st.dataframe(spikes, hide_index=True)
+    st.dataframe(table(spikes), hide_index=True)
 
 st.subheader("Download")
 if not allowed(actor, "reports.export"):
@@ -88,8 +89,8 @@ if st.button("Prepare export", key="reports_prepare"):
         try:
             result = export_report(ctx.sessions, ctx.settings, actor, fmt, target, since, until)
         except UserFacingError as exc:
-            st.error(str(exc))
+            st.error(md("{}", exc, limit=1000))
         else:
             st.session_state["reports_files"] = [(p.name, p.read_bytes()) for p in result.paths]
 for name, data in st.session_state.get("reports_files", []):
-    st.download_button(f"Download {name}", data, file_name=name, key=f"reports_dl_{name}")
+    st.download_button(md("Download {}", name), data, file_name=name, key=f"reports_dl_{name}")

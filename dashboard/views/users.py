@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.actions import perform, read, show_flash
 from dashboard.auth import current_actor
+from dashboard.safe_text import md, one_line, table
 from monitor.auth import accounts
 from monitor.auth.permissions import allowed, require
 from monitor.cases.audit import recent_entries, verify_chain
@@ -26,7 +27,7 @@ users = read(
     ]
 )
 st.dataframe(
-    pd.DataFrame(users, columns=["User", "Role", "E-mail", "Active", "Locked until"]),
+    table(pd.DataFrame(users, columns=["User", "Role", "E-mail", "Active", "Locked until"])),
     hide_index=True,
 )
 names = [u[0] for u in users]
@@ -47,7 +48,7 @@ with st.form("user_add"):
 
 st.subheader("Change a role")
 a, b, c = st.columns(3)
-who = a.selectbox("User", names, key="user_pick")
+who = a.selectbox("User", names, format_func=one_line, key="user_pick")
 new_role = b.selectbox("New role", ROLES, key="user_role")
 if c.button("Set role", key="user_set_role"):
     perform(lambda s: accounts.set_role(s, actor, who, new_role), f"{who} is now {new_role}.")
@@ -63,13 +64,16 @@ st.subheader("Audit log")
 require(actor, "audit.view")
 if st.button("Verify the chain", key="audit_verify"):
     report = read(verify_chain)
-    (st.success if report.intact else st.error)(report.describe())
+    if report.intact:
+        st.success(md("{}", report.describe(), limit=1000))
+    else:
+        st.error(md("{}", report.describe(), limit=1000))
 entries = read(
     lambda s: [
         (e.id, e.at, e.actor, e.action, e.entity, e.entity_id) for e in recent_entries(s, 100)
     ]
 )
 st.dataframe(
-    pd.DataFrame(entries, columns=["#", "At (UTC)", "Who", "Action", "Entity", "Id"]),
+    table(pd.DataFrame(entries, columns=["#", "At (UTC)", "Who", "Action", "Entity", "Id"])),
     hide_index=True,
 )

@@ -1,0 +1,115 @@
+"""The one way pages show text they did not write: posts, handles, display names, customer
+names, staff notes and reasons, upstream error bodies, alert text, usernames.
+
+Streamlit interprets Markdown in `st.markdown`, `st.caption`, titles, alerts (`st.error` ...),
+metric and expander labels, widget labels and radio options: links, images (a tracking pixel
+fetched by every viewer), headings after a newline, LaTeX `$...$`, `:red[...]` colours and
+`:material/...:` icons. Foreign text is therefore never put into those sinks directly:
+
+- `md("Signed in as **{}** ({})", name, role)`: a literal template of the app's own words
+  (Markdown allowed) with every value escaped, so a value can only ever read as text;
+- `handle(h)`: an author handle as a code span, visibly apart from the app's own words;
+- `plain(text)`: for sinks that never interpret Markdown (`st.text`, `st.code`, table cells,
+  selectbox options).
+
+All three mark bidi controls and invisible characters (`⟪U+202E⟫`), so a right-to-left
+override cannot reverse the app's own timestamp and `ad\u200bmin` does not read "admin".
+tests/dashboard/test_safe_text_rule.py fails when a page passes anything else to a sink.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+# Invisible characters that are not in the Cf (format) category but still hide or fake text.
+_INVISIBLE_EXTRA = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+_ZWJ = "\u200d"
+_VARIATION_SELECTOR_16 = "\ufe0f"
+# Characters that start Markdown or Streamlit syntax anywhere in a line: code, emphasis,
+# strike-through, links and images, HTML and autolinks, entities, LaTeX, directives (colours,
+# icons, emoji), attributes, tables, e-mail autolinks, and `/` of `:material/`.
+_INLINE_SPECIALS = frozenset("\\`*_~[]<>&$:{}|@/")
+# ...and what only matters at the start of a line: headings, quotes, list items, rules.
+_LINE_START = re.compile(r"^(\s*)([#>+=*-]|\d+[.)])")
+_WWW = re.compile(r"(?i)(www)\.")  # a GFM autolink needs `www.` verbatim
+_NEWLINES = re.compile(r"\r\n|[\r\n\u2028\u2029\x85]")
+ELLIPSIS = "…"
+
+
+class Markdown(str):
+    """Markdown that is safe to render: app words, with every foreign part escaped."""
+
+
+def marker(char: str) -> str:
+    return f"⟪U+{ord(char):04X}⟫"
+
+
+def _emoji_part(char: str) -> bool:
+    return unicodedata.category(char) in ("So", "Sk") or char == _VARIATION_SELECTOR_16
+
+
+def _hidden(text: str, index: int) -> bool:
+    char = text[index]
+    if char in "\n\t":
+        return False
+    if char == _ZWJ:  # joins emoji (👩‍💻); anywhere else it only hides a join
+        before = text[index - 1] if index else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        return not (before and after and _emoji_part(before) and _emoji_part(after))
+    category = unicodedata.category(char)
+    return category in ("Cf", "Cc", "Co", "Cs", "Cn") or char in _INVISIBLE_EXTRA
+
+
+def visible(text: object) -> str:
+    """`text` with bidi controls, zero-width and control characters shown as `⟪U+XXXX⟫`."""
+    value = _NEWLINES.sub("\n", "" if text is None else str(text))
+    return "".join(marker(char) if _hidden(value, n) else char for n, char in enumerate(value))
+
+
+def _clip(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def plain(text: object, limit: int | None = None) -> str:
+    """For sinks that show text as text (`st.text`, `st.code`, tables, selectbox options)."""
+    return _clip(visible(text), limit)
+
+
+def one_line(text: object, limit: int | None = None) -> str:
+    """`plain`, with line breaks shown as ` ⏎ ` so a value cannot start a line of its own."""
+    return _clip(visible(text).replace("\n", " ⏎ ").replace("\t", " "), limit)
+
+
+def escape(text: object, limit: int | None = None) -> Markdown:
+    """A value as Markdown that renders exactly as its text, on one line."""
+    value = one_line(text, limit)
+    value = "".join("\\" + c if c in _INLINE_SPECIALS else c for c in value)
+    value = _LINE_START.sub(lambda m: m[1] + m[2][:-1] + "\\" + m[2][-1], value)
+    return Markdown(_WWW.sub(r"\1\\.", value))
+
+
+def handle(value: object, limit: int = 60) -> Markdown:
+    """`@name` as a code span: shown literally and set apart from the app's own words."""
+    text = one_line(value, limit)
+    text = text if text.startswith("@") else f"@{text}"
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return Markdown(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def md(template: str, *values: object, limit: int | None = 300) -> Markdown:
+    """Fill `{}` in a literal template of app words; each value is escaped unless it is
+    already `Markdown` from one of these helpers."""
+    return Markdown(
+        template.format(*(v if isinstance(v, Markdown) else escape(v, limit) for v in values))
+    )
+
+
+def table(frame: pd.DataFrame, limit: int | None = 500) -> pd.DataFrame:
+    """A copy of `frame` whose text cells are `plain`: tables never interpret Markdown, but
+    a bidi override in a cell would still reverse what follows it."""
+    return frame.map(lambda value: plain(value, limit) if isinstance(value, str) else value)

@@ -1,0 +1,66 @@
+"""Every page, opened by an admin on a case full of hostile text, draws no markup from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from casework import sign_in
+from hostile_text import add_hostile_case, markup_problems, shown_text
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+PAGES = [
+    "queue",
+    "case",
+    "orders",
+    "reply",
+    "approvals",
+    "connectors",
+    "alerts",
+    "reports",
+    "users",
+]
+
+
+@pytest.fixture
+def app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("MONITOR_DATABASE_URL", db_url)
+    st.cache_resource.clear()
+    return AppTest.from_file(APP, default_timeout=30)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_shows_hostile_text_as_text(app: AppTest, session: Session, page: str) -> None:
+    hostile = add_hostile_case(session)
+    sign_in(app, session, "root", "admin")
+    app.session_state["case_id"] = hostile.case_id
+    app.run()
+    app.switch_page(f"views/{page}.py").run()
+    assert not app.exception, app.exception
+    if page == "orders":  # the search box echoes the query back
+        app.text_input(key="order_query").input("hostile ![](https://evil.example/q.png)").run()
+    problems = markup_problems(app)
+    assert not problems, "\n".join(problems)
+    seen = shown_text(app)
+    if page in ("case", "orders", "reply", "queue"):
+        assert "⟪U+202E⟫" in seen  # the override in the handle is visible, not obeyed
+    if page == "case":
+        assert "ad⟪U+200B⟫min" in seen and "Approved by CFO" in seen and "# HUGE" in seen
+
+
+def test_hostile_flash_messages_are_text(app: AppTest, session: Session) -> None:
+    """A service error that quotes what the user typed is shown as text too."""
+    hostile = add_hostile_case(session)
+    sign_in(app, session, "root", "admin")
+    app.session_state["case_id"] = hostile.case_id
+    app.run()
+    app.switch_page("views/users.py").run()
+    app.text_input(key="user_new_name").input("ann")
+    app.text_input(key="user_new_email").input("![](https://evil.example/e.png)")
+    app.text_input(key="user_new_password").input("long enough password")
+    app.button(key="FormSubmitter:user_add-Add user").click().run()
+    assert app.error, "creating a second 'ann' must fail"
+    assert not markup_problems(app)
