@@ -10,6 +10,7 @@ from dashboard.auth import current_actor
 from dashboard.components import case_picker, thread
 from dashboard.safe_text import md
 from monitor.cases.detail import case_detail
+from monitor.cases.greetings import greeting
 from monitor.cases.replies import (
     CHANNELS,
     TEMPLATES,
@@ -33,10 +34,14 @@ with right:
     form = f"reply_{case_id}"
     key = form_key(form)
     template = st.selectbox("Template", ["(none)", *TEMPLATES], key="reply_template")
+    hello = greeting(detail.platform, detail.author_handle)
     if st.button("Use template", key="reply_use_template") and template != "(none)":
         st.session_state[field(form, "text")] = fill_template(
-            template, handle=detail.author_handle, customer_name=customer_name
-        )
+            template, handle=detail.author_handle, customer_name=customer_name,
+            platform=detail.platform,
+        )  # fmt: skip
+    if hello.warning and template != "(none)":
+        st.warning(md("{}", hello.warning))
     channel: Channel = st.radio(
         "Channel", CHANNELS, horizontal=True, key="reply_channel",
         format_func=lambda c: "Public reply" if c == "public" else "Direct message",

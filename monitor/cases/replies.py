@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import outbound, submissions
 from monitor.auth.permissions import SYSTEM, Actor, require
 from monitor.cases import audit
+from monitor.cases.greetings import fill, greeting
 from monitor.db.models import Author, Case, OutboxMessage, Post
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
@@ -155,9 +156,9 @@ def check_reply(text: str, channel: Channel) -> list[ReplyIssue]:
     return issues
 
 
-def fill_template(name: str, *, handle: str, customer_name: str | None) -> str:
-    first = (customer_name or "").split(" ")[0] or f"@{handle}"
-    return TEMPLATES[name].format(handle=handle, name=first)
+def fill_template(name: str, *, handle: str, customer_name: str | None, platform: str = "x") -> str:
+    """The template with a plain `@handle` only if it is valid on `platform` (greetings.py)."""
+    return fill(TEMPLATES[name], greeting(platform, handle), customer_name)
 
 
 def _target_post(session: Session, case_id: int, channel: Channel) -> Post:

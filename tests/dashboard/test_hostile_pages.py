@@ -64,3 +64,18 @@ def test_hostile_flash_messages_are_text(app: AppTest, session: Session) -> None
     app.button(key="FormSubmitter:user_add-Add user").click().run()
     assert app.error, "creating a second 'ann' must fail"
     assert not markup_problems(app)
+
+
+def test_reply_template_leaves_out_a_hostile_handle(app: AppTest, session: Session) -> None:
+    hostile = add_hostile_case(session)
+    sign_in(app, session, "ann", "agent")
+    app.session_state["case_id"] = hostile.case_id
+    app.run()
+    app.switch_page("views/reply.py").run()
+    app.selectbox(key="reply_template").select("Looking into it").run()
+    assert "not a valid x handle" in shown_text(app)
+    app.button(key="reply_use_template").click().run()
+    reply = str(app.text_area(key="reply_text").value)
+    assert reply.startswith("Thanks for your patience. We're checking")
+    assert "evil" not in reply and "@" not in reply
+    assert not markup_problems(app)
