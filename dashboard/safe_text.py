@@ -20,14 +20,11 @@ tests/dashboard/test_safe_text_rule.py fails when a page passes anything else to
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import pandas as pd
 
-# Invisible characters that are not in the Cf (format) category but still hide or fake text.
-_INVISIBLE_EXTRA = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
-_ZWJ = "\u200d"
-_VARIATION_SELECTOR_16 = "\ufe0f"
+from monitor.text import clip, visible
+
 # Characters that start Markdown or Streamlit syntax anywhere in a line: code, emphasis,
 # strike-through, links and images, HTML and autolinks, entities, LaTeX, directives (colours,
 # icons, emoji), attributes, tables, e-mail autolinks, and `/` of `:material/`.
@@ -35,52 +32,20 @@ _INLINE_SPECIALS = frozenset("\\`*_~[]<>&$:{}|@/")
 # ...and what only matters at the start of a line: headings, quotes, list items, rules.
 _LINE_START = re.compile(r"^(\s*)([#>+=*-]|\d+[.)])")
 _WWW = re.compile(r"(?i)(www)\.")  # a GFM autolink needs `www.` verbatim
-_NEWLINES = re.compile(r"\r\n|[\r\n\u2028\u2029\x85]")
-ELLIPSIS = "…"
 
 
 class Markdown(str):
     """Markdown that is safe to render: app words, with every foreign part escaped."""
 
 
-def marker(char: str) -> str:
-    return f"⟪U+{ord(char):04X}⟫"
-
-
-def _emoji_part(char: str) -> bool:
-    return unicodedata.category(char) in ("So", "Sk") or char == _VARIATION_SELECTOR_16
-
-
-def _hidden(text: str, index: int) -> bool:
-    char = text[index]
-    if char in "\n\t":
-        return False
-    if char == _ZWJ:  # joins emoji (👩‍💻); anywhere else it only hides a join
-        before = text[index - 1] if index else ""
-        after = text[index + 1] if index + 1 < len(text) else ""
-        return not (before and after and _emoji_part(before) and _emoji_part(after))
-    category = unicodedata.category(char)
-    return category in ("Cf", "Cc", "Co", "Cs", "Cn") or char in _INVISIBLE_EXTRA
-
-
-def visible(text: object) -> str:
-    """`text` with bidi controls, zero-width and control characters shown as `⟪U+XXXX⟫`."""
-    value = _NEWLINES.sub("\n", "" if text is None else str(text))
-    return "".join(marker(char) if _hidden(value, n) else char for n, char in enumerate(value))
-
-
-def _clip(text: str, limit: int | None) -> str:
-    return text if limit is None or len(text) <= limit else text[: limit - 1] + ELLIPSIS
-
-
 def plain(text: object, limit: int | None = None) -> str:
     """For sinks that show text as text (`st.text`, `st.code`, tables, selectbox options)."""
-    return _clip(visible(text), limit)
+    return clip(visible(text), limit)
 
 
 def one_line(text: object, limit: int | None = None) -> str:
     """`plain`, with line breaks shown as ` ⏎ ` so a value cannot start a line of its own."""
-    return _clip(visible(text).replace("\n", " ⏎ ").replace("\t", " "), limit)
+    return clip(visible(text).replace("\n", " ⏎ ").replace("\t", " "), limit)
 
 
 def escape(text: object, limit: int | None = None) -> Markdown:

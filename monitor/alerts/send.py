@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import apprise
 
 from monitor.alerts.config import RouteSettings
+from monitor.alerts.escape import BODY_FORMAT, neutral, title_for
 from monitor.alerts.urls import RouteConfigError, mask_url, protect, route_url
 
 # (url, title, body, timeout seconds) -> None when delivered, else the reason it was not.
@@ -37,7 +38,8 @@ def apprise_notify(url: str, title: str, body: str, timeout: float) -> str | Non
             f"apprise cannot use the URL {mask_url(url)}: check its scheme and parts against "
             "https://appriseit.com/services/"
         )
-    result = notifier.notify(body=body, title=title, timeout=timeout)
+    title = title_for(notifier[0].notify_format, title)
+    result = notifier.notify(body=body, title=title, body_format=BODY_FORMAT, timeout=timeout)
     if result:
         return None
     problems = [
@@ -56,7 +58,7 @@ def send(
     scrubber = protect([url]) if route.url_env else None
     permanent = False
     try:
-        error = (notifier or apprise_notify)(url, title, body, timeout)
+        error = (notifier or apprise_notify)(url, neutral(title), neutral(body), timeout)
     except RouteConfigError as exc:
         error, permanent = str(exc), True
     except Exception as exc:  # a plugin bug must not kill the job; record it instead

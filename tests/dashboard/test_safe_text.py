@@ -7,7 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard.safe_text import Markdown, escape, handle, md, one_line, plain, table, visible
+from dashboard.safe_text import Markdown, escape, handle, md, one_line, plain, table
+from monitor.text import visible
 
 
 def unescaped(markdown: str) -> str:
