@@ -23,6 +23,7 @@ import re
 
 import pandas as pd
 
+from monitor.secrets import mask
 from monitor.text import clip, visible
 
 # Characters that start Markdown or Streamlit syntax anywhere in a line: code, emphasis,
@@ -40,12 +41,12 @@ class Markdown(str):
 
 def plain(text: object, limit: int | None = None) -> str:
     """For sinks that show text as text (`st.text`, `st.code`, tables, selectbox options)."""
-    return clip(visible(text), limit)
+    return clip(visible(mask(text)), limit)
 
 
 def one_line(text: object, limit: int | None = None) -> str:
     """`plain`, with line breaks shown as ` ⏎ ` so a value cannot start a line of its own."""
-    return clip(visible(text).replace("\n", " ⏎ ").replace("\t", " "), limit)
+    return clip(visible(mask(text)).replace("\n", " ⏎ ").replace("\t", " "), limit)
 
 
 def escape(text: object, limit: int | None = None) -> Markdown:

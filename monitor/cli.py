@@ -22,6 +22,7 @@ from monitor.commands.users import users
 from monitor.context import AppContext, LazyContext
 from monitor.db.migrate import upgrade
 from monitor.errors import UserFacingError
+from monitor.secrets import mask
 from monitor.sources.base import Source
 
 DEMO_PASSWORD = "demo-care-2026"  # noqa: S105 - the documented password of demo accounts only
@@ -35,7 +36,7 @@ class MonitorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UserFacingError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(mask(exc)) from exc
 
 
 @click.group(cls=MonitorGroup)

@@ -12,12 +12,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.db.engine import make_engine, session_factory
 from monitor.scoring.loader import load_text_model
 from monitor.scoring.model import TextModel
+from monitor.secrets import protect_settings
 from monitor.settings import Settings, load_settings
 
 
 @dataclass
 class AppContext:
     settings: Settings
+
+    def __post_init__(self) -> None:
+        protect_settings(self.settings)  # before any source, route or error can print one
 
     @cached_property
     def engine(self) -> Engine:

@@ -19,9 +19,13 @@ from monitor.db.models import RejectedPayload, SourceState
 from monitor.db.types import utcnow
 from monitor.ingest import store_posts
 from monitor.locks import try_lock
+from monitor.secrets import mask
 from monitor.sources.base import FetchResult, Source, SourceError
+from monitor.text import clip, visible
 
 log = logging.getLogger(__name__)
+
+LAST_ERROR_LIMIT = 2000  # characters of an upstream error kept for the Connectors page
 
 
 @dataclass
@@ -137,7 +141,7 @@ def _record_failure(
 
 
 def _mark_error(state: SourceState, error: SourceError, now: datetime) -> None:
-    state.last_error = str(error)
+    state.last_error = clip(visible(mask(error)), LAST_ERROR_LIMIT)
     state.last_error_at = now
     if error.permanent:
         state.healthy = False  # a person must fix credentials; alerts pick this up

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from apprise import NotifyFormat
 
+from monitor.secrets import mask
 from monitor.text import visible
 
 _MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!<>|~$:")
@@ -25,8 +26,8 @@ def markdown_text(text: str) -> str:
 
 
 def neutral(text: str) -> str:
-    """The same for every channel: spoofing characters made visible."""
-    return visible(text)
+    """The same for every channel: spoofing characters made visible, secrets masked."""
+    return visible(mask(text))
 
 
 def title_for(plugin_format: object, title: str) -> str:

@@ -14,6 +14,10 @@ import apprise
 from monitor.alerts.config import RouteSettings
 from monitor.alerts.escape import BODY_FORMAT, neutral, title_for
 from monitor.alerts.urls import RouteConfigError, mask_url, protect, route_url
+from monitor.secrets import mask
+from monitor.text import clip, visible
+
+ERROR_LIMIT = 1000  # characters of an upstream error kept on the alert row
 
 # (url, title, body, timeout seconds) -> None when delivered, else the reason it was not.
 Notifier = Callable[[str, str, str, float], str | None]
@@ -65,4 +69,6 @@ def send(
         error = f"{type(exc).__name__}: {exc}"
     if error and scrubber is not None:
         error = scrubber.redact(error)
+    if error:
+        error = clip(visible(mask(error)), ERROR_LIMIT)
     return SendResult(route.name, mask_url(url), error, permanent)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from monitor.errors import UserFacingError
+from monitor.secrets import mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ class SourceError(UserFacingError):
     def __init__(
         self, message: str, *, permanent: bool = False, retry_at: datetime | None = None
     ) -> None:
-        super().__init__(message)
+        super().__init__(mask(message))  # gateways echo tokens back in their error bodies
         self.permanent = permanent
         self.retry_at = retry_at
 
