@@ -16,6 +16,9 @@ from monitor.auth.permissions import allowed
 PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Escalation monitor", page_icon="🚨", layout="wide")
+# Tables' built-in CSV download and copy ignore roles and write formulas as they are; pages
+# offer permission-checked, Excel-safe downloads instead (monitor/reports).
+st.set_option("client.disableDataExport", True)
 
 actor = signed_in()
 if actor is None:

@@ -11,10 +11,12 @@ from dashboard.components.case_picker import CASE
 from dashboard.formatting import channel_label, reach_label, sla_label
 from dashboard.safe_text import md, one_line, table
 from dashboard.state import app_context
+from monitor.auth.permissions import allowed
 from monitor.cases.actions import claim_case
 from monitor.cases.queue import QueueFilters, queue, queue_facets
 from monitor.cases.threads import OPEN_STATUSES
 from monitor.db.models import CASE_STATUSES
+from monitor.reports.queue_export import queue_csv
 
 ctx = app_context()
 actor = current_actor()
@@ -79,6 +81,11 @@ def queue_table() -> None:
             "Why": st.column_config.TextColumn("Why", width="medium"),
         },
     )
+    if allowed(actor, "reports.export"):  # the table's own toolbar download is off (app.py)
+        st.download_button(
+            "Download these cases (CSV, safe for Excel)", queue_csv(actor, rows),
+            file_name="queue.csv", mime="text/csv", key="queue_download",
+        )  # fmt: skip
     labels = {row.case_id: f"#{row.case_id} · {row.urgency:.0f} · @{row.author}" for row in rows}
     pick, open_col, claim_col = st.columns([3, 1, 1], vertical_alignment="bottom")
     chosen = pick.selectbox(
