@@ -32,7 +32,11 @@ from monitor.text import clip, visible
 _INLINE_SPECIALS = frozenset("\\`*_~[]<>&$:{}|@/")
 # ...and what only matters at the start of a line: headings, quotes, list items, rules.
 _LINE_START = re.compile(r"^(\s*)([#>+=*-]|\d+[.)])")
-_WWW = re.compile(r"(?i)(www)\.")  # a GFM autolink needs `www.` verbatim
+# Streamlit turns URLs, `www.` names and e-mail addresses in text into links even when
+# their punctuation is escaped, so those parts are shown as code spans, which it never links.
+_LINKABLE = re.compile(
+    r"(?i)(?:https?:/+|ftp:/+|mailto:|www\.)[^\s`]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
 
 
 class Markdown(str):
@@ -49,22 +53,34 @@ def one_line(text: object, limit: int | None = None) -> str:
     return clip(visible(mask(text)).replace("\n", " ⏎ ").replace("\t", " "), limit)
 
 
+def _code(text: str) -> str:
+    """`text` as an inline code span, which Markdown shows character for character."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _escape_chars(text: str) -> str:
+    return "".join("\\" + c if c in _INLINE_SPECIALS else c for c in text)
+
+
 def escape(text: object, limit: int | None = None) -> Markdown:
-    """A value as Markdown that renders exactly as its text, on one line."""
+    """A value as Markdown that renders exactly as its text, on one line; links in it are
+    shown as code, not made clickable."""
     value = one_line(text, limit)
-    value = "".join("\\" + c if c in _INLINE_SPECIALS else c for c in value)
-    value = _LINE_START.sub(lambda m: m[1] + m[2][:-1] + "\\" + m[2][-1], value)
-    return Markdown(_WWW.sub(r"\1\\.", value))
+    parts, start = [], 0
+    for found in _LINKABLE.finditer(value):
+        parts += [_escape_chars(value[start : found.start()]), _code(found.group())]
+        start = found.end()
+    escaped = "".join([*parts, _escape_chars(value[start:])])
+    return Markdown(_LINE_START.sub(lambda m: m[1] + m[2][:-1] + "\\" + m[2][-1], escaped))
 
 
 def handle(value: object, limit: int = 60) -> Markdown:
     """`@name` as a code span: shown literally and set apart from the app's own words."""
     text = one_line(value, limit)
-    text = text if text.startswith("@") else f"@{text}"
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return Markdown(f"{fence}{pad}{text}{pad}{fence}")
+    return Markdown(_code(text if text.startswith("@") else f"@{text}"))
 
 
 def md(template: str, *values: object, limit: int | None = 300) -> Markdown:

@@ -10,9 +10,24 @@ import pytest
 from dashboard.safe_text import Markdown, escape, handle, md, one_line, plain, table
 from monitor.text import visible
 
+CODE_SPAN = re.compile(r"(?<!\\)(`+) ?(.*?) ?\1")
+
 
 def unescaped(markdown: str) -> str:
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """What a reader sees: code spans' text, escaped characters without their backslash."""
+    parts = CODE_SPAN.split(markdown)
+    shown = []
+    for n, part in enumerate(parts):
+        if n % 3 == 0:
+            shown.append(re.sub(r"\\(.)", r"\1", part))
+        elif n % 3 == 2:
+            shown.append(part)
+    return "".join(shown)
+
+
+def live(markdown: str) -> str:
+    """What a Markdown renderer would still interpret: not code, not escaped."""
+    return re.sub(r"\\.", "", CODE_SPAN.sub("", markdown))
 
 
 @pytest.mark.parametrize(
@@ -59,11 +74,17 @@ def test_visible_marks_hidden_characters(raw: str | None, shown: str) -> None:
 def test_escape_leaves_no_markdown(hostile: str) -> None:
     escaped = escape(hostile)
     assert isinstance(escaped, Markdown) and "\n" not in escaped
-    live = re.sub(r"\\.", "", escaped)  # what a Markdown renderer would still interpret
-    assert not set(live) & set("`*_~[]<>&$:{}|@/\\")
-    assert not re.match(r"\s*([#>+=-]|\d+[.)])", live)
-    assert "www." not in live
+    rest = live(escaped)
+    assert not set(rest) & set("`*_~[]<>&$:{}|@/\\")
+    assert not re.match(r"\s*([#>+=-]|\d+[.)])", rest)
+    assert "www." not in rest and "http" not in rest
     assert unescaped(escaped) == hostile.replace("\n", " ⏎ ")
+
+
+def test_links_in_values_are_code_not_links() -> None:
+    assert escape("see https://evil.example/x now") == "see `https://evil.example/x` now"
+    assert escape("mail a.b@evil.example") == "mail `a.b@evil.example`"
+    assert escape("www.evil.example") == "`www.evil.example`"
 
 
 def test_md_escapes_values_but_keeps_the_app_words() -> None:
