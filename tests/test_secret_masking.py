@@ -10,16 +10,19 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import responses
 import streamlit as st
 from casework import sign_in
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
+from monitor.cases.order_system import OrderSystemError, ResolutionOrder, WebhookOrderSystem
 from monitor.db.models import SourceState
 from monitor.secrets import MASK, SECRETS, configured_secrets, mask, protect_settings
 from monitor.settings import load_settings
@@ -164,3 +167,15 @@ def test_echoed_token_appears_nowhere(
     assert "legacy error with ****" in shown and TOKEN not in shown
     frame = app.dataframe[0].value
     assert TOKEN not in frame.to_csv()
+
+
+def test_order_system_echoing_its_key_is_masked(
+    tmp_path: Path, secret_env: dict[str, str], http: responses.RequestsMock
+) -> None:
+    protect_settings(load_settings(write_config(tmp_path, 9)))
+    url = secret_env["ORDER_HOOK_URL"]
+    http.add(responses.POST, url, status=403, body=f"key {ORDER_KEY} may not refund")
+    order = ResolutionOrder("idem-1", 7, "refund", "111-1", Decimal("5.00"), "USD", {})
+    with pytest.raises(OrderSystemError) as refused:
+        WebhookOrderSystem(url, retries=0).execute(order)
+    assert ORDER_KEY not in str(refused.value) and f"key {MASK} may not" in str(refused.value)

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from monitor.errors import UserFacingError
-from monitor.secrets import mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +46,7 @@ class SourceError(UserFacingError):
     def __init__(
         self, message: str, *, permanent: bool = False, retry_at: datetime | None = None
     ) -> None:
-        super().__init__(mask(message))  # gateways echo tokens back in their error bodies
+        super().__init__(message)
         self.permanent = permanent
         self.retry_at = retry_at
 
