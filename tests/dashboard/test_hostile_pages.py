@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from casework import sign_in
 from hostile_text import add_hostile_case, markup_problems, shown_text
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = [
     "queue",
     "case",
@@ -25,21 +21,19 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("MONITOR_DATABASE_URL", db_url)
-    st.cache_resource.clear()
-    return AppTest.from_file(APP, default_timeout=30)
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_page_shows_hostile_text_as_text(app: AppTest, session: Session, page: str) -> None:
+def open_hostile(app: AppTest, session: Session, username: str, page: str) -> None:
+    """Sign in as `username` (root: admin, ann: agent) and open `page` on the hostile case."""
     hostile = add_hostile_case(session)
-    sign_in(app, session, "root", "admin")
+    sign_in(app, session, username, "admin" if username == "root" else "agent")
     app.session_state["case_id"] = hostile.case_id
     app.run()
     app.switch_page(f"views/{page}.py").run()
     assert not app.exception, app.exception
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_shows_hostile_text_as_text(app: AppTest, session: Session, page: str) -> None:
+    open_hostile(app, session, "root", page)
     if page == "orders":  # the search box echoes the query back
         app.text_input(key="order_query").input("hostile ![](https://evil.example/q.png)").run()
     problems = markup_problems(app)
@@ -53,11 +47,7 @@ def test_page_shows_hostile_text_as_text(app: AppTest, session: Session, page: s
 
 def test_hostile_flash_messages_are_text(app: AppTest, session: Session) -> None:
     """A service error that quotes what the user typed is shown as text too."""
-    hostile = add_hostile_case(session)
-    sign_in(app, session, "root", "admin")
-    app.session_state["case_id"] = hostile.case_id
-    app.run()
-    app.switch_page("views/users.py").run()
+    open_hostile(app, session, "root", "users")
     app.text_input(key="user_new_name").input("ann")
     app.text_input(key="user_new_email").input("![](https://evil.example/e.png)")
     app.text_input(key="user_new_password").input("long enough password")
@@ -67,11 +57,7 @@ def test_hostile_flash_messages_are_text(app: AppTest, session: Session) -> None
 
 
 def test_reply_template_leaves_out_a_hostile_handle(app: AppTest, session: Session) -> None:
-    hostile = add_hostile_case(session)
-    sign_in(app, session, "ann", "agent")
-    app.session_state["case_id"] = hostile.case_id
-    app.run()
-    app.switch_page("views/reply.py").run()
+    open_hostile(app, session, "ann", "reply")
     app.selectbox(key="reply_template").select("Looking into it").run()
     assert "not a valid x handle" in shown_text(app)
     app.button(key="reply_use_template").click().run()

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from casework import PASSWORD, link_author, make_case, make_customer, make_order, make_user, sign_in
 from factories import T0
 from sqlalchemy import select
@@ -35,13 +34,6 @@ from monitor.submissions import new_key
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 ORDER = "111-0000001-0000001"
-
-
-@pytest.fixture
-def app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("MONITOR_DATABASE_URL", db_url)
-    st.cache_resource.clear()
-    return AppTest.from_file(APP, default_timeout=30)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -17,15 +16,7 @@ from monitor.auth.permissions import PermissionDenied
 from monitor.cases.queue import QueueFilters, queue
 from monitor.reports.queue_export import queue_csv
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 FORMULA = '=HYPERLINK("https://evil.example","refund")'
-
-
-@pytest.fixture
-def app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("MONITOR_DATABASE_URL", db_url)
-    st.cache_resource.clear()
-    return AppTest.from_file(APP, default_timeout=30)
 
 
 def downloads(app: AppTest) -> list[str]:
