@@ -65,6 +65,7 @@ def test_hostile_text_stays_text_in_the_browser(server: str) -> None:
         assert_nothing_rendered(page, "Queue")
         # The table toolbar offers no CSV download (exports go through the checked button).
         page.locator("[data-testid='stDataFrame']").first.hover()
+        expect(page.get_by_role("button", name="Search").first).to_be_visible()  # the toolbar
         assert page.get_by_role("button", name="Download as CSV").count() == 0
 
         page.get_by_role("button", name="Open case").click()
