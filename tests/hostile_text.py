@@ -178,11 +178,19 @@ def drawn(app: Any) -> list[tuple[bool, str]]:
     return found
 
 
+def _outside_code(markdown: str) -> str:
+    return re.sub(r"(?<!\\)(`+)(?!`).*?(?<!`)\1(?!`)", " ", markdown, flags=re.S)
+
+
 def _literal_parts(markdown: str) -> str:
     """The Markdown with code spans and backslash-escaped characters taken out: what is left
     is what Streamlit interprets."""
-    without_code = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", " ", markdown, flags=re.S)
-    return re.sub(r"\\.", " ", without_code, flags=re.S)
+    return re.sub(r"\\.", " ", _outside_code(markdown), flags=re.S)
+
+
+# Streamlit links URLs, `www.` names and e-mail addresses in text even when their punctuation
+# is escaped: outside code spans, none may be left once the escapes are read.
+LINKABLE = re.compile(r"(?i)https?:/|www\.|[\w.+-]+@[\w-]+\.[\w-]")
 
 
 def markup_problems(app: Any) -> list[str]:
@@ -194,6 +202,9 @@ def markup_problems(app: Any) -> list[str]:
             live = _literal_parts(text)
             problems += [f"{bad!r} would render in {text!r}" for bad in FORBIDDEN_IN_MARKDOWN
                          if bad in live]  # fmt: skip
+            read = re.sub(r"\\(.)", r"\1", _outside_code(text))
+            if LINKABLE.search(read):
+                problems.append(f"a link would be made in {text!r}")
     return problems
 
 
