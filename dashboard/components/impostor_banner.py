@@ -1,7 +1,8 @@
 """The impostor warning on a case: who posed as us, what they tried, and the two actions.
 
 Handles, names and reply texts are chosen by the impostor, so they are shown with `st.text`
-(never Markdown); labels and buttons carry only our own words.
+through `plain` (never Markdown, bidi controls marked); labels and buttons carry only our own
+words.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard.actions import perform
+from dashboard.safe_text import plain
 from monitor.auth.permissions import Actor, allowed
 from monitor.impostors.config import ImpostorSettings
 from monitor.impostors.service import ImpostorReply, report_account, send_warning
@@ -26,9 +28,9 @@ def show(
     for reply in replies:
         with st.container(border=True):
             st.error("Possible impostor reply: this account is not us.", icon="🚨")
-            st.text(reply.banner)
-            st.text(f"Their reply ({reply.at:%Y-%m-%d %H:%M} UTC): {reply.text}")
-            st.text(f"Impostor score {reply.score:.0f}: {reply.explanation}")
+            st.text(plain(reply.banner))
+            st.text(plain(f"Their reply ({reply.at:%Y-%m-%d %H:%M} UTC): {reply.text}"))
+            st.text(plain(f"Impostor score {reply.score:.0f}: {reply.explanation}"))
             if not allowed(actor, "case.work"):
                 continue
             warn, report = st.columns(2)

@@ -16,6 +16,7 @@ PAGES = [
     "approvals",
     "connectors",
     "alerts",
+    "impostors",
     "reports",
     "users",
 ]

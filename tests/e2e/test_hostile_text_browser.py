@@ -16,7 +16,16 @@ from playwright.sync_api import Page, Route, expect, sync_playwright
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 
-PAGES = ["Case", "Order linking", "Reply", "Approvals", "Connectors", "Alerts", "Users and roles"]
+PAGES = [
+    "Case",
+    "Order linking",
+    "Reply",
+    "Approvals",
+    "Connectors",
+    "Alerts",
+    "Impostors",
+    "Users and roles",
+]
 
 
 @pytest.fixture
