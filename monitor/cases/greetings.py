@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+X_HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
 # What each platform accepts as a username; None: the platform has no @handles to mention.
 HANDLE_GRAMMAR: dict[str, re.Pattern[str] | None] = {
-    "x": re.compile(r"[A-Za-z0-9_]{1,15}"),
+    "x": X_HANDLE,
+    "demo": X_HANDLE,  # the demo imitates X
     "instagram": re.compile(r"[A-Za-z0-9._]{1,30}"),
     "facebook": None,
 }
@@ -31,9 +33,9 @@ class Greeting:
 
 def greeting(platform: str, handle: str) -> Greeting:
     """The `@mention` for a reply to `handle` on `platform`, if it is safe to write one."""
-    grammar = HANDLE_GRAMMAR.get(platform, HANDLE_GRAMMAR["x"] if platform == "demo" else None)
-    if platform not in HANDLE_GRAMMAR and platform != "demo":
+    if platform not in HANDLE_GRAMMAR:
         return Greeting(None, f"{platform} handles are not mentioned in templates: check the reply")
+    grammar = HANDLE_GRAMMAR[platform]
     if grammar is None:
         return Greeting(None)
     name = handle.removeprefix("@")

@@ -76,3 +76,9 @@ def test_known_examples() -> None:
 )
 def test_first_name_only_when_it_is_a_name(name: str, first: str | None) -> None:
     assert first_name(name) == first
+
+
+def test_demo_follows_x_and_unknown_platforms_are_left_out() -> None:
+    assert greeting("demo", "dana_r").mention == "@dana_r"
+    unknown = greeting("mastodon", "dana")
+    assert unknown.mention is None and unknown.warning is not None
