@@ -27,6 +27,7 @@ from monitor.cases.resolutions import reject_resolution, request_resolution
 from monitor.db.models import Alert, Post, Score, SourceState
 from monitor.ingest import store_posts
 from monitor.sources.base import AuthorInfo, IncomingPost
+from monitor.submissions import new_key
 
 PIXEL_HOST = "evil.example"
 PIXEL = f"![](https://{PIXEL_HOST}/track.png)"
@@ -96,17 +97,17 @@ def add_hostile_case(session: Session) -> HostileCase:
     make_order(session, customer, ORDER, "650.00", item=f"Headphones {PIXEL}")
     post.author.customer_id = customer.id
     session.flush()
-    link_order(session, agent, case.id, ORDER, evidence=f"evidence {LINK}")
-    add_note(session, agent, case.id, NOTE)
+    link_order(session, agent, case.id, ORDER, key=new_key(), evidence=f"evidence {LINK}")
+    add_note(session, agent, case.id, NOTE, key=new_key())
     policy = ClearanceSettings()
     rejected = request_resolution(
         session, agent, case.id, "refund", amount=Decimal(640), order_id=ORDER, reason=REASON,
-        policy=policy, order_system=LedgerOrderSystem(session),
+        policy=policy, order_system=LedgerOrderSystem(session), key=new_key(),
     )  # fmt: skip
-    reject_resolution(session, senior, rejected.resolution.id, REJECTION)
+    reject_resolution(session, senior, rejected.resolution.id, REJECTION, key=new_key())
     pending = request_resolution(
         session, agent, case.id, "refund", amount=Decimal(650), order_id=ORDER, reason=REASON,
-        policy=policy, order_system=LedgerOrderSystem(session),
+        policy=policy, order_system=LedgerOrderSystem(session), key=new_key(),
     )  # fmt: skip
     session.add(
         Alert(
