@@ -37,7 +37,12 @@ def impostor_replies(posts: list[IncomingPost], seed: int) -> list[IncomingPost]
         (p for p in posts if p.platform == "x" and p.inbound and p.kind == "mention"),
         key=lambda p: (p.created_at, p.external_id),
     )
-    roots = [p for p in roots if p.in_reply_to_id is None]
+    # Thread starters, one per customer, so each reply lands in a different case.
+    firsts: dict[str, IncomingPost] = {}
+    for p in roots:
+        if p.in_reply_to_id is None:
+            firsts.setdefault(p.author.external_id, p)
+    roots = list(firsts.values())
     if not roots:
         return []
     rng = random.Random(seed * 31 + 15)

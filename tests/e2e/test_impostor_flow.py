@@ -29,6 +29,7 @@ from monitor.settings import load_settings
 from monitor.sources.demo import load_demo
 
 __all__ = ["server"]  # the fixture, imported for this module's tests
+WAIT = 30_000  # ms: a rerun on two busy cores can take more than expect's default 5 s
 
 
 @pytest.fixture
@@ -74,24 +75,25 @@ def test_banner_warning_report_and_impostors_page(server: str, db_file: str) -> 
         picker.fill(f"#{case_id} ·")
         page.keyboard.press("Enter")
         banner = page.get_by_text("Possible impostor reply from @ShopNowHe1p:")
-        expect(banner).to_be_visible()
+        expect(banner).to_be_visible(timeout=WAIT)  # the page reruns for the picked case
         expect(banner).to_contain_text("look-alike name")
         expect(banner).to_contain_text("phone number")
         shot(page, "impostor-1-banner")
 
-        warn = page.get_by_role("button", name="Send warning reply")
-        warn.dblclick()  # a hurried double click still queues one warning
-        expect(page.get_by_text("Warning reply queued").first).to_be_visible()
-        page.get_by_role("button", name="Send warning reply").click()
-        page.get_by_role("button", name="Report account").click()
-        expect(page.get_by_text("Account recorded as reported")).to_be_visible()
-        expect(page.get_by_role("button", name="Account reported")).to_be_disabled()
+        # The banner's own box: the nearest element around it that holds its buttons.
+        box = banner.locator("xpath=ancestor::div[.//button][1]")
+        box.get_by_role("button", name="Send warning reply").dblclick()  # a hurried user
+        expect(page.get_by_text("Warning reply queued").first).to_be_visible(timeout=WAIT)
+        box.get_by_role("button", name="Send warning reply").click()
+        box.get_by_role("button", name="Report account").click()
+        expect(page.get_by_text("Account recorded as reported")).to_be_visible(timeout=WAIT)
+        expect(box.get_by_role("button", name="Account reported")).to_be_disabled(timeout=WAIT)
         shot(page, "impostor-2-warned-and-reported")
         page.get_by_role("button", name="Sign out").click()
 
         sign_in(page, server, "supervisor")
         page.get_by_role("link", name="Impostors").click()
-        expect(page.get_by_role("heading", name="Impostors")).to_be_visible()
+        expect(page.get_by_role("heading", name="Impostors")).to_be_visible(timeout=WAIT)
         with page.expect_download() as download:
             page.get_by_role("button", name="Download CSV for trust and safety").click()
         exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
