@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 
 def _lock_key(name: str) -> int:
@@ -47,6 +47,21 @@ def try_lock(engine: Engine, name: str) -> Iterator[bool]:
         yield True
     finally:
         lock.release()
+
+
+@contextmanager
+def hold_lock(connection: Connection, name: str, *, timeout: float = 600.0) -> Iterator[None]:
+    """Wait for the lock called `name` and hold it until the block ends.
+
+    PostgreSQL: a transaction-level advisory lock on `connection`, released when its transaction
+    commits or rolls back (or the process dies). SQLite: the file lock beside the database.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(name)})
+        yield
+        return
+    with FileLock(_lock_path(connection.engine, name), timeout=timeout):
+        yield
 
 
 def _lock_path(engine: Engine, name: str) -> Path:
