@@ -233,6 +233,7 @@ def poll(lazy: LazyContext, source_name: str, once: bool, no_score: bool) -> Non
         app.sessions,
         by_name[source_name],
         sla=SlaPolicy(scoring.sla_hours_public, scoring.sla_hours_private),
+        unhealthy_after=app.settings.scheduler.unhealthy_after_failures,
     )
     click.echo(outcome.describe())
     if outcome.stored and not no_score:

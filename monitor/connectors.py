@@ -33,12 +33,35 @@ class SourceHealth:
     rate_limit_remaining: int | None
     rate_limit_reset_at: datetime | None
     token_expires_at: datetime | None
+    rate_limit_limit: int | None = None
+    next_poll_at: datetime | None = None
+    consecutive_failures: int = 0
+    catching_up_since: datetime | None = None
+    backlog: int | None = None
+
+    @property
+    def budget(self) -> str:
+        """ "449/450 until 12:15 UTC", or "-" when the platform sends no rate-limit headers."""
+        if self.rate_limit_remaining is None:
+            return "-"
+        size = f"/{self.rate_limit_limit}" if self.rate_limit_limit is not None else ""
+        until = f" until {self.rate_limit_reset_at:%H:%M} UTC" if self.rate_limit_reset_at else ""
+        return f"{self.rate_limit_remaining}{size}{until}"
+
+    @property
+    def backlog_text(self) -> str:
+        if self.catching_up_since is None:
+            return "-"
+        about = f"about {self.backlog}" if self.backlog is not None else "an unknown number of"
+        return f"catching up: {about} posts behind"
 
 
 def _assess(row: SourceState, now: datetime) -> tuple[str, list[str]]:
     failing, warnings = [], []
     if not row.healthy:
-        failing.append(f"last poll failed: {row.last_error or 'unknown error'}")
+        streak = row.consecutive_failures or 0
+        polls = f"{streak} polls in a row failed" if streak > 1 else "last poll failed"
+        failing.append(f"{polls}: {row.last_error or 'unknown error'}")
     if row.last_success_at is None:
         warnings.append("never polled successfully")
     elif now - row.last_success_at > STALE_AFTER:
@@ -49,8 +72,14 @@ def _assess(row: SourceState, now: datetime) -> tuple[str, list[str]]:
             failing.append("the access token has expired: renew it")
         elif row.token_expires_at - now < TOKEN_WARNING:
             warnings.append(f"the access token expires on {row.token_expires_at:%Y-%m-%d}")
-    if row.rate_limit_remaining == 0 and row.rate_limit_reset_at and row.rate_limit_reset_at > now:
-        warnings.append(f"rate limit used up until {row.rate_limit_reset_at:%H:%M} UTC")
+    if row.next_poll_at is not None and row.next_poll_at > now:
+        why = "rate limit used up" if row.rate_limit_remaining == 0 else "spreading the budget"
+        warnings.append(f"{why}: next poll at {row.next_poll_at:%H:%M:%S} UTC")
+    if row.catching_up_since is not None:
+        about = f"about {row.backlog}" if row.backlog is not None else "an unknown number of"
+        warnings.append(
+            f"catching up since {row.catching_up_since:%H:%M} UTC: {about} posts behind"
+        )
     state = "failing" if failing else "warning" if warnings else "ok"
     return state, failing + warnings
 
@@ -74,6 +103,11 @@ def source_health(session: Session, now: datetime | None = None) -> list[SourceH
                 rate_limit_remaining=row.rate_limit_remaining,
                 rate_limit_reset_at=row.rate_limit_reset_at,
                 token_expires_at=row.token_expires_at,
+                rate_limit_limit=row.rate_limit_limit,
+                next_poll_at=row.next_poll_at,
+                consecutive_failures=row.consecutive_failures or 0,
+                catching_up_since=row.catching_up_since,
+                backlog=row.backlog,
             )
         )
     return result

@@ -54,7 +54,13 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
         Job(
             f"poll:{source.name}",
             interval,
-            lambda source=source: poll_source(app.engine, app.sessions, source, sla=sla),  # type: ignore[misc]
+            lambda source=source: poll_source(  # type: ignore[misc]
+                app.engine,
+                app.sessions,
+                source,
+                sla=sla,
+                unhealthy_after=settings.scheduler.unhealthy_after_failures,
+            ),
         )
         for source, interval in sources
     ]

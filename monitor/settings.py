@@ -96,6 +96,8 @@ class SchedulerSettings(_Section):
     alerts_seconds: float = Field(30.0, gt=0)  # alert rules, SLA checks and delivery
     reports_seconds: float = Field(300.0, gt=0)  # checks whether a scheduled report is due
     impostors_seconds: float = Field(60.0, gt=0)  # impostor checks of third-party replies
+    # Polls in a row failing with a passing error (timeout, 5xx) that make a source unhealthy.
+    unhealthy_after_failures: int = Field(3, ge=1, le=1000)
 
 
 class ReplySettings(_Section):

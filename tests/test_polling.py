@@ -140,3 +140,91 @@ def test_a_source_held_by_another_process_is_not_polled_twice(
         assert poll_source(engine, sessions, source, now=NOW).status == "busy"
     assert poll_source(engine, sessions, source, now=NOW).status == "ok"
     assert _state(sessions, "demo").cursor == {"batch": 1}
+
+
+def _budget(remaining: int, reset: int = RESET) -> dict[str, str]:
+    """X's rate-limit headers: a 450-request window ending at `reset`."""
+    return {
+        "x-rate-limit-limit": "450",
+        "x-rate-limit-remaining": str(remaining),
+        "x-rate-limit-reset": str(reset),
+    }
+
+
+def test_a_poll_stopped_by_its_page_budget_continues_the_backlog_next_time(
+    engine: Engine, sessions: sessionmaker[Session], http: responses.RequestsMock
+) -> None:
+    users = [user("5", "ann", 10)]
+    source = XSource(
+        "x-main", BRAND, bearer_token="secret", max_pages=1, retry=RetryPolicy(sleep=lambda _: None)
+    )
+    http.get(MENTIONS, json=page([tweet("1910", "5"), tweet("1909", "5")], users, "t2"))
+    first = poll_source(engine, sessions, source, now=NOW)
+    state = _state(sessions, "x-main")
+    # Stored 1910 and 1909; older ones wait: the since_id is not moved past them.
+    assert state.cursor == {"mentions_until_id": "1909", "mentions_newest_id": "1910"}
+    assert state.catching_up_since == NOW and "catching up" in first.message
+
+    http.get(MENTIONS, json=page([tweet("1908", "5"), tweet("1907", "5")], users, "t3"))
+    poll_source(engine, sessions, source, now=NOW)
+    assert "until_id=1909" in str(http.calls[-1].request.url)
+    http.get(MENTIONS, json=page([tweet("1906", "5")], users))  # the last page: drained
+    poll_source(engine, sessions, source, now=NOW)
+    assert "until_id=1907" in str(http.calls[-1].request.url)
+    state = _state(sessions, "x-main")
+    assert state.cursor == {"since_id": "1910"} and state.catching_up_since is None
+    assert _count(sessions, Post) == 5
+
+    http.get(MENTIONS, json=page([tweet("1911", "5")], users))
+    poll_source(engine, sessions, source, now=NOW)
+    assert "since_id=1910" in str(http.calls[-1].request.url)
+    assert "until_id" not in str(http.calls[-1].request.url)
+
+
+def test_consecutive_outage_polls_make_a_source_unhealthy_until_one_succeeds(
+    engine: Engine, sessions: sessionmaker[Session], http: responses.RequestsMock
+) -> None:
+    for _ in range(3 * 3):  # three polls, each with three tries
+        http.get(MENTIONS, status=503, json={"title": "Service Unavailable"})
+    for poll in range(3):
+        outcome = poll_source(engine, sessions, x_source(), now=NOW, unhealthy_after=3)
+        state = _state(sessions, "x-main")
+        assert outcome.status == "error" and state.consecutive_failures == poll + 1
+        assert state.healthy is (poll < 2)  # the third failure in a row is an outage
+    http.get(MENTIONS, json=page([tweet("1905", "5")], [user("5", "ann", 1)]))
+    poll_source(engine, sessions, x_source(), now=NOW + timedelta(minutes=3))
+    state = _state(sessions, "x-main")
+    assert state.healthy and state.consecutive_failures == 0
+    assert state.last_success_at == NOW + timedelta(minutes=3)
+
+
+def test_polling_continues_while_budget_remains_and_pauses_when_it_is_spent(
+    engine: Engine, sessions: sessionmaker[Session], http: responses.RequestsMock
+) -> None:
+    users = [user("5", "ann", 1)]
+    http.get(MENTIONS, json=page([tweet("1905", "5")], users), headers=_budget(449))
+    poll_source(engine, sessions, x_source(), now=NOW)
+    state = _state(sessions, "x-main")
+    assert (state.rate_limit_remaining, state.rate_limit_limit) == (449, 450)
+    # 449 requests for 15 minutes: a poll a minute later is well within the budget.
+    http.get(MENTIONS, json=page([], users), headers=_budget(0))
+    assert poll_source(engine, sessions, x_source(), now=NOW + timedelta(minutes=1)).status == "ok"
+    paused = poll_source(engine, sessions, x_source(), now=NOW + timedelta(minutes=2))
+    assert paused.status == "rate_limited" and "spent" in paused.message
+    assert len(http.calls) == 2  # the spent budget made no request
+    http.get(MENTIONS, json=page([], users), headers=_budget(449, RESET + 900))
+    after = poll_source(engine, sessions, x_source(), now=NOW + timedelta(minutes=15, seconds=1))
+    assert after.status == "ok" and len(http.calls) == 3
+
+
+def test_a_small_budget_spreads_polls_over_the_window(
+    engine: Engine, sessions: sessionmaker[Session], http: responses.RequestsMock
+) -> None:
+    http.get(MENTIONS, json=page([], []), headers=_budget(3))
+    poll_source(engine, sessions, x_source(), now=NOW)
+    # Three requests left for 15 minutes: one poll per 5 minutes makes them last.
+    assert _state(sessions, "x-main").next_poll_at == NOW + timedelta(minutes=5)
+    early = poll_source(engine, sessions, x_source(), now=NOW + timedelta(minutes=4))
+    assert early.status == "rate_limited" and "spreading" in early.message
+    http.get(MENTIONS, json=page([], []), headers=_budget(2))
+    assert poll_source(engine, sessions, x_source(), now=NOW + timedelta(minutes=5)).status == "ok"

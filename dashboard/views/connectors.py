@@ -1,5 +1,5 @@
-"""Connectors: is each source polling, how far behind, how much rate limit is left, and when
-its token expires; read from what the scheduler last recorded."""
+"""Connectors: is each source polling, how far behind (lag and backlog), how much rate-limit
+budget is left, and when its token expires; read from what the scheduler last recorded."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ frame = pd.DataFrame(
         "Last success (UTC)": [_when(r.last_success_at) for r in rows],
         "Lag (s)": [r.lag_seconds for r in rows],
         "Items last poll": [r.items_last_poll for r in rows],
-        "Rate limit left": [r.rate_limit_remaining for r in rows],
+        "Backlog": [r.backlog_text for r in rows],
+        "Rate-limit budget": [r.budget for r in rows],
         "Token expires": [_when(r.token_expires_at) for r in rows],
         "Problems": ["; ".join(r.problems) or "-" for r in rows],
     }

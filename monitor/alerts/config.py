@@ -21,6 +21,7 @@ RULES = (
     "sla_soon",
     "sla_breached",
     "source_unhealthy",
+    "backlog_growing",
     "token_expiring",
     "spike",
     "impostor_reply",
@@ -123,6 +124,7 @@ class RuleSettings(_Section):
     sla_warning_minutes: int = Field(default=15, ge=1)
     sla_breach_max_age_hours: float = Field(default=24.0, gt=0)  # older breaches are old news
     token_expiry_hours: float = Field(default=72.0, gt=0)
+    backlog_growing_polls: int = Field(default=3, ge=1)  # polls in a row the backlog grew
     disabled: tuple[str, ...] = ()
 
     @field_validator("disabled")
@@ -141,7 +143,11 @@ class DeliverySettings(_Section):
 
 
 def _default_cooldowns() -> dict[str, int]:
-    return {rule: 60 for rule in RULES} | {"spike": 180, "source_unhealthy": 240}
+    return {rule: 60 for rule in RULES} | {
+        "spike": 180,
+        "source_unhealthy": 240,
+        "backlog_growing": 240,
+    }
 
 
 class AlertSettings(_Section):

@@ -44,6 +44,13 @@ def _iso(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%MZ") if moment else "never"
 
 
+def _ago(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never succeeded"
+    minutes = max(int((now - moment).total_seconds() // 60), 0)
+    return f"{minutes} min ago" if minutes < 120 else f"{minutes // 60} h ago"
+
+
 def _clip(text: str, limit: int = 280) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -171,14 +178,29 @@ def sources(session: Session, settings: AlertSettings, now: datetime) -> list[Ca
     found = []
     for state in session.scalars(select(SourceState).order_by(SourceState.name)):
         if not state.healthy:
+            failures = state.consecutive_failures or 0
+            streak = f"{failures} polls in a row failed; " if failures > 1 else ""
             found.append(
                 Candidate(
                     "source_unhealthy",
                     f"source:{state.name}",
                     f"since:{_iso(state.last_success_at)}",
                     f"Source {state.name} ({state.platform}) is failing",
-                    f"Last success {_iso(state.last_success_at)}, last error "
+                    f"{streak}last success {_iso(state.last_success_at)} "
+                    f"({_ago(state.last_success_at, now)}), last error "
                     f"{_iso(state.last_error_at)}: {_clip(state.last_error or 'unknown', 300)}",
+                )
+            )
+        if state.backlog_growing_polls >= settings.rules.backlog_growing_polls:
+            found.append(
+                Candidate(
+                    "backlog_growing",
+                    f"source:{state.name}",
+                    f"since:{_iso(state.catching_up_since)}",
+                    f"Source {state.name} falls behind: about {state.backlog} posts to catch up",
+                    f"The backlog of {state.name} grew for {state.backlog_growing_polls} polls "
+                    f"in a row (catching up since {_iso(state.catching_up_since)}): raise its "
+                    "max_pages or shorten its interval_seconds.",
                 )
             )
         expires = state.token_expires_at
@@ -236,6 +258,6 @@ RULE_FUNCTIONS: tuple[tuple[tuple[str, ...], RuleFunction], ...] = (
     (("security",), security),
     (("high_value",), high_value),
     (("sla_soon", "sla_breached"), sla),
-    (("source_unhealthy", "token_expiring"), sources),
+    (("source_unhealthy", "backlog_growing", "token_expiring"), sources),
     (("impostor_reply",), impostor_replies),
 )

@@ -294,6 +294,15 @@ class SourceState(Base):
     rate_limit_remaining: Mapped[int | None] = mapped_column(Integer)
     rate_limit_reset_at: Mapped[datetime | None]
     token_expires_at: Mapped[datetime | None]
+    rate_limit_limit: Mapped[int | None] = mapped_column(Integer)
+    # No poll before this: the rate-limit budget is spent, or polls are spread over the window.
+    next_poll_at: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A backlog left by the page budget: since when, its estimated size, and for how many
+    # polls in a row that estimate grew.
+    catching_up_since: Mapped[datetime | None]
+    backlog: Mapped[int | None] = mapped_column(Integer)
+    backlog_growing_polls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RejectedPayload(Base):

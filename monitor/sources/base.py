@@ -63,9 +63,11 @@ class RejectedItem:
 class FetchResult:
     """One poll's outcome. Posts and `cursor` are committed together by the poller.
 
-    When a later page fails, `complete` is False, `error` says why, the posts fetched so far
-    are still returned, and `cursor` is the old one: the next poll fetches the gap again and
-    deduplication drops what was already stored, so nothing is lost or doubled.
+    The cursor only ever covers what this result holds. When the page budget ends a poll, or
+    a later page fails (`complete` False, `error` says why), the cursor keeps where the
+    backlog continues and the floor below which everything is stored; the next poll carries
+    on from there, so nothing is skipped, and deduplication drops any overlap.
+    `catching_up` says a backlog is left; `backlog` estimates its size when the API allows.
     """
 
     posts: list[IncomingPost]
@@ -74,8 +76,12 @@ class FetchResult:
     error: SourceError | None = None
     rejected: list[RejectedItem] = field(default_factory=list)
     rate_limit_remaining: int | None = None
+    rate_limit_limit: int | None = None
     rate_limit_reset_at: datetime | None = None
     token_expires_at: datetime | None = None
+    catching_up: bool = False
+    backlog: int | None = None
+    requests: int = 0  # HTTP requests this poll made, to pace polls within a rate-limit window
 
 
 @dataclass(frozen=True, slots=True)

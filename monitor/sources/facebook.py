@@ -32,6 +32,7 @@ from monitor.sources.http import (
     as_id,
     as_int,
     combine,
+    estimate_backlog,
     is_network_error,
     mount_adapter,
     parse_time,
@@ -89,35 +90,81 @@ class FacebookSource:
 
     def fetch(self, cursor: dict[str, Any] | None) -> FetchResult:
         old = dict(cursor or {})
-        parts = {"comments_since": self._fetch_comments(parse_time(old.get("comments_since")))}
+        parts = {"comments": self._fetch_comments(old)}
         if self.include_messenger:
-            since = parse_time(old.get("messages_since"))
-            parts["messages_since"] = self._fetch_messages(since)
-        return combine(parts, old)
+            parts["messages"] = self._fetch_messages(old)
+        result = combine(parts, old)
+        result.requests = sum(part.pages for part in parts.values())
+        return result
 
-    def _fetch_comments(self, since: datetime | None) -> Part:
+    def _fetch_comments(self, cursor: dict[str, Any]) -> Part:
+        """Comments newer than `comments_since` on the Page's recent posts, newest first.
+
+        A post whose comments outlast the page budget is kept in `comments_pending` (post id ->
+        the paging arguments of its next page), and `comments_since` stays put until no post
+        is pending, so the next poll carries on where this one stopped.
+        """
         part = Part()
+        since = parse_time(cursor.get("comments_since"))
+        pending = _pending(cursor.get("comments_pending"))
+        newest = parse_time(cursor.get("comments_newest"))
         args = {"fields": "id,created_time,updated_time", "limit": self.posts_limit}
         posts = list(self._paged(part, self.page_id, "posts", "reading Page posts", args, 1))
-        for post in posts if part.error is None else []:
+        if part.error is not None:
+            return part
+        todo = dict.fromkeys(pending)  # pending first: they may have left the recent posts
+        for post in posts:
             post_id = as_id(post.get("id")) if isinstance(post, dict) else None
             updated = time_field(post, "updated_time")
-            if post_id is None or (since and updated and updated < since):
-                continue  # a new comment moves the post's updated_time, so nothing new here
+            if post_id is not None and not (since and updated and updated < since):
+                todo.setdefault(post_id)  # a new comment moves updated_time: else nothing new
+        still: dict[str, dict[str, str]] = {}  # post id -> arguments of its next page
+        for post_id in todo:
+            if part.error is not None:  # a page failed: the rest waits for the next poll
+                still |= {post_id: pending[post_id]} if post_id in pending else {}
+                continue
+            chain = Part()
             args = {"fields": COMMENT_FIELDS, "filter": "stream", "limit": 100}
-            args["order"] = "reverse_chronological"
-            for comment in self._paged(part, post_id, "comments", "reading comments", args):
+            args |= {"order": "reverse_chronological", **pending.get(post_id, {})}
+            for comment in self._paged(chain, post_id, "comments", "reading comments", args):
                 created = time_field(comment, "created_time")
                 if since and created and created < since:
-                    break  # newest first: the rest was fetched by earlier polls
-                part.add(comment, self._item, "comment", post_id)
-            if part.error is not None:
-                break
-        return _finish(part, since)
+                    chain.drained = True  # newest first: the rest was fetched by earlier polls
+                    break
+                newest = max(filter(None, (newest, created)), default=None)
+                chain.add(comment, self._item, "comment", post_id)
+            part.absorb(chain)
+            if chain.pages == 0 and post_id in pending:
+                still[post_id] = pending[post_id]
+            elif not chain.drained and isinstance(chain.following, dict):
+                still[post_id] = chain.following
+        stamp = max(filter(None, (newest, since)), default=None)
+        text = stamp.isoformat() if stamp else None
+        if not still and part.error is None:
+            keys = {"comments_pending": None, "comments_newest": None}
+            part.caught_up({"comments_since": text, **keys})
+        else:
+            part.stopped({"comments_pending": still or None, "comments_newest": text}, None)
+        return part
 
-    def _fetch_messages(self, since: datetime | None) -> Part:
+    def _fetch_messages(self, cursor: dict[str, Any]) -> Part:
+        """Messenger conversations updated since `messages_since`, most recently updated first.
+
+        A poll that stops at its page budget keeps `messages_after` (the paging arguments of
+        the next page) and `messages_newest`. A conversation that gets a new message while the
+        backlog is read jumps to the top, above the pages already read: so messages are taken
+        from `messages_floor` (the `since` of the last pass that finished in one poll), and a
+        pass over the top after the backlog picks up what such a jump hid.
+        """
         part = Part()
+        since = parse_time(cursor.get("messages_since"))
+        floor = parse_time(cursor.get("messages_floor")) or since
+        resume = cursor.get("messages_after")
+        newest = parse_time(cursor.get("messages_newest"))
         args = {"fields": CONVERSATION_FIELDS, "platform": "messenger", "limit": 25}
+        if isinstance(resume, dict):
+            args |= {str(key): str(value) for key, value in resume.items()}
+        top = oldest = None
         for conversation in self._paged(
             part, self.page_id, "conversations", "reading Messenger", args
         ):
@@ -129,12 +176,38 @@ class FacebookSource:
                 continue
             updated = parse_time(conversation.get("updated_time"))
             if since and updated and updated < since:
-                break  # conversations come most recently updated first
+                part.drained = True  # conversations come most recently updated first
+                break
+            top, oldest = top or updated, updated or oldest
             for message in _data(conversation.get("messages")):
                 created = time_field(message, "created_time")
-                if not (since and created and created < since):
+                if not (floor and created and created < floor):
+                    newest = max(filter(None, (newest, created)), default=None)
                     part.add(message, self._item, "dm", conversation_id)
-        return _finish(part, since)
+        if part.pages == 0:
+            return part
+        latest = max(filter(None, (newest, since)), default=None)
+        stamp = latest.isoformat() if latest else None
+        if part.drained and part.error is None:
+            # One poll for the whole pass: nothing could jump, the floor moves up to `since`.
+            new_floor = floor if resume else since
+            part.caught_up(
+                {
+                    "messages_since": stamp,
+                    "messages_floor": new_floor.isoformat() if new_floor else None,
+                    "messages_after": None,
+                    "messages_newest": None,
+                }
+            )
+        else:
+            keys = {"messages_after": part.following, "messages_newest": stamp}
+            backlog = None
+            if top and oldest:
+                floor_at = since.timestamp() if since else None
+                fetched = len(part.posts)
+                backlog = estimate_backlog(fetched, top.timestamp(), oldest.timestamp(), floor_at)
+            part.stopped(keys, backlog)
+        return part
 
     def _paged(
         self, part: Part, node: str, edge: str, action: str, args: dict[str, Any], pages: int = 0
@@ -142,6 +215,8 @@ class FacebookSource:
         """Items of `node/edge`, following `paging.next` for up to `pages` (max_pages) pages.
 
         A failed page sets `part.error` and ends the iteration; items already yielded stand.
+        `part.following` holds the arguments of the next unfetched page, `part.drained` says
+        there is none.
         """
         args = dict(args)
         for _ in range(pages or self.max_pages):
@@ -151,13 +226,14 @@ class FacebookSource:
                 part.error = exc
                 return
             part.pages += 1
-            yield from _data(page)
             following = _next_args(page)
+            part.following, part.drained = following, following is None
+            yield from _data(page)
             if following is None:
                 return
             args.update(following)
         if not pages:
-            log.warning("%s: stopped after max_pages=%d: %s", self.name, self.max_pages, action)
+            log.info("%s: page budget (max_pages=%d) used: %s", self.name, self.max_pages, action)
 
     def _item(self, item: Any, kind: str, conversation_id: str) -> IncomingPost:
         """A comment or a Messenger message; the Page's own become outbound replies."""
@@ -314,10 +390,11 @@ def _next_args(page: dict[str, Any]) -> dict[str, str] | None:
     return {key: values[0] for key, values in query.items() if key != "access_token"}
 
 
-def _finish(part: Part, since: datetime | None) -> Part:
-    times = [post.created_at for post in part.posts] + ([since] if since else [])
-    part.newest = max(times).isoformat() if times else None
-    return part
+def _pending(value: Any) -> dict[str, dict[str, str]]:
+    """`comments_pending` from a stored cursor: post id -> paging arguments."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): dict(v) for k, v in value.items() if isinstance(v, dict)}
 
 
 def _reject(item: Any, reason: str) -> IncomingPost:

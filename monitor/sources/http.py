@@ -132,6 +132,24 @@ class RetryPolicy:
                 self.sleep(self.delay(attempt - 1))
 
 
+@dataclass(frozen=True, slots=True)
+class RateBudget:
+    """X's `x-rate-limit-*` headers: requests left in the window, its size and its end."""
+
+    remaining: int
+    limit: int | None
+    reset_at: datetime | None
+
+    @classmethod
+    def from_headers(cls, response: requests.Response | None) -> RateBudget | None:
+        headers = response.headers if response is not None else {}
+        remaining = as_int(headers.get("x-rate-limit-remaining"))
+        if remaining is None:
+            return None
+        limit = as_int(headers.get("x-rate-limit-limit"))
+        return cls(remaining, limit, from_unix(headers.get("x-rate-limit-reset")))
+
+
 def is_network_error(exc: BaseException) -> bool:
     return isinstance(exc, requests.Timeout | requests.ConnectionError)
 
@@ -194,15 +212,23 @@ class Malformed(ValueError):
 class Part:
     """What one feed (mentions, DMs, comments...) of a poll produced.
 
-    `newest` is the feed's next cursor value, used only when `error` is None; `pages` counts
-    the pages that arrived, so a failure on page one (nothing fetched) can be told apart.
+    `update` holds the feed's cursor keys to set (a None value removes the key); it always
+    describes only what this poll fetched, so it is safe to store even when a later page
+    failed. `pages` counts the pages that arrived, so a failure on page one (nothing fetched)
+    can be told apart. `following` is where the next unfetched page starts (a token or query
+    arguments) and `drained` is True when the feed had no further page.
+    `behind` is True while a backlog is left for the next poll, `backlog` its estimated size.
     """
 
     posts: list[IncomingPost] = field(default_factory=list)
     rejected: list[RejectedItem] = field(default_factory=list)
-    newest: Any = None
+    update: dict[str, Any] | None = None
     error: SourceError | None = None
     pages: int = 0
+    following: Any = None
+    drained: bool = False
+    behind: bool = False
+    backlog: int | None = None
     seen: set[str] = field(default_factory=set)
 
     def add(self, raw: Any, parse: Callable[..., IncomingPost], *args: Any) -> None:
@@ -217,9 +243,38 @@ class Part:
             self.seen.add(post.external_id)
             self.posts.append(post)
 
+    def absorb(self, other: Part) -> None:
+        """Take over the items, pages and error of a sub-feed (one post's comments)."""
+        for post in other.posts:
+            if post.external_id not in self.seen:
+                self.seen.add(post.external_id)
+                self.posts.append(post)
+        self.rejected.extend(other.rejected)
+        self.pages += other.pages
+        self.error = self.error or other.error
+
+    def caught_up(self, update: dict[str, Any]) -> None:
+        """Everything up to the newest item is fetched: the backlog keys go."""
+        self.update, self.behind, self.backlog = update, False, 0
+
+    def stopped(self, update: dict[str, Any], backlog: int | None) -> None:
+        """The page budget (or a failed page) ended this poll with older items left."""
+        self.update, self.behind, self.backlog = update, True, backlog
+
+
+def estimate_backlog(fetched: int, newest: float, oldest: float, floor: float | None) -> int | None:
+    """Items left between `floor` and `oldest`, assuming the density of this poll's items.
+
+    Positions are anything that grows with time: snowflake ids or timestamps. None when the
+    floor is unknown (a first poll) or this poll's items give no density.
+    """
+    if floor is None or fetched <= 0 or newest <= oldest:
+        return None
+    return max(round(fetched * (oldest - floor) / (newest - oldest)), 0)
+
 
 def combine(parts: Mapping[str, Part], old_cursor: Mapping[str, Any]) -> FetchResult:
-    """Join the feeds of one poll. Each feed's cursor key advances only if that feed succeeded.
+    """Join the feeds of one poll; each feed's cursor keys change as its `update` says.
 
     Raises when every feed failed and nothing was fetched, as the `Source` contract requires.
     """
@@ -228,7 +283,8 @@ def combine(parts: Mapping[str, Part], old_cursor: Mapping[str, Any]) -> FetchRe
     rejected: list[RejectedItem] = []
     errors: list[SourceError] = []
     seen: set[str] = set()
-    for key, part in parts.items():
+    backlogs: list[int | None] = []
+    for part in parts.values():
         rejected.extend(part.rejected)
         for post in part.posts:
             if post.external_id not in seen:
@@ -236,13 +292,25 @@ def combine(parts: Mapping[str, Part], old_cursor: Mapping[str, Any]) -> FetchRe
                 posts.append(post)
         if part.error is not None:
             errors.append(part.error)
-        elif part.newest is not None:
-            cursor[key] = part.newest
+        for key, value in (part.update or {}).items():
+            if value is None:
+                cursor.pop(key, None)
+            else:
+                cursor[key] = value
+        if part.behind:
+            backlogs.append(part.backlog)
     error = worst(errors)
-    if error is not None and len(errors) == len(parts) and not posts:
+    if error is not None and all(part.error and not part.pages for part in parts.values()):
         raise error
+    known = [count for count in backlogs if count is not None]
     return FetchResult(
-        posts=posts, cursor=cursor, complete=error is None, error=error, rejected=rejected
+        posts=posts,
+        cursor=cursor,
+        complete=error is None,
+        error=error,
+        rejected=rejected,
+        catching_up=bool(backlogs),
+        backlog=sum(known) if known and len(known) == len(backlogs) else None,
     )
 
 

@@ -21,10 +21,12 @@ from monitor.sources.http import (
     DEFAULT_TIMEOUT,
     Malformed,
     Part,
+    RateBudget,
     RetryPolicy,
     as_id,
     as_int,
     combine,
+    estimate_backlog,
     from_unix,
     is_network_error,
     is_newer,
@@ -41,6 +43,7 @@ MENTION_EXPANSIONS = ["author_id", "referenced_tweets.id", "in_reply_to_user_id"
 USER_FIELDS = ["username", "name", "public_metrics", "verified"]
 DM_EVENT_FIELDS = "id text event_type dm_conversation_id created_at sender_id participant_ids"
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)  # X's rate-limit window
+PAGE_SIZE = 100  # the most X returns per page
 
 
 class XSource:
@@ -95,48 +98,94 @@ class XSource:
         self.adapter = mount_adapter(
             self.client.session, TWEEPY_ORIGIN, base_url, timeout=timeout, on_rewrite=self._resign
         )
+        # Each endpoint has its own rate-limit window: the latest headers per endpoint.
+        self._budgets: dict[str, RateBudget] = {}
 
     # -- fetching --------------------------------------------------------------------------
 
     def fetch(self, cursor: dict[str, Any] | None) -> FetchResult:
         old = dict(cursor or {})
-        parts = {"since_id": self._fetch_mentions(as_id(old.get("since_id")))}
+        self._budgets.clear()
+        parts = {"mentions": self._fetch_mentions(old)}
         if self.include_dms:
-            parts["dm_newest_id"] = self._fetch_dms(as_id(old.get("dm_newest_id")))
+            parts["dms"] = self._fetch_dms(old)
         result = combine(parts, old)
+        result.requests = sum(part.pages for part in parts.values())
         self._add_rate_limit(result)
         return result
 
-    def _fetch_mentions(self, since_id: str | None) -> Part:
+    def _fetch_mentions(self, cursor: dict[str, Any]) -> Part:
+        """Newest first, from `since_id` up. A poll that stops at its page budget keeps
+        `mentions_until_id` (the oldest mention stored) and `mentions_newest_id` (the since_id
+        to adopt once the backlog is drained); the next poll asks for the range below it."""
         part, auth = Part(), self._mentions_user_auth
-        params: dict[str, Any] = {"id": self.user_id, "since_id": since_id, "user_auth": auth}
-        params |= {"expansions": MENTION_EXPANSIONS, "tweet_fields": TWEET_FIELDS.split()}
+        since = as_id(cursor.get("since_id"))
+        until = as_id(cursor.get("mentions_until_id"))
+        pending = as_id(cursor.get("mentions_newest_id"))
+        params: dict[str, Any] = {"id": self.user_id, "since_id": since, "user_auth": auth}
+        params |= {"until_id": until, "expansions": MENTION_EXPANSIONS}
+        params["tweet_fields"] = TWEET_FIELDS.split()
+        oldest = newest = None
         pages = self._pages(part, self.client.get_users_mentions, "reading mentions", auth, params)
         for data, users, meta in pages:
-            if part.pages == 1:  # the first page's newest_id is the next since_id
-                part.newest = as_id(meta.get("newest_id")) or _max_id(data)
+            first = as_id(meta.get("newest_id")) or _max_id(data)
+            newest = newest or first
+            if pending is None:  # the first page of a fresh pass: its newest is the next since_id
+                pending = first
+            oldest = as_id(meta.get("oldest_id")) or _min_id(data) or oldest
             for item in data:
                 part.add(item, self._post, users, False)
+        if part.pages == 0:
+            return part
+        if part.drained:
+            part.caught_up(
+                {
+                    "since_id": pending or since,
+                    "mentions_until_id": None,
+                    "mentions_newest_id": None,
+                }
+            )
+        else:
+            keys = {"mentions_until_id": oldest or until, "mentions_newest_id": pending}
+            part.stopped(keys, _id_backlog(len(part.posts), newest, oldest, since))
         return part
 
-    def _fetch_dms(self, mark: str | None) -> Part:
-        """DM events have no since_id: page (newest first) until the newest id seen last time."""
+    def _fetch_dms(self, cursor: dict[str, Any]) -> Part:
+        """DM events have no since_id: page (newest first) until the newest id seen last time.
+
+        A poll that stops at its page budget keeps `dm_pagination_token` (where the next page
+        starts) and `dm_pending_newest_id`; the next poll carries on from that page.
+        """
         part = Part()
+        mark = as_id(cursor.get("dm_newest_id"))
+        token = cursor.get("dm_pagination_token")
+        pending = as_id(cursor.get("dm_pending_newest_id"))
         params = {"dm_event_fields": DM_EVENT_FIELDS.split(), "expansions": ["sender_id"]}
         params["event_types"] = ["MessageCreate"]
-        pages = self._pages(
-            part, self.client.get_direct_message_events, "reading DMs", True, params
-        )
-        for data, users, _ in pages:
+        method = self.client.get_direct_message_events
+        reached = False
+        newest = oldest = None
+        for data, users, _ in self._pages(part, method, "reading DMs", True, params, token):
             for item in data:
                 event_id = as_id(item.get("id")) if isinstance(item, dict) else None
                 if event_id and mark and not is_newer(event_id, mark):
-                    return part  # closes the generator: no further page is requested
-                if event_id and part.newest is None:
-                    part.newest = event_id
+                    reached = True
+                    break
+                if event_id:
+                    pending, newest, oldest = pending or event_id, newest or event_id, event_id
                 if isinstance(item, dict) and item.get("event_type") not in (None, "MessageCreate"):
                     continue
                 part.add(item, self._post, users, True)
+            if reached:
+                break  # closes the generator: no further page is requested
+        if part.pages == 0:
+            return part
+        if reached or part.drained:
+            done: dict[str, Any] = {"dm_newest_id": pending or mark, "dm_pagination_token": None}
+            part.caught_up(done | {"dm_pending_newest_id": None})
+        else:
+            keys = {"dm_pagination_token": part.following, "dm_pending_newest_id": pending}
+            part.stopped(keys, _id_backlog(len(part.posts), newest, oldest, mark))
         return part
 
     def _pages(
@@ -146,14 +195,16 @@ class XSource:
         action: str,
         signed: bool,
         params: dict[str, Any],
+        token: str | None = None,
     ) -> Iterator[tuple[list[Any], dict[str, dict[str, Any]], dict[str, Any]]]:
         """Yield (data, users by id, meta) per page, following `next_token` up to max_pages.
 
         A failed page ends the iteration with `part.error` set; pages already yielded stand.
+        `part.following` is the token of the next unfetched page, `part.drained` says there is
+        none.
         """
-        token = None
         for _ in range(self.max_pages):
-            page_params = {**params, "pagination_token": token, "max_results": 100}
+            page_params = {**params, "pagination_token": token, "max_results": PAGE_SIZE}
             try:
                 body = self._call(method, action, signed, user_fields=USER_FIELDS, **page_params)
             except SourceError as exc:
@@ -161,11 +212,12 @@ class XSource:
                 return
             part.pages += 1
             data, users, meta = _unpack(body)
+            token = as_id(meta.get("next_token"))
+            part.following, part.drained = token, token is None
             yield data, users, meta
-            token = meta.get("next_token")
-            if not token:
+            if token is None:
                 return
-        log.warning("%s: stopped after max_pages=%d while %s", self.name, self.max_pages, action)
+        log.info("%s: page budget (max_pages=%d) used while %s", self.name, self.max_pages, action)
 
     # -- parsing -------------------------------------------------------------------------
 
@@ -251,6 +303,10 @@ class XSource:
             return self.retry.call(attempt, transient)
         except (tweepy.HTTPException, requests.RequestException, ValueError) as exc:
             raise self._error(exc, action, signed) from exc
+        finally:
+            budget = RateBudget.from_headers(self.adapter.last_response)
+            if budget is not None:
+                self._budgets[action] = budget
 
     def _error(self, exc: Exception, action: str, user_auth: bool) -> SourceError:
         detail = redact(str(exc)).replace("\n", " ").strip()
@@ -289,10 +345,12 @@ class XSource:
             self._oauth(request)
 
     def _add_rate_limit(self, result: FetchResult) -> None:
-        response = self.adapter.last_response
-        if response is not None:
-            result.rate_limit_remaining = as_int(response.headers.get("x-rate-limit-remaining"))
-            result.rate_limit_reset_at = from_unix(response.headers.get("x-rate-limit-reset"))
+        """The scarcest endpoint's budget is the one that decides when to poll."""
+        if self._budgets:
+            scarcest = min(self._budgets.values(), key=lambda budget: budget.remaining)
+            result.rate_limit_remaining = scarcest.remaining
+            result.rate_limit_limit = scarcest.limit
+            result.rate_limit_reset_at = scarcest.reset_at
 
 
 def _unpack(body: dict[str, Any]) -> tuple[list[Any], dict[str, dict[str, Any]], dict[str, Any]]:
@@ -327,7 +385,25 @@ def _author(user_id: str, users: dict[str, dict[str, Any]]) -> AuthorInfo:
     )
 
 
-def _max_id(data: list[Any]) -> str | None:
+def _numeric_ids(data: list[Any]) -> list[str]:
     ids = [as_id(item.get("id")) for item in data if isinstance(item, dict)]
-    numeric = [i for i in ids if i and i.isdigit()]
-    return max(numeric, key=int) if numeric else None
+    return [i for i in ids if i and i.isdigit()]
+
+
+def _max_id(data: list[Any]) -> str | None:
+    return max(_numeric_ids(data), key=int, default=None)
+
+
+def _min_id(data: list[Any]) -> str | None:
+    return min(_numeric_ids(data), key=int, default=None)
+
+
+def _id_backlog(
+    fetched: int, newest: str | None, oldest: str | None, floor: str | None
+) -> int | None:
+    """Snowflake ids grow with time, so the id range left says roughly how many are left."""
+    numbers = [int(i) if i and i.isdigit() else None for i in (newest, oldest, floor)]
+    top, bottom, base = numbers
+    if top is None or bottom is None:
+        return None
+    return estimate_backlog(fetched, top, bottom, base)

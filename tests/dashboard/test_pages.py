@@ -234,14 +234,25 @@ def test_connectors_page(app: AppTest, session: Session) -> None:
             name="x-main", platform="x", healthy=False, last_error="401 Unauthorized",
             last_error_at=T0, last_success_at=T0 - timedelta(hours=3), items_last_poll=0,
             token_expires_at=T0 - timedelta(days=1),
+        ),
+    )  # fmt: skip
+    session.add(
+        SourceState(
+            name="x-support", platform="x", healthy=True, last_success_at=T0,
+            items_last_poll=200, rate_limit_remaining=441, rate_limit_limit=450,
+            rate_limit_reset_at=T0 + timedelta(minutes=12), catching_up_since=T0,
+            backlog=1800,
         )
     )  # fmt: skip
     session.commit()
     sign_in(app, session, "al", "analyst")
     open_page(app, "connectors")
     frame = app.dataframe[0].value
-    assert frame["Source"].tolist() == ["x-main"] and "failing" in frame["State"].iloc[0]
+    assert frame["Source"].tolist() == ["x-main", "x-support"]
+    assert "failing" in frame["State"].iloc[0]
     assert "token has expired" in frame["Problems"].iloc[0]
+    assert frame["Backlog"].iloc[1] == "catching up: about 1800 posts behind"
+    assert frame["Rate-limit budget"].iloc[1].startswith("441/450 until ")
 
 
 def test_users_page_admin_only_actions(app: AppTest, session: Session) -> None:

@@ -162,7 +162,11 @@ def test_messenger_messages_with_page_replies_outbound(http, sleeps):
     assert (customer.kind, customer.inbound, customer.conversation_id) == ("dm", True, "t_1")
     assert customer.author.handle == "Carla"
     assert (page_msg.kind, page_msg.inbound) == ("reply", False)
-    assert result.cursor == {"messages_since": "2026-01-02T12:00:00+00:00"}
+    # The pass finished in one poll: the next one reads messages from this poll's since on.
+    assert result.cursor == {
+        "messages_since": "2026-01-02T12:00:00+00:00",
+        "messages_floor": "2026-01-01T10:00:00+00:00",
+    }
     assert query(http.calls[1])["platform"] == ["messenger"]
     assert len(http.calls) == 2  # t_0 is older than the cursor: no second page
 
@@ -272,7 +276,7 @@ def test_expired_token_is_permanent_and_says_how_to_fix(http, sleeps):
     assert len(http.calls) == 1
 
 
-def test_failure_on_second_post_keeps_first_and_old_cursor(http, sleeps):
+def test_failure_on_second_post_keeps_first_and_old_since(http, sleeps):
     http.get(POSTS, json=listing([post(f"{PAGE}_1"), post(f"{PAGE}_2")]))
     http.get(
         f"{GRAPH}/{PAGE}_1/comments",
@@ -288,7 +292,12 @@ def test_failure_on_second_post_keeps_first_and_old_cursor(http, sleeps):
     assert [p.external_id for p in result.posts] == ["c1"]
     assert result.complete is False and result.error is not None
     assert result.error.permanent is False
-    assert result.cursor == {"comments_since": "2026-01-02T08:00:00+00:00"}
+    # The since stays until every post is read; the newest comment stored is remembered.
+    assert result.cursor == {
+        "comments_since": "2026-01-02T08:00:00+00:00",
+        "comments_newest": "2026-01-02T11:00:00+00:00",
+    }
+    assert result.catching_up
 
 
 def test_malformed_comments_are_rejected_and_others_kept(http, sleeps):
@@ -305,7 +314,8 @@ def test_malformed_comments_are_rejected_and_others_kept(http, sleeps):
     assert [r.raw for r in result.rejected] == [no_author, bad_time, no_id]
     assert "pages_read_user_content" in result.rejected[0].reason
     assert "02/01/2026" in result.rejected[1].reason
-    assert result.cursor == {"comments_since": "2026-01-02T10:00:00+00:00"}
+    # The rejected items are stored too (raw), so the cursor moves past the newest of them.
+    assert result.cursor == {"comments_since": "2026-01-02T11:00:00+00:00"}
 
 
 def test_duplicate_comment_across_pages_appears_once(http, sleeps):

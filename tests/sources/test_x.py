@@ -119,7 +119,7 @@ def test_rate_limit_on_first_page_raises_with_retry_at(http, sleeps):
     assert len(http.calls) == 1 and sleeps == []  # a 429 is not retried inside the poll
 
 
-def test_rate_limit_on_second_page_returns_first_page_and_old_cursor(http, sleeps):
+def test_rate_limit_on_second_page_returns_first_page_and_keeps_the_rest_for_later(http, sleeps):
     http.get(MENTIONS, json=page([tweet("1905", "5")], [user("5", "ann", 1)], "tok2"))
     http.get(
         MENTIONS,
@@ -131,7 +131,12 @@ def test_rate_limit_on_second_page_returns_first_page_and_old_cursor(http, sleep
     result = make(sleeps).fetch({"since_id": "1800"})
 
     assert [p.external_id for p in result.posts] == ["1905"]
-    assert result.complete is False and result.cursor == {"since_id": "1800"}
+    # The cursor covers what was stored; the next poll asks for mentions below 1905.
+    assert result.complete is False and result.cursor == {
+        "since_id": "1800",
+        "mentions_until_id": "1905",
+        "mentions_newest_id": "1905",
+    }
     assert result.error is not None and result.error.retry_at == datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -171,7 +176,7 @@ def test_unauthorized_is_permanent_and_says_what_to_do(http, sleeps):
     assert len(http.calls) == 1
 
 
-def test_page_two_failing_returns_page_one_and_keeps_old_cursor(http, sleeps):
+def test_page_two_failing_returns_page_one_and_continues_below_it_next_time(http, sleeps):
     http.get(MENTIONS, json=page([tweet("1905", "5"), tweet("1904", "6")], [], "tok2"))
     for _ in range(3):
         http.get(MENTIONS, status=502, body="<html>bad gateway</html>")
@@ -180,7 +185,12 @@ def test_page_two_failing_returns_page_one_and_keeps_old_cursor(http, sleeps):
 
     assert [p.external_id for p in result.posts] == ["1905", "1904"]
     assert result.posts[1].author.handle == "6"  # author missing from includes: id as handle
-    assert result.complete is False and result.cursor == {"since_id": "1800"}
+    assert result.complete is False and result.cursor == {
+        "since_id": "1800",
+        "mentions_until_id": "1904",
+        "mentions_newest_id": "1905",
+    }
+    assert result.catching_up and result.backlog == 208  # 2 mentions per id step, 104 ids left
     assert result.error is not None and result.error.permanent is False
 
 
