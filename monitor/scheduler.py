@@ -6,23 +6,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from monitor.alerts.deliver import deliver_pending
-from monitor.alerts.evaluate import evaluate_rules
 from monitor.cases.execution import run_order_calls
 from monitor.cases.order_system import order_system_for
 from monitor.cases.replies import OutboxOnlySender, ReplySender, send_queued_replies
 from monitor.cases.threads import SlaPolicy
 from monitor.context import AppContext
+from monitor.flow import Flow
 from monitor.impostors.job import run_impostor_checks
 from monitor.polling import poll_source
 from monitor.reports.scheduled import run_scheduled_reports
-from monitor.scoring.pipeline import score_pending
 from monitor.sources.base import Source
 
 log = logging.getLogger(__name__)
@@ -33,6 +31,9 @@ class Job:
     name: str
     seconds: float
     run: Callable[[], object]
+    # Seconds after start-up of the first run: jobs that all fire at the same instant would
+    # each wait a whole tick for the others' output.
+    first_after: float = 0.0
 
 
 def _guarded(job: Job) -> Callable[[], None]:
@@ -48,61 +49,54 @@ def _guarded(job: Job) -> Callable[[], None]:
 
 
 def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[Job]:
+    """A poll job per source, which scores, evaluates and delivers right after storing posts;
+    the score and alert jobs are the safety net and start half a tick later, staggered."""
     settings = app.settings
+    intervals = settings.scheduler
     sla = SlaPolicy(settings.scoring.sla_hours_public, settings.scoring.sla_hours_private)
+    flow = Flow(app)
+
+    def poll(source: Source) -> None:
+        outcome = poll_source(
+            app.engine,
+            app.sessions,
+            source,
+            sla=sla,
+            unhealthy_after=intervals.unhealthy_after_failures,
+        )
+        flow.after_poll(outcome)
+
+    spread = 1.0 / max(len(sources), 1)
     jobs = [
         Job(
             f"poll:{source.name}",
             interval,
-            lambda source=source: poll_source(  # type: ignore[misc]
-                app.engine,
-                app.sessions,
-                source,
-                sla=sla,
-                unhealthy_after=settings.scheduler.unhealthy_after_failures,
-            ),
+            lambda source=source: poll(source),  # type: ignore[misc]
+            first_after=number * spread * min(interval, 5.0),
         )
-        for source, interval in sources
+        for number, (source, interval) in enumerate(sources)
     ]
     senders = _reply_senders(app, sources)
+    alerts = intervals.alerts_seconds
     jobs += [
-        Job("replies", settings.scheduler.alerts_seconds, lambda: _send_replies(app, senders)),
-        Job("resolutions", settings.scheduler.alerts_seconds, lambda: _execute_resolutions(app)),
-        Job(
-            "alerts:evaluate",
-            settings.scheduler.alerts_seconds,
-            lambda: evaluate_rules(app.sessions, settings),
-        ),
-        Job(
-            "alerts:deliver",
-            settings.scheduler.alerts_seconds,
-            lambda: deliver_pending(app.sessions, settings),
-        ),
+        Job("replies", alerts, lambda: _send_replies(app, senders), alerts / 4),
+        Job("resolutions", alerts, lambda: _execute_resolutions(app), alerts * 3 / 8),
+        Job("alerts", alerts, flow.alerts, alerts / 2),
         Job(
             "impostors",
-            settings.scheduler.impostors_seconds,
+            intervals.impostors_seconds,
             lambda: _impostors(app, sources, sla),
+            intervals.impostors_seconds / 5,
         ),
         Job(
             "reports",
-            settings.scheduler.reports_seconds,
+            intervals.reports_seconds,
             lambda: run_scheduled_reports(app.sessions, settings),
+            intervals.reports_seconds / 3,
         ),
+        Job("score", intervals.score_seconds, flow.score, intervals.score_seconds / 2),
     ]
-    jobs.append(
-        Job(
-            "score",
-            settings.scheduler.score_seconds,
-            lambda: _score(app),
-        )
-    )
     return jobs
-
-
-def _score(app: AppContext) -> None:
-    count = score_pending(app.sessions, app.model, app.settings)
-    if count:
-        log.info("scored %d new posts with %s", count, app.model.version)
 
 
 def _impostors(app: AppContext, sources: Sequence[tuple[Source, float]], sla: SlaPolicy) -> None:
@@ -164,7 +158,7 @@ def build_scheduler(jobs: Sequence[Job], scheduler: BaseScheduler | None = None)
             seconds=job.seconds,
             id=job.name,
             name=job.name,
-            next_run_time=now,  # start at once, not one interval after start-up
+            next_run_time=now + timedelta(seconds=job.first_after),
             max_instances=1,  # a slow poll is never overlapped by the next tick
             coalesce=True,  # after a pause, run once, not once per missed tick
             misfire_grace_time=max(int(job.seconds), 1),

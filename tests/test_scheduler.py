@@ -22,8 +22,7 @@ def test_one_job_per_source_plus_scoring_each_guarded(db_url: str) -> None:
         ("poll:demo-b", 45.0),
         ("replies", 30.0),
         ("resolutions", 30.0),
-        ("alerts:evaluate", 30.0),
-        ("alerts:deliver", 30.0),
+        ("alerts", 30.0),
         ("impostors", 60.0),
         ("reports", 300.0),
         ("score", 10.0),
@@ -39,13 +38,16 @@ def test_one_job_per_source_plus_scoring_each_guarded(db_url: str) -> None:
         "poll:demo-b",
         "replies",
         "resolutions",
-        "alerts:evaluate",
-        "alerts:deliver",
+        "alerts",
         "impostors",
         "reports",
         "score",
     }
     assert all(job.max_instances == 1 and job.coalesce for job in registered.values())
+    # Staggered: the polls first, the safety-net jobs half a tick later, never all at once.
+    starts = {name: job.next_run_time for name, job in registered.items()}
+    assert starts["poll:demo-a"] < starts["poll:demo-b"] < starts["score"]
+    assert len(set(starts.values())) == len(starts)
     app.engine.dispose()
 
 
