@@ -49,6 +49,7 @@ CONVERSATION_FIELDS = "id,updated_time,messages.limit(25){id,message,created_tim
 RATE_LIMIT_CODES = {4, 17, 32, 613}  # app, user, page and custom-level throttling
 TOKEN_CODES = {102, 190}  # session or access token invalid / expired
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)  # a floor below every message
 
 
 class FacebookSource:
@@ -190,11 +191,12 @@ class FacebookSource:
         stamp = latest.isoformat() if latest else None
         if part.drained and part.error is None:
             # One poll for the whole pass: nothing could jump, the floor moves up to `since`.
-            new_floor = floor if resume else since
+            # After a pass of several polls it stays; no floor yet means from the beginning.
+            new_floor = (floor if resume else since) or BEGINNING
             part.caught_up(
                 {
                     "messages_since": stamp,
-                    "messages_floor": new_floor.isoformat() if new_floor else None,
+                    "messages_floor": new_floor.isoformat(),
                     "messages_after": None,
                     "messages_newest": None,
                 }
