@@ -25,6 +25,7 @@ from monitor.text import clip, visible
 
 log = logging.getLogger(__name__)
 UNHEALTHY_AFTER = 3  # consecutive failed polls that make an outage
+SPREAD_BELOW = 0.1  # share of a rate-limit window's budget below which polls are spread
 
 LAST_ERROR_LIMIT = 2000  # characters of an upstream error kept for the Connectors page
 
@@ -172,10 +173,9 @@ def _track_backlog(state: SourceState, result: FetchResult, now: datetime) -> No
 def next_poll_at(result: FetchResult, now: datetime) -> datetime | None:
     """When the next poll may run, from the rate-limit budget the platform reported.
 
-    A budget that cannot pay for another poll like this one pauses the source until the
-    window resets; otherwise polls are spread so that the budget lasts the window (for X's
-    450 requests per 15 minutes and one request per poll: one poll every 2 s at most, so a
-    source polled every minute never waits).
+    While more than a tenth of the window's budget is left the source polls at its interval.
+    Below that, polls are spread so that the rest lasts until the window resets; a budget that
+    cannot pay for another poll like this one pauses the source until then.
     """
     remaining, reset_at = result.rate_limit_remaining, result.rate_limit_reset_at
     if remaining is None or reset_at is None or reset_at <= now:
@@ -183,6 +183,9 @@ def next_poll_at(result: FetchResult, now: datetime) -> datetime | None:
     cost = max(result.requests, 1)
     if remaining < cost:
         return reset_at
+    limit = result.rate_limit_limit
+    if limit is not None and remaining > limit * SPREAD_BELOW:
+        return None
     return now + (reset_at - now) * cost / remaining
 
 
