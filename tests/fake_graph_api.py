@@ -85,6 +85,8 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         if parts.path.endswith("/conversations"):
             self._send(self._conversations(query))
+        elif parts.path.endswith("/messages"):
+            self._send(self._messages(parts.path.split("/")[-2], query))
         else:
             self._send({"data": []})
 
@@ -97,7 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
         limit = self.script.page_size or int(query.get("limit", 25))
         chunk = ordered[:limit]
         data = [
-            {"id": c.id, "updated_time": c.updated, "messages": {"data": c.messages[:25]}}
+            {"id": c.id, "updated_time": c.updated, "messages": _listing(c.messages, 25, c.id)}
             for c in chunk
         ]
         body: dict[str, Any] = {"data": data}
@@ -109,6 +111,14 @@ class _Handler(BaseHTTPRequestHandler):
                 body["paging"]["next"] = f"http://graph.local/conversations?{urlencode(following)}"
         return body
 
+    def _messages(self, conversation_id: str, query: dict[str, str]) -> dict[str, Any]:
+        found = next((c for c in self.script.conversations if c.id == conversation_id), None)
+        messages = list(found.messages) if found else []
+        ids = [m["id"] for m in messages]
+        after = query.get("after")
+        rest = messages[ids.index(after) + 1 :] if after in ids else messages
+        return _listing(rest, int(query.get("limit", 25)), conversation_id)
+
     def _send(self, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
         self.send_response(200)
@@ -116,6 +126,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+def _listing(messages: list[dict[str, Any]], limit: int, conversation_id: str) -> dict[str, Any]:
+    """A page of messages (newest first) with `paging.next` when more are left."""
+    chunk = messages[:limit]
+    body: dict[str, Any] = {"data": chunk}
+    if len(messages) > limit:
+        following = urlencode({"limit": limit, "after": chunk[-1]["id"]})
+        body["paging"] = {"next": f"http://graph.local/{conversation_id}/messages?{following}"}
+    return body
 
 
 def serve_graph(script: GraphScript) -> ThreadingHTTPServer:

@@ -45,7 +45,9 @@ log = logging.getLogger(__name__)
 GRAPH_ORIGIN = facebook.FACEBOOK_GRAPH_URL  # "https://graph.facebook.com/", used by request()
 SDK_VERSION = "3.1"  # the newest version the 3.1.0 constructor accepts
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id}"
-CONVERSATION_FIELDS = "id,updated_time,messages.limit(25){id,message,created_time,from}"
+MESSAGE_FIELDS = "id,message,created_time,from"
+CONVERSATION_FIELDS = f"id,updated_time,messages.limit(25){{{MESSAGE_FIELDS}}}"
+MESSAGE_PAGES = 1000  # a safety bound on one conversation's message pages in one poll
 RATE_LIMIT_CODES = {4, 17, 32, 613}  # app, user, page and custom-level throttling
 TOKEN_CODES = {102, 190}  # session or access token invalid / expired
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)
@@ -160,11 +162,12 @@ class FacebookSource:
         part = Part()
         since = parse_time(cursor.get("messages_since"))
         floor = parse_time(cursor.get("messages_floor")) or since
-        resume = cursor.get("messages_after")
+        after = cursor.get("messages_after")
         newest = parse_time(cursor.get("messages_newest"))
         args = {"fields": CONVERSATION_FIELDS, "platform": "messenger", "limit": 25}
-        if isinstance(resume, dict):
-            args |= {str(key): str(value) for key, value in resume.items()}
+        if isinstance(after, dict):
+            args |= {str(key): str(value) for key, value in after.items()}
+        resume: dict[str, str] | None = None
         top = oldest = None
         for conversation in self._paged(
             part, self.page_id, "conversations", "reading Messenger", args
@@ -180,11 +183,20 @@ class FacebookSource:
                 part.drained = True  # conversations come most recently updated first
                 break
             top, oldest = top or updated, updated or oldest
-            for message in _data(conversation.get("messages")):
+            embedded = conversation.get("messages")
+            for message in _data(embedded):
                 created = time_field(message, "created_time")
-                if not (floor and created and created < floor):
-                    newest = max(filter(None, (newest, created)), default=None)
-                    part.add(message, self._item, "dm", conversation_id)
+                if floor and created and created < floor:
+                    break  # newest first: the rest was read by earlier polls
+                newest = max(filter(None, (newest, created)), default=None)
+                part.add(message, self._item, "dm", conversation_id)
+            else:  # every embedded message is new: more may wait on the next pages
+                following = _next_args(embedded) if isinstance(embedded, dict) else None
+                if following is not None and not self._older_messages(
+                    part, conversation_id, following, floor
+                ):
+                    resume = part.current  # read this page of conversations again next time
+                    break
         if part.pages == 0:
             return part
         latest = max(filter(None, (newest, since)), default=None)
@@ -192,7 +204,7 @@ class FacebookSource:
         if part.drained and part.error is None:
             # One poll for the whole pass: nothing could jump, the floor moves up to `since`.
             # After a pass of several polls it stays; no floor yet means from the beginning.
-            new_floor = (floor if resume else since) or BEGINNING
+            new_floor = (floor if after else since) or BEGINNING
             part.caught_up(
                 {
                     "messages_since": stamp,
@@ -202,7 +214,8 @@ class FacebookSource:
                 }
             )
         else:
-            keys = {"messages_after": part.following, "messages_newest": stamp}
+            following = resume if resume is not None else part.following
+            keys = {"messages_after": following, "messages_newest": stamp}
             backlog = None
             if top and oldest:
                 floor_at = since.timestamp() if since else None
@@ -210,6 +223,27 @@ class FacebookSource:
                 backlog = estimate_backlog(fetched, top.timestamp(), oldest.timestamp(), floor_at)
             part.stopped(keys, backlog)
         return part
+
+    def _older_messages(
+        self, part: Part, conversation_id: str, args: dict[str, str], floor: datetime | None
+    ) -> bool:
+        """The messages of a conversation beyond the 25 embedded ones, down to `floor`.
+
+        Not bound by the page budget: the floor bounds it, and a conversation cannot be left
+        half-read without a cursor of its own. Returns False when a page failed: the caller
+        then reads this page of conversations again next poll.
+        """
+        chain = Part()
+        args = {**args, "fields": MESSAGE_FIELDS}
+        action = "reading Messenger messages"
+        pages = MESSAGE_PAGES
+        for message in self._paged(chain, conversation_id, "messages", action, args, pages):
+            created = time_field(message, "created_time")
+            if floor and created and created < floor:
+                break
+            chain.add(message, self._item, "dm", conversation_id)
+        part.absorb(chain)
+        return chain.error is None
 
     def _paged(
         self, part: Part, node: str, edge: str, action: str, args: dict[str, Any], pages: int = 0
@@ -222,6 +256,7 @@ class FacebookSource:
         """
         args = dict(args)
         for _ in range(pages or self.max_pages):
+            part.current = {key: str(value) for key, value in args.items()}
             try:
                 page = self._get(node, edge, action, args)
             except SourceError as exc:

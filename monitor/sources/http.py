@@ -226,6 +226,7 @@ class Part:
     error: SourceError | None = None
     pages: int = 0
     following: Any = None
+    current: Any = None  # the arguments of the page being read, to read it again
     drained: bool = False
     behind: bool = False
     backlog: int | None = None

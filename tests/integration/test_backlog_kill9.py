@@ -121,6 +121,8 @@ def test_a_backlog_is_read_through_kills_exactly_once(tmp_path: Path, db_url: st
         )
         for n in (3, 17, 240, 499):
             graph.message(f"t_{n}", "still waiting, any news?", str(7000 + n))
+        for m in range(30):  # more than the 25 messages a conversation embeds
+            graph.message("t_260", f"and another thing ({m})", "7260")
 
     try:
         config = _config(tmp_path, x_server.server_address[1], graph_server.server_address[1])
@@ -141,7 +143,7 @@ def test_a_backlog_is_read_through_kills_exactly_once(tmp_path: Path, db_url: st
     dms = {e["id"] for e in x_script.dms}
     messages = {m["id"] for c in graph.conversations for m in c.messages}
     assert len(mentions) == 5_150 and len(dms) == 2_120
-    assert len(messages) == expected_messages + 4
+    assert len(messages) == expected_messages + 4 + 30
     stored = {(platform, external_id) for platform, _, external_id in rows}
     assert total == len(rows) == len(stored)  # nothing doubled
     assert {i for p, k, i in rows if k == "mention"} == mentions  # nothing lost

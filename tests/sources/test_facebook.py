@@ -171,6 +171,58 @@ def test_messenger_messages_with_page_replies_outbound(http, sleeps):
     assert len(http.calls) == 2  # t_0 is older than the cursor: no second page
 
 
+def _message(number: int) -> dict:
+    return {
+        "id": f"m_{number}",
+        "message": f"message {number}",
+        "created_time": f"2026-01-02T11:{number:02d}:00+0000",
+        "from": {"id": "77", "name": "Carla"},
+    }
+
+
+def test_a_conversation_with_more_new_messages_than_embedded_is_read_to_the_floor(http, sleeps):
+    """Messenger embeds 25 messages per conversation: the older new ones are paged for."""
+    newest = [_message(n) for n in range(40, 15, -1)]  # 25 embedded, 11:40 down to 11:16
+    url = f"{GRAPH}/t_1/messages"
+    embedded = listing(newest, after="M2", url=url)
+    conversation = {"id": "t_1", "updated_time": "2026-01-02T11:40:00+0000", "messages": embedded}
+    http.get(POSTS, json=listing([]))
+    http.get(CONVERSATIONS, json=listing([conversation]))
+    older = [_message(n) for n in range(15, 0, -1)]  # 11:15 down to 11:01
+    http.get(url, json=listing(older))
+
+    result = make(sleeps, include_messenger=True).fetch(
+        {"messages_since": "2026-01-02T11:05:00+00:00"}
+    )
+
+    ids = [p.external_id for p in result.posts]
+    assert ids == [f"m_{n}" for n in range(40, 4, -1)]  # down to the floor (11:05), no gap
+    assert query(http.calls[-1])["after"] == ["M2"] and result.complete
+
+
+def test_a_failed_message_page_reads_the_conversations_again_next_poll(http, sleeps):
+    newest = [_message(n) for n in range(40, 15, -1)]
+    url = f"{GRAPH}/t_1/messages"
+    conversation = {
+        "id": "t_1",
+        "updated_time": "2026-01-02T11:40:00+0000",
+        "messages": listing(newest, after="M2", url=url),
+    }
+    http.get(POSTS, json=listing([]))
+    http.get(CONVERSATIONS, json=listing([conversation], after="C2", url=CONVERSATIONS))
+    for _ in range(3):
+        http.get(url, status=503, body="unavailable", content_type="text/plain")
+
+    result = make(sleeps, include_messenger=True).fetch(
+        {"messages_since": "2026-01-02T11:05:00+00:00"}
+    )
+
+    assert result.complete is False and result.catching_up
+    assert result.cursor is not None
+    assert result.cursor["messages_since"] == "2026-01-02T11:05:00+00:00"  # not moved past
+    assert "after" not in result.cursor["messages_after"]  # this first page, again
+
+
 def test_rate_limit_is_passing_with_retry_at_from_usage_header(http, sleeps):
     usage = {
         PAGE: [
