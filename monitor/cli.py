@@ -98,7 +98,9 @@ def score(
     app = lazy.app
     started = time.perf_counter()
     with open_post_file(input_path, text_column=text_column, id_column=id_column) as posts:
-        summary = score_file(posts, output_path, app.model, app.settings.urgency)
+        summary = score_file(
+            posts, output_path, app.model, app.settings.urgency, stakes=app.settings.stakes
+        )
     elapsed = time.perf_counter() - started
     note = f" ({summary.empty_text} with empty text)" if summary.empty_text else ""
     click.echo(

@@ -85,7 +85,8 @@ def test_score_writes_every_row_with_the_promised_columns(
 ) -> None:
     source = tmp_path / "posts.jsonl"
     source.write_text(
-        '{"post_id": "1789012345678901234", "body": "my $899 TV never arrived, talk to a human"}\n'
+        '{"post_id": "1789012345678901234", '
+        '"body": "my $899 TV was never delivered, talk to a human"}\n'
         '{"post_id": "2", "body": "love it, thanks!"}\n'
         '{"post_id": "3", "body": ""}\n',
         encoding="utf-8",
@@ -104,4 +105,6 @@ def test_score_writes_every_row_with_the_promised_columns(
     assert list(rows[0]) == list(OUTPUT_COLUMNS)
     assert float(rows[0]["urgency"]) > float(rows[1]["urgency"]) + 20
     assert "$899 at stake" in rows[0]["explanation"] and rows[0]["intent"] == "delivery"
+    assert "delivery" in rows[0]["topics"].split(";") and rows[0]["language"] == "en"
+    assert rows[1]["topics"] == "praise" and rows[2]["language"] == "und"
     assert float(rows[0]["sentiment_negative"]) > float(rows[1]["sentiment_negative"])

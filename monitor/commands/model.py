@@ -82,5 +82,7 @@ def evaluate(
         runtimes=runtimes or ("torch", "onnx-int8"),
         write_metadata=write,
     )
-    metrics |= urgency_severity_spearman(folder, app.model, app.settings.urgency)
+    metrics |= urgency_severity_spearman(
+        folder, app.model, app.settings.urgency, app.settings.stakes
+    )
     click.echo(json.dumps(metrics, indent=2))

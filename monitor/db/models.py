@@ -150,6 +150,11 @@ class Score(Base):
     urgency: Mapped[float] = mapped_column(Float, index=True)
     intent: Mapped[str] = mapped_column(String(40), default="other")
     language_supported: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(8), default="en", index=True)  # ISO 639-1
+    # Every topic above its threshold, ";"-separated (no topic name contains another, so a
+    # substring test filters by topic), and each topic's probability from the topic head.
+    topics: Mapped[str] = mapped_column(String(200), default="")
+    topic_scores: Mapped[dict[str, Any] | None]
     factors: Mapped[dict[str, Any]]  # factor name -> points, so any score can be explained
     explanation: Mapped[str] = mapped_column(Text, default="")
     scored_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -239,6 +244,27 @@ class Resolution(Base):
     decided_at: Mapped[datetime | None]
     executed_at: Mapped[datetime | None]
     external_reference: Mapped[str | None] = mapped_column(String(100))
+
+
+class ModelFeedback(Base):
+    """An agent's correction of the model on a case: the right intent, or more/less urgent.
+
+    What the model said is kept beside it, so agreement can be measured later and the
+    corrections can (optionally) train the next topic head.
+    """
+
+    __tablename__ = "model_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # "intent" or "urgency"
+    model_intent: Mapped[str] = mapped_column(String(40))
+    model_urgency: Mapped[float] = mapped_column(Float)
+    intent: Mapped[str | None] = mapped_column(String(40))  # the agent's intent
+    urgency_direction: Mapped[int | None] = mapped_column(Integer)  # +1 more, -1 less urgent
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEntry(Base):

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from monitor.scoring.model import ModelUnavailableError, TextPrediction
+from monitor.scoring.topics import TopicHead
 
 ADAPTER_FILE = "adapter_model.safetensors"
 ADAPTER_CONFIG_FILE = "adapter_config.json"
@@ -37,6 +38,9 @@ SENTIMENT_LABELS = ("negative", "neutral", "positive")
 RUNTIMES = ("onnx-int8", "torch")
 DEFAULT_ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts" / "minilm-mt-v6"
 _ONNX_OPSET = 17
+# Bumped whenever the exported graph's outputs change, so a cached ONNX file built by an
+# older version of this module is never reused.
+_GRAPH_VERSION = "2-embedding"
 
 
 def default_cache_dir() -> Path:
@@ -105,7 +109,7 @@ def read_metadata(artifact_dir: Path) -> dict:
 
 def artifact_fingerprint(artifact_dir: Path) -> str:
     """Hash of the weight files, so a retrained artifact never reuses a stale ONNX cache."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(_GRAPH_VERSION.encode())
     for name in (ADAPTER_CONFIG_FILE, ADAPTER_FILE, HEADS_FILE):
         digest.update((Path(artifact_dir) / name).read_bytes())
     return digest.hexdigest()[:12]
@@ -115,7 +119,9 @@ def load_merged_torch_model(artifact_dir: Path):
     """Base encoder + trained LayerNorms + merged LoRA adapter + heads, as one eval-mode module.
 
     The module maps ``(input_ids, attention_mask)`` to ``(sentiment_probs [B,3],
-    complaint_prob [B], severity_probs [B,5])``.
+    complaint_prob [B], severity_probs [B,5], embedding [B,H])``; the embedding is the
+    L2-normalised mean-pooled sentence vector the heads read, returned so intent and stakes
+    detection reuse the same encoder pass.
     """
     try:
         import torch
@@ -170,7 +176,8 @@ def load_merged_torch_model(artifact_dir: Path):
             sentiment = torch.softmax(self.heads["sentiment"](pooled), dim=-1)
             complaint = torch.sigmoid(self.heads["complaint"](pooled)[:, 0])
             severity = torch.softmax(self.heads["severity"](pooled), dim=-1)
-            return sentiment, complaint, severity
+            embedding = torch.nn.functional.normalize(pooled, dim=-1)
+            return sentiment, complaint, severity, embedding
 
     return _Scorer().eval()
 
@@ -191,13 +198,14 @@ def _export_onnx(artifact_dir: Path, path: Path) -> None:
             (ids, mask),
             str(path),
             input_names=["input_ids", "attention_mask"],
-            output_names=["sentiment", "complaint", "severity"],
+            output_names=["sentiment", "complaint", "severity", "embedding"],
             dynamic_axes={
                 "input_ids": {0: "batch", 1: "sequence"},
                 "attention_mask": {0: "batch", 1: "sequence"},
                 "sentiment": {0: "batch"},
                 "complaint": {0: "batch"},
                 "severity": {0: "batch"},
+                "embedding": {0: "batch"},
             },
             opset_version=_ONNX_OPSET,
             do_constant_folding=True,
@@ -244,17 +252,27 @@ def build_onnx_int8(artifact_dir: Path, cache_dir: Path | None = None) -> Path:
 class MultiTaskEncoder:
     """`TextModel` backend: sentiment + complaint + severity from one encoder pass."""
 
+    embedding_size = 384  # all-MiniLM-L6-v2
+
     def __init__(
-        self, *, version: str, runtime: str, max_length: int, tokenizer, runner, batch_size: int
+        self,
+        *,
+        version: str,
+        runtime: str,
+        max_length: int,
+        tokenizer,
+        runner,
+        batch_size: int,
+        topic_head: TopicHead | None = None,
     ) -> None:
-        self.version = version
+        self.topic_head = topic_head
+        self.version = version if topic_head is None else f"{version}+{topic_head.version}"
         self.runtime = runtime
         self.max_length = max_length
         self.batch_size = batch_size
         self._tokenizer = tokenizer
-        self._runner = (
-            runner  # callable(ids int64 [B,T], mask int64 [B,T]) -> (sent, complaint, severity)
-        )
+        # callable(ids int64 [B,T], mask int64 [B,T]) -> (sent, complaint, severity, embedding)
+        self._runner = runner
 
     @classmethod
     def load(
@@ -265,7 +283,9 @@ class MultiTaskEncoder:
         batch_size: int = 64,
         threads: int | None = None,
         cache_dir: Path | str | None = None,
+        topic_head_dir: Path | str | None = None,
     ) -> MultiTaskEncoder:
+        """Load an artifact; `topic_head_dir` adds the trained topic head (see topics.py)."""
         if runtime not in RUNTIMES:
             raise ValueError(f"unknown runtime {runtime!r}; choose one of {RUNTIMES}")
         artifact_dir = Path(artifact_dir)
@@ -307,12 +327,14 @@ class MultiTaskEncoder:
             tokenizer=tokenizer,
             runner=runner,
             batch_size=batch_size,
+            topic_head=TopicHead.load(Path(topic_head_dir)) if topic_head_dir else None,
         )
 
     def predict_arrays(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Raw outputs in input order.
 
-        Keys: sentiment [N,3], complaint [N], severity_probs [N,5], severity [N] (expected value).
+        Keys: sentiment [N,3], complaint [N], severity_probs [N,5], severity [N] (expected value),
+        embedding [N,H] (unit-length sentence vectors from the same pass).
         """
         from monitor.scoring.text import normalise_for_model
 
@@ -321,6 +343,7 @@ class MultiTaskEncoder:
             "sentiment": np.zeros((n, len(SENTIMENT_LABELS)), np.float32),
             "complaint": np.zeros(n, np.float32),
             "severity_probs": np.zeros((n, SEVERITY_LEVELS), np.float32),
+            "embedding": np.zeros((n, self.embedding_size), np.float32),
         }
         if n:
             encodings = self._tokenizer.encode_batch([normalise_for_model(t or "") for t in texts])
@@ -337,16 +360,28 @@ class MultiTaskEncoder:
                     toks = token_ids[i]
                     ids[row, : len(toks)] = toks
                     mask[row, : len(toks)] = 1
-                sentiment, complaint, severity = self._runner(ids, mask)
+                sentiment, complaint, severity, embedding = self._runner(ids, mask)
                 out["sentiment"][idx] = sentiment
                 out["complaint"][idx] = complaint
                 out["severity_probs"][idx] = severity
+                out["embedding"][idx] = embedding
         out["severity"] = out["severity_probs"] @ np.arange(SEVERITY_LEVELS, dtype=np.float32)
         return out
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Sentence vectors [N,H] as `predict` returns them (centred when a topic head is
+        loaded), for exemplar phrases."""
+        return self._centred(self.predict_arrays(list(texts))["embedding"])
+
+    def _centred(self, embedding: np.ndarray) -> np.ndarray:
+        return self.topic_head.centre(embedding) if self.topic_head else embedding
 
     def predict(self, texts: Sequence[str]) -> list[TextPrediction]:
         arrays = self.predict_arrays(list(texts))
         sent, complaint, severity = arrays["sentiment"], arrays["complaint"], arrays["severity"]
+        raw = arrays["embedding"]
+        topics = self.topic_head.probabilities(raw) if self.topic_head else None
+        embedding = self._centred(raw)
         return [
             TextPrediction(
                 negative=float(sent[i, 0]),
@@ -354,6 +389,8 @@ class MultiTaskEncoder:
                 positive=float(sent[i, 2]),
                 complaint=float(complaint[i]),
                 severity=float(severity[i]),
+                embedding=embedding[i],
+                topics=None if topics is None else TopicHead.as_dict(topics[i]),
             )
             for i in range(len(sent))
         ]

@@ -13,10 +13,10 @@ from typing import Any
 from tqdm import tqdm
 
 from monitor.errors import UserFacingError
+from monitor.scoring.assess import assess
 from monitor.scoring.model import TextModel
-from monitor.scoring.signals import read_signals
 from monitor.scoring.urgency import PostContext, compute_urgency
-from monitor.settings import UrgencySettings
+from monitor.settings import StakesSettings, UrgencySettings
 
 OUTPUT_COLUMNS = (
     "id",
@@ -27,6 +27,8 @@ OUTPUT_COLUMNS = (
     "complaint",
     "severity",
     "intent",
+    "topics",
+    "language",
     "language_supported",
     "explanation",
 )
@@ -159,6 +161,7 @@ def score_file(
     model: TextModel,
     weights: UrgencySettings,
     *,
+    stakes: StakesSettings | None = None,
     progress: bool | None = None,
 ) -> ScoreSummary:
     """Score `posts` into `output_path` (CSV). Ids without an id column are row numbers.
@@ -168,6 +171,7 @@ def score_file(
     """
     summary = ScoreSummary()
     source = posts.source
+    stakes = stakes or StakesSettings()
     tmp = output_path.with_name(output_path.name + ".partial")
     try:
         output_path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,11 +198,11 @@ def score_file(
                 summary.empty_text += not text.strip()
                 chunk.append((row_id, text))
                 if len(chunk) >= CHUNK:
-                    _write_chunk(writer, chunk, model, weights)
+                    _write_chunk(writer, chunk, model, weights, stakes)
                     chunk = []
                     bar.update(source.handle.tell() - bar.n)
             if chunk:
-                _write_chunk(writer, chunk, model, weights)
+                _write_chunk(writer, chunk, model, weights, stakes)
             bar.update(total - bar.n)
         if summary.rows == 0:
             raise InputFileError(f"{posts.path} has a header but no rows: nothing to score")
@@ -212,12 +216,24 @@ def score_file(
 
 
 def _write_chunk(
-    writer: Any, chunk: list[tuple[str, str]], model: TextModel, weights: UrgencySettings
+    writer: Any,
+    chunk: list[tuple[str, str]],
+    model: TextModel,
+    weights: UrgencySettings,
+    stakes: StakesSettings,
 ) -> None:
-    predictions = model.predict([text for _, text in chunk])
-    for (row_id, text), prediction in zip(chunk, predictions, strict=True):
-        signals = read_signals(text)
-        urgency = compute_urgency(prediction, signals, PostContext(), weights)
+    texts = [text for _, text in chunk]
+    predictions = model.predict(texts)
+    assessments = assess(texts, predictions, model, stakes)
+    for (row_id, _), prediction, seen in zip(chunk, predictions, assessments, strict=True):
+        urgency = compute_urgency(
+            prediction,
+            seen.signals,
+            PostContext(),
+            weights,
+            stakes=seen.stakes,
+            language_supported=seen.language_supported,
+        )
         writer.writerow(
             (
                 row_id,
@@ -227,8 +243,10 @@ def _write_chunk(
                 f"{prediction.positive:.4f}",
                 "" if prediction.complaint is None else f"{prediction.complaint:.4f}",
                 "" if prediction.severity is None else f"{prediction.severity:.2f}",
-                signals.intent,
-                "true" if signals.language_supported else "false",
+                seen.intent,
+                ";".join(seen.topics),
+                seen.language,
+                "true" if seen.language_supported else "false",
                 urgency.explanation,
             )
         )

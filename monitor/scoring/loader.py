@@ -12,7 +12,15 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 def artifact_dir(settings: ModelSettings) -> Path:
-    path = Path(settings.artifact).expanduser()
+    return _artifact_path(settings.artifact)
+
+
+def topic_head_dir(settings: ModelSettings) -> Path | None:
+    return _artifact_path(settings.topic_head) if settings.topic_head else None
+
+
+def _artifact_path(name: str) -> Path:
+    path = Path(name).expanduser()
     return path if path.is_absolute() else ARTIFACTS / path
 
 
@@ -52,4 +60,5 @@ def _load(settings: ModelSettings) -> TextModel:
         batch_size=settings.batch_size,
         threads=settings.threads,
         cache_dir=Path(settings.cache_dir).expanduser() if settings.cache_dir else None,
+        topic_head_dir=topic_head_dir(settings),
     )

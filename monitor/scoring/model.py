@@ -8,8 +8,10 @@ without touching ingestion, urgency or the dashboard.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
+
+import numpy as np
 
 from monitor.errors import UserFacingError
 
@@ -27,6 +29,9 @@ class TextPrediction:
     positive: float
     complaint: float | None = None  # probability that the post is a complaint
     severity: float | None = None  # expected complaint severity, 0 (none) .. 4 (blame)
+    # Unit-length sentence vector from the same encoder pass (stakes exemplars compare to it).
+    embedding: np.ndarray | None = field(default=None, compare=False, repr=False)
+    topics: dict[str, float] | None = None  # topic -> probability, from a trained topic head
 
 
 class TextModel(Protocol):

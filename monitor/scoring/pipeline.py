@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from monitor.db.models import Case, CaseOrderLink, Order, Post, Score
 from monitor.db.types import utcnow
+from monitor.scoring.assess import assess
 from monitor.scoring.model import TextModel
-from monitor.scoring.signals import read_signals
 from monitor.scoring.urgency import PostContext, compute_urgency
 from monitor.settings import Settings
 
@@ -55,14 +55,24 @@ def score_pending(
 def score_posts(
     session: Session, posts: Sequence[Post], model: TextModel, settings: Settings
 ) -> list[Score]:
-    predictions = model.predict([post.text for post in posts])
+    texts = [post.text for post in posts]
+    predictions = model.predict(texts)
+    assessments = assess(texts, predictions, model, settings.stakes)
     history = _BatchHistory.load(session, posts, settings)
     scores = []
     # Oldest first, so a later post of the same case sees an earlier one as its previous.
-    ordered = sorted(zip(posts, predictions, strict=True), key=lambda pair: pair[0].created_at)
-    for post, prediction in ordered:
-        signals = read_signals(post.text)
-        result = compute_urgency(prediction, signals, history.context(post), settings.urgency)
+    ordered = sorted(
+        zip(posts, predictions, assessments, strict=True), key=lambda row: row[0].created_at
+    )
+    for post, prediction, seen in ordered:
+        result = compute_urgency(
+            prediction,
+            seen.signals,
+            history.context(post),
+            settings.urgency,
+            stakes=seen.stakes,
+            language_supported=seen.language_supported,
+        )
         score = Score(
             post=post,
             model_version=model.version,
@@ -72,8 +82,11 @@ def score_posts(
             complaint=prediction.complaint,
             severity=prediction.severity,
             urgency=result.score,
-            intent=signals.intent,
-            language_supported=signals.language_supported,
+            intent=seen.intent,
+            language_supported=seen.language_supported,
+            language=seen.language,
+            topics=";".join(seen.topics),
+            topic_scores=seen.topic_scores or None,
             factors=result.factors,
             explanation=result.explanation,
             scored_at=utcnow(),

@@ -79,18 +79,6 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 INTENTS = (*(name for name, _ in _INTENTS), "other")
 
-_ENGLISH_WORDS = frozenset(
-    "the a an and or but to of in on for with my me i you your it is was are be not no "
-    "this that have has had do did can will would please help order why what when how".split()
-)
-_OTHER_WORDS = frozenset(
-    "el la los las de que y en por para con una un es mi pedido no se le del al "  # es
-    "le les des du et est pas je mon ma pour avec une commande "  # fr
-    "der die das und ist nicht ich mein meine mit bestellung ein eine zu "  # de
-    "o os da do que não meu minha com um uma pedido é "  # pt
-    "il lo gli che non di per con mio mia ordine è".split()  # it
-)
-
 
 @dataclass(frozen=True, slots=True)
 class TextSignals:
@@ -98,8 +86,7 @@ class TextSignals:
     security_terms: tuple[str, ...]
     max_amount: Decimal | None
     order_numbers: tuple[str, ...]
-    intent: str
-    language_supported: bool
+    intent: str  # the keyword rule: the fallback without a topic head, and the baseline
 
 
 def human_request(text: str) -> bool:
@@ -137,24 +124,6 @@ def intent(text: str) -> str:
     return "other"
 
 
-def language_supported(text: str) -> bool:
-    """False for text the English-trained model cannot read: other scripts or languages.
-
-    A cheap script and stop-word check, not a language identifier: it only needs to flag
-    posts whose sentiment should not be trusted, and must never crash on odd input.
-    """
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return True  # emoji-only or empty posts: nothing better to say
-    latin = sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f")
-    if latin / len(letters) < 0.6:
-        return False
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    english = sum(1 for w in words if w in _ENGLISH_WORDS)
-    other = sum(1 for w in words if w in _OTHER_WORDS and w not in _ENGLISH_WORDS)
-    return not (other >= 2 and other > english)
-
-
 def read_signals(text: str) -> TextSignals:
     amounts = money_amounts(text)
     return TextSignals(
@@ -163,5 +132,4 @@ def read_signals(text: str) -> TextSignals:
         max_amount=max(amounts) if amounts else None,
         order_numbers=order_numbers(text),
         intent=intent(text),
-        language_supported=language_supported(text),
     )

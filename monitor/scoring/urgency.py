@@ -7,11 +7,13 @@ the dashboard shows, so the team can see why a post ranks where it does.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from monitor.scoring.model import TextPrediction
 from monitor.scoring.signals import TextSignals
+from monitor.scoring.stakes import STAKES, StakeHit
 from monitor.settings import UrgencySettings
 
 
@@ -61,16 +63,35 @@ def compute_urgency(
     signals: TextSignals,
     context: PostContext,
     weights: UrgencySettings,
+    *,
+    stakes: Mapping[str, StakeHit] | None = None,
+    language_supported: bool = True,
 ) -> Urgency:
+    """`stakes` come from `monitor.scoring.stakes` (none: only the text's keywords count)."""
     factors: dict[str, float] = {}
     reasons: dict[str, str] = {}
+    stakes = stakes or {}
 
     def add(name: str, points: float, reason: str) -> None:
         if points > 0.05:
             factors[name] = round(points, 2)
             reasons[name] = reason
 
-    add("negative", prediction.negative * weights.negative, f"negative {prediction.negative:.2f}")
+    for stake, hit in stakes.items():
+        add(stake, hit.strength * getattr(weights, stake), STAKES[stake])
+    # "Cool, thanks for charging me twice": polite words where money or the account is at
+    # stake are read as the complaint they are, not as calm.
+    sarcastic = prediction.positive > prediction.negative and bool(
+        {"money_taken", "account_compromise", "access_loss"} & set(stakes)
+    )
+    if sarcastic:
+        add("negative", prediction.positive * weights.negative, "polite words, money at stake")
+    else:
+        add(
+            "negative",
+            prediction.negative * weights.negative,
+            f"negative {prediction.negative:.2f}",
+        )
     if prediction.complaint is not None:
         add(
             "complaint",
@@ -89,9 +110,6 @@ def compute_urgency(
             add("rising_anger", rise * weights.negative * 0.5, "angrier than last message")
     if signals.human_request:
         add("human_request", weights.human_request, "asks for a human")
-    if signals.security_terms:
-        terms = ", ".join(signals.security_terms[:2])
-        add("security", weights.security, f"security terms: {terms}")
     value = max(
         (v for v in (signals.max_amount, context.order_value) if v is not None), default=None
     )
@@ -126,6 +144,6 @@ def compute_urgency(
         factors = {name: round(points * score / raw, 2) for name, points in factors.items()}
     top = sorted(factors, key=lambda name: factors[name], reverse=True)
     explanation = ", ".join(reasons[name] for name in top[:4]) or "nothing urgent: calm, no risk"
-    if not signals.language_supported:
+    if not language_supported:
         explanation = "language not supported (sentiment unreliable); " + explanation
     return Urgency(score=round(score, 1), factors=factors, explanation=explanation)

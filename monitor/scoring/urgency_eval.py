@@ -6,16 +6,16 @@ from pathlib import Path
 
 import numpy as np
 
+from monitor.scoring.assess import assess
 from monitor.scoring.model import TextModel
-from monitor.scoring.signals import read_signals
 from monitor.scoring.training import data as D
 from monitor.scoring.training.evaluate import spearman
 from monitor.scoring.urgency import PostContext, compute_urgency
-from monitor.settings import UrgencySettings
+from monitor.settings import StakesSettings, UrgencySettings
 
 
 def urgency_severity_spearman(
-    data_dir: Path, model: TextModel, weights: UrgencySettings
+    data_dir: Path, model: TextModel, weights: UrgencySettings, stakes: StakesSettings
 ) -> dict[str, float]:
     """Score the held-out X-CI tweets as lone public posts (no author or order context, which
     the data set lacks) and correlate urgency with severity (0 for non-complaints)."""
@@ -24,8 +24,17 @@ def urgency_severity_spearman(
     predictions = model.predict(texts)
     urgency = np.array(
         [
-            compute_urgency(prediction, read_signals(text), PostContext(), weights).score
-            for text, prediction in zip(texts, predictions, strict=True)
+            compute_urgency(
+                prediction,
+                seen.signals,
+                PostContext(),
+                weights,
+                stakes=seen.stakes,
+                language_supported=seen.language_supported,
+            ).score
+            for prediction, seen in zip(
+                predictions, assess(texts, predictions, model, stakes), strict=True
+            )
         ]
     )
     severity = np.array([example.severity for example in examples])

@@ -127,3 +127,44 @@ def test_author_case_and_order_history_reach_the_score(
         lone = scores["o1"]
         assert lone is not None
         assert not {"repeat_contact", "high_value", "rising_anger"} & set(lone.factors)
+
+
+def test_calm_posts_with_something_at_stake_outrank_a_rant_and_store_topics_and_language(
+    session: Session, text_model: TextModel
+) -> None:
+    """What is at stake, not only how angry: the stored score carries stakes, every topic's
+    probability, the topics above threshold and the detected language."""
+    from monitor.ingest import store_posts
+    from monitor.sources.base import AuthorInfo, IncomingPost
+
+    texts = {
+        "insulin": "@ShopNowHelp hi, my insulin order was due today and hasn't arrived. "
+        "I have none left, could someone check please?",
+        "hacked": "@ShopNowHelp I got a login code I never asked for and now there is an "
+        "order on my account for an iPad I didn't buy",
+        "rant": "@ShopNowHelp honestly the worst app ever, so slow, whoever designed it "
+        "should be embarrassed",
+        "spanish": "@ShopNowHelp mi pedido no ha llegado y nadie me responde, es urgente",
+    }
+    posts = [
+        IncomingPost("x", ext, "mention", AuthorInfo("x", f"a{ext}", f"user{ext}"), text, NOW)
+        for ext, text in texts.items()
+    ]
+    store_posts(session, posts)
+    session.commit()
+    factory = sessionmaker(session.get_bind(), expire_on_commit=False)
+    score_pending(factory, text_model, Settings())
+    scores = {p.external_id: p.score for p in session.scalars(select(Post)).all() if p.score}
+
+    insulin, hacked, rant, spanish = (scores[k] for k in ("insulin", "hacked", "rant", "spanish"))
+    assert "essential_need" in insulin.factors and "time_pressure" in insulin.factors
+    assert "essential or vulnerable need" in insulin.explanation
+    assert "account_compromise" in hacked.factors and hacked.intent == "account_security"
+    assert insulin.urgency > rant.urgency and hacked.urgency > rant.urgency
+    assert "delivery" in insulin.topics.split(";")
+    for score in (insulin, hacked, rant):
+        assert score.language == "en" and score.language_supported
+        assert score.topic_scores is not None and len(score.topic_scores) == 10
+        assert abs(sum(score.factors.values()) - score.urgency) < 0.2
+    assert spanish.language == "es" and not spanish.language_supported
+    assert "language not supported" in spanish.explanation

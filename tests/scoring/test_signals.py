@@ -60,18 +60,3 @@ def test_order_numbers() -> None:
 )
 def test_intent(text: str, expected: str) -> None:
     assert signals.intent(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "supported"),
-    [
-        ("My order never arrived and nobody helps", True),
-        ("注文した商品が届きません", False),
-        ("Mi pedido no ha llegado y nadie me responde", False),
-        ("Meine Bestellung ist nicht angekommen und ich bin sauer", False),
-        ("🙄🙄🙄", True),
-        ("", True),
-    ],
-)
-def test_language_support(text: str, supported: bool) -> None:
-    assert signals.language_supported(text) is supported

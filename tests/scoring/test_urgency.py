@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from monitor.scoring.model import TextPrediction
 from monitor.scoring.signals import read_signals
+from monitor.scoring.stakes import StakeDetector, StakeHit
 from monitor.scoring.urgency import PostContext, compute_urgency
-from monitor.settings import UrgencySettings
+from monitor.settings import StakesSettings, UrgencySettings
 
 WEIGHTS = UrgencySettings()
 CALM = TextPrediction(negative=0.05, neutral=0.85, positive=0.10, complaint=0.05, severity=0.1)
@@ -58,18 +61,75 @@ def test_linked_order_value_counts_as_money_at_stake() -> None:
     assert "$649 at stake" in result.explanation
 
 
+def keyword_stakes(text: str) -> dict[str, StakeHit]:
+    return StakeDetector(StakesSettings()).detect([text], None)[0]
+
+
 def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() -> None:
-    heavy = UrgencySettings(negative=90, security=90)
+    heavy = UrgencySettings(negative=90, money_taken=90)
     text = "I was scammed by a fake number"
-    result = compute_urgency(ANGRY, read_signals(text), PostContext(), heavy)
-    heavier = compute_urgency(ANGRY, read_signals(text + " $900"), PostContext(), heavy)
+    stakes = keyword_stakes(text)
+    result = compute_urgency(ANGRY, read_signals(text), PostContext(), heavy, stakes=stakes)
+    heavier = compute_urgency(
+        ANGRY, read_signals(text + " $900"), PostContext(), heavy, stakes=stakes
+    )
     assert 95 < result.score < heavier.score <= 100
-    light = compute_urgency(ANGRY, read_signals(text), PostContext(), UrgencySettings(security=0))
-    assert "security" not in light.factors
+    light = compute_urgency(
+        ANGRY, read_signals(text), PostContext(), UrgencySettings(money_taken=0), stakes=stakes
+    )
+    assert "money_taken" not in light.factors
+
+
+@pytest.mark.parametrize(
+    ("text", "stake", "words"),
+    [
+        ("I need it today please, it's for my mum", "time_pressure", "needs it urgently"),
+        ("my insulin order hasn't shipped", "essential_need", "essential or vulnerable need"),
+        ("got a code I never asked for", "account_compromise", "account access by someone else"),
+        ("you charged me for an order I never placed", None, None),
+        ("I never ordered this and you charged my card", "money_taken", "money taken"),
+        ("my lawyer will hear about this", "legal_threat", "threatens legal action"),
+        ("the charger caught fire", "safety", "safety risk or damage"),
+        ("I can't log into my account since Monday", "access_loss", "locked out"),
+        ("cancelling my prime membership", "churn", "threatens to leave"),
+    ],
+)
+def test_calm_posts_with_stakes_explain_them_in_plain_words(
+    text: str, stake: str | None, words: str | None
+) -> None:
+    stakes = keyword_stakes(text)
+    result = compute_urgency(CALM, read_signals(text), PostContext(), WEIGHTS, stakes=stakes)
+    plain = compute_urgency(CALM, read_signals(text), PostContext(), WEIGHTS)
+    assert abs(result.score - sum(result.factors.values())) < 0.1
+    if stake is None:  # the keywords alone do not see this one: the exemplars must
+        assert stakes == {}
+        return
+    assert stake in result.factors and words is not None and words in result.explanation
+    assert result.score > plain.score + 0.5 * getattr(WEIGHTS, stake)
+
+
+def test_a_charge_the_customer_knows_about_is_not_money_taken() -> None:
+    assert "money_taken" not in keyword_stakes("why was I charged $12 for shipping on my order?")
+    assert "account_compromise" not in keyword_stakes("my package was stolen from the porch")
+
+
+def test_polite_thanks_after_money_taken_reads_as_a_complaint() -> None:
+    polite = TextPrediction(negative=0.1, neutral=0.2, positive=0.7, complaint=0.4, severity=1.0)
+    text = "cool, thanks for charging me twice for something I never ordered"
+    stakes = keyword_stakes(text)
+    result = compute_urgency(polite, read_signals(text), PostContext(), WEIGHTS, stakes=stakes)
+    assert result.factors["negative"] > 0.6 * WEIGHTS.negative
+    assert "polite words, money at stake" in result.explanation
 
 
 def test_unsupported_language_is_flagged_in_the_explanation() -> None:
-    result = compute_urgency(CALM, read_signals("注文した商品が届きません"), PostContext(), WEIGHTS)
+    result = compute_urgency(
+        CALM,
+        read_signals("注文した商品が届きません"),
+        PostContext(),
+        WEIGHTS,
+        language_supported=False,
+    )
     assert result.explanation.startswith("language not supported")
 
 

@@ -1,0 +1,97 @@
+"""Everything read from a batch of post texts beside the model's sentiment: business signals,
+stakes, topics, the routing intent and the language. One place, so `monitor score`, the
+scheduler's scoring step and the evaluation all read posts the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from monitor.scoring.language import SUPPORTED, detect_languages
+from monitor.scoring.model import TextModel, TextPrediction
+from monitor.scoring.signals import TextSignals, read_signals
+from monitor.scoring.stakes import StakeHit, detector_for
+from monitor.scoring.topics import TOPICS, route_intent, topics_above
+from monitor.settings import StakesSettings
+
+# Stakes that mean something went wrong with money or the account: a post carrying one is
+# not praise however polite it sounds ("cool, thanks for charging me twice").
+PROBLEM_STAKES = frozenset(
+    {"money_taken", "account_compromise", "access_loss", "legal_threat", "safety"}
+)
+# Stakes that settle a topic even when the head is unsure. The head has almost no training
+# examples of fraud (none in Bitext, a handful of brand replies), so the stakes' exemplars and
+# keywords carry that topic.
+STAKE_TOPICS = {
+    "account_compromise": "account_security",
+    "money_taken": "account_security",
+    "access_loss": "account_access",
+}
+STAKE_TOPIC_STRENGTH = 0.5  # a similar-but-not-keyword stake must be at least this strong
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    signals: TextSignals
+    stakes: dict[str, StakeHit]
+    topic_scores: dict[str, float]  # every topic's probability; empty without a topic head
+    topics: tuple[str, ...]  # topics above their thresholds, most probable first
+    intent: str  # the routing intent, chosen from `topics` by ROUTING_PRIORITY
+    language: str  # ISO 639-1, or "und"
+
+    @property
+    def language_supported(self) -> bool:
+        return self.language in SUPPORTED or self.language == "und"
+
+    @property
+    def sarcastic(self) -> bool:
+        """Positive words where money or the account is at stake."""
+        return bool(PROBLEM_STAKES & set(self.stakes))
+
+
+def assess(
+    texts: Sequence[str],
+    predictions: Sequence[TextPrediction],
+    model: TextModel,
+    stakes_settings: StakesSettings,
+) -> list[Assessment]:
+    detector = detector_for(stakes_settings, model)
+    embeddings = [p.embedding for p in predictions if p.embedding is not None]
+    matrix = np.stack(embeddings) if embeddings and len(embeddings) == len(predictions) else None
+    all_stakes = detector.detect(texts, matrix)
+    languages = detect_languages(texts)
+    head = getattr(model, "topic_head", None)
+    thresholds = head.thresholds if head is not None else {}
+    results = []
+    for text, prediction, stakes, language in zip(
+        texts, predictions, all_stakes, languages, strict=True
+    ):
+        signals = read_signals(text)
+        scores = dict(prediction.topics or {})
+        if scores:
+            topics = [t for t in topics_above(scores, thresholds) if t != "other"]
+        else:
+            topics = [signals.intent] if signals.intent != "other" else []
+        for stake, topic in STAKE_TOPICS.items():
+            hit = stakes.get(stake)
+            if hit is not None and hit.strength >= STAKE_TOPIC_STRENGTH and topic not in topics:
+                topics.append(topic)
+        if PROBLEM_STAKES & set(stakes) and "praise" in topics:
+            topics.remove("praise")
+        topics = topics or ["other"]
+        results.append(
+            Assessment(
+                signals=signals,
+                stakes=stakes,
+                topic_scores=scores,
+                topics=tuple(topics),
+                intent=route_intent(topics),
+                language=language,
+            )
+        )
+    return results
+
+
+__all__ = ["TOPICS", "Assessment", "assess"]

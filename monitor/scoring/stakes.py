@@ -1,0 +1,175 @@
+"""What is at stake in a post, beyond how the customer feels.
+
+Seven kinds of stake raise urgency on their own, however calmly they are written: a deadline,
+an essential or vulnerable need, someone else in the account, money taken without consent, a
+legal or payment-dispute threat, danger or damage, lost access, and churn or going public.
+
+Each is found two ways and the stronger wins:
+
+* **Exemplars** (paraphrases, misspellings): the cosine similarity of the post's sentence
+  embedding (from the same encoder pass as sentiment) to phrases in config
+  `[stakes.exemplars]`, which a team can extend with its own. Similarity below `similarity`
+  gives nothing, and the contribution grows to full weight `ramp` above it.
+* **Keywords** (a floor): unambiguous words give full weight even when the embedding misses.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from monitor.settings import StakesSettings
+
+# Plain words for the explanation, in the order factors are listed in the README.
+STAKES: dict[str, str] = {
+    "time_pressure": "needs it urgently",
+    "essential_need": "essential or vulnerable need",
+    "account_compromise": "account access by someone else",
+    "money_taken": "money taken without consent",
+    "legal_threat": "threatens legal action or a dispute",
+    "safety": "safety risk or damage",
+    "access_loss": "locked out of account or money",
+    "churn": "threatens to leave or go public",
+}
+
+_I = re.IGNORECASE
+KEYWORDS: dict[str, re.Pattern[str]] = {
+    "time_pressure": re.compile(
+        r"\b(?:urgent\w*|asap|a\.s\.a\.p|immediately|right\s+now|emergency|tonight|"
+        r"by\s+(?:today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|"
+        r"sunday|the\s+\d+\w*)|(?:need|needed|want)\s+(?:it|this|them)\s+(?:today|tomorrow|tmrw|tonight|by|before|b4)|"
+        r"(?:for|before)\s+(?:my|our|the)\s+(?:flight|trip|wedding|birthday|party|event|exam|"
+        r"interview|funeral)|deadline|time\s+sensitive|(?:due|expected|promised|supposed\s+to\s+"
+        r"(?:arrive|come|be\s+here))\s+(?:today|tonight)|running\s+out|none\s+left)\b",
+        _I,
+    ),
+    "essential_need": re.compile(
+        r"\b(?:medicin\w*|medication|prescription|pharmacy|insulin|inhaler|epipen|oxygen|"
+        r"wheelchair|hearing\s+aid|baby\s+(?:formula|food|milk)|formula\s+milk|nappies|diapers|"
+        r"newborn|infant|disabled|disability|blind|elderly|chemo\w*|dialysis|pacemaker|"
+        r"carer|caregiver)\b",
+        _I,
+    ),
+    "account_compromise": re.compile(
+        r"\b(?:hack(?:ed|er|ers|ing)?|compromised|someone\s+(?:\w+\s+)?(?:logged|got|get|"
+        r"broke|has\s+been|is)\s+in(?:to)?|(?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for)"
+        r"\s+(?:a|the|this|that|any)?\s*(?:code|otp|password\s+reset)|(?:code|otp)s?\s+(?:that\s+)?"
+        r"i\s+(?:never|didn'?t|did\s+not)\s+(?:ask|request)\w*|password\s+(?:was\s+|has\s+been\s+)?"
+        r"changed|unknown\s+(?:login|log-in|device|order)s?|identity\s+theft|phish\w*|"
+        r"account\s+(?:was\s+|got\s+|has\s+been\s+)?(?:stolen|taken\s+over))\b",
+        _I,
+    ),
+    "money_taken": re.compile(
+        r"\b(?:unauthori[sz]ed|fraud\w*|scam\w*|stole\s+(?:my\s+)?money|"
+        r"(?:didn'?t|did\s+not|never)\s+(?:order|buy|purchase|authori[sz]e|make|sign\s+up)\w*"
+        r"\b[^.?!]{0,50}\b(?:charg\w*|pa(?:y|id)|debit\w*|billed|taken)|"
+        r"(?:charg\w*|debit\w*|billed|took)\b[^.?!]{0,60}\b(?:didn'?t|did\s+not|never)\s+"
+        r"(?:order|buy|bought|authori[sz]|sign(?:ed)?\s+up|agree|ask))\w*",
+        _I,
+    ),
+    "legal_threat": re.compile(
+        r"\b(?:lawyer|attorney|solicitor|lawsuit|sue|suing|court|legal\s+action|"
+        r"small\s+claims|consumer\s+(?:forum|court|protection)|ombudsman|trading\s+standards|"
+        r"ftc|bbb|better\s+business\s+bureau|attorney\s+general|chargeback|charge\s+back|"
+        r"dispute\s+(?:it|the\s+charge|with\s+my\s+bank)|report(?:ing)?\s+(?:you\s+)?to\s+"
+        r"(?:the\s+)?(?:police|authorities|regulator))\b",
+        _I,
+    ),
+    "safety": re.compile(
+        r"\b(?:injur\w*|hurt|burn(?:ed|t|s)?|fire|smoke|explod\w*|caught\s+fire|electrocut\w*|"
+        r"shock(?:ed)?\s+me|dangerous|unsafe|hazard\w*|choking|allergic\s+reaction|"
+        r"food\s+poisoning|(?:smashed|broke|damaged)\s+(?:my|the)\s+(?:door|window|fence|gate|"
+        r"car|wall)|threw\s+(?:my|the)\s+(?:package|parcel|box))\b",
+        _I,
+    ),
+    "access_loss": re.compile(
+        r"\b(?:locked\s+out|account\s+(?:is\s+|was\s+|got\s+|has\s+been\s+)?(?:locked|blocked|"
+        r"suspended|disabled|deactivated|closed|on\s+hold)|(?:can'?t|cannot|unable\s+to|"
+        r"won'?t\s+let\s+me)\s+(?:log\s*in(?:to)?|login|sign\s+in(?:to)?|access\s+(?:my|the))|(?:money|balance|funds)\s+"
+        r"(?:is\s+|are\s+)?(?:stuck|frozen|on\s+hold)|frozen\s+(?:account|funds))\b",
+        _I,
+    ),
+    "churn": re.compile(
+        r"\b(?:cancel(?:l?ing)?\s+(?:my\s+)?(?:prime|membership|subscription|account|service)|"
+        r"clos(?:e|ing)\s+my\s+account|switch(?:ing)?\s+to|never\s+(?:shop|order|buy|fly|use)\w*"
+        r"\s+(?:with|from|again)|last\s+time\s+i|taking\s+my\s+business|going\s+to\s+the\s+"
+        r"(?:press|media|news)|(?:tell|telling)\s+everyone|viral)\b",
+        _I,
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StakeHit:
+    strength: float  # 0..1 share of the factor's weight
+    how: str  # "keyword" or "similar"
+
+
+Embedder = Callable[[Sequence[str]], np.ndarray]
+
+
+class StakeDetector:
+    """Finds stakes in a batch of posts from their texts and (optional) sentence embeddings."""
+
+    def __init__(self, settings: StakesSettings, embed: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embed = embed
+        self._exemplars: dict[str, np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    def _exemplar_vectors(self) -> dict[str, np.ndarray]:
+        with self._lock:
+            if self._exemplars is None:
+                self._exemplars = {}
+                if self._embed is not None:
+                    for name, phrases in self.settings.exemplars.items():
+                        if phrases:
+                            self._exemplars[name] = np.asarray(self._embed(list(phrases)))
+            return self._exemplars
+
+    def similarities(self, embeddings: np.ndarray) -> dict[str, np.ndarray]:
+        """Factor -> [N] highest cosine similarity to any of its exemplars."""
+        if embeddings.size == 0:
+            return {}
+        return {
+            name: (embeddings @ vectors.T).max(axis=1)
+            for name, vectors in self._exemplar_vectors().items()
+        }
+
+    def detect(
+        self, texts: Sequence[str], embeddings: np.ndarray | None
+    ) -> list[dict[str, StakeHit]]:
+        sims = self.similarities(embeddings) if embeddings is not None and self._embed else {}
+        low, ramp = self.settings.similarity, self.settings.ramp
+        results: list[dict[str, StakeHit]] = []
+        for i, text in enumerate(texts):
+            hits: dict[str, StakeHit] = {}
+            for name in STAKES:
+                pattern = KEYWORDS[name]
+                if pattern.search(text):
+                    hits[name] = StakeHit(1.0, "keyword")
+                    continue
+                if name in sims:
+                    strength = float(np.clip((sims[name][i] - low) / ramp, 0.0, 1.0))
+                    if strength > 0:
+                        hits[name] = StakeHit(round(strength, 3), "similar")
+            results.append(hits)
+        return results
+
+
+_DETECTORS: dict[tuple[int, str], StakeDetector] = {}
+_DETECTORS_LOCK = threading.Lock()
+
+
+def detector_for(settings: StakesSettings, model: object) -> StakeDetector:
+    """One detector per model and exemplar set, so exemplars are embedded once per process."""
+    embed = getattr(model, "embed", None)
+    key = (id(model), settings.model_dump_json())
+    with _DETECTORS_LOCK:
+        if key not in _DETECTORS:
+            _DETECTORS[key] = StakeDetector(settings, embed if callable(embed) else None)
+        return _DETECTORS[key]
