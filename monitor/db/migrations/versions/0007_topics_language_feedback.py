@@ -1,7 +1,7 @@
 """scores: language, topics and topic probabilities; model_feedback for agents' corrections
 
-Revision ID: 0006_topics_feedback
-Revises: 0005_impostors
+Revision ID: 0007_topics_feedback
+Revises: 0006_exactly_once
 Create Date: 2026-12-02 13:10:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_topics_feedback"
-down_revision = "0005_impostors"
+revision = "0007_topics_feedback"
+down_revision = "0006_exactly_once"
 branch_labels = None
 depends_on = None
 
