@@ -25,6 +25,8 @@ def add_scored_post(
     intent: str = "other",
     followers: int = 10,
     minutes: int = 0,
+    topics: str | None = None,
+    language: str = "en",
 ) -> Post:
     """Store a post through the real ingest path, then give it a known score."""
     incoming = IncomingPost(
@@ -46,6 +48,9 @@ def add_scored_post(
             positive=0.2,
             urgency=urgency,
             intent=intent,
+            topics=intent if topics is None else topics,
+            language=language,
+            language_supported=language == "en",
             factors={"negative": urgency},
             explanation=f"negative 0.50 ({external_id})",
         )

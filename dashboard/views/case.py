@@ -21,7 +21,7 @@ from dashboard.order_calls import send_now
 from dashboard.safe_text import escape, handle, md, one_line, plain
 from dashboard.state import app_context
 from monitor.auth.permissions import allowed
-from monitor.cases import actions
+from monitor.cases import actions, feedback
 from monitor.cases.detail import ResolutionView, case_detail, user_names
 from monitor.cases.execution import retry_execution
 from monitor.cases.order_system import order_system_for
@@ -33,6 +33,8 @@ from monitor.cases.suggestions import SuggestedResolution, suggest_resolutions
 from monitor.db.models import CASE_STATUSES
 from monitor.db.types import utcnow
 from monitor.impostors.service import case_impostors
+from monitor.scoring.language import language_name
+from monitor.scoring.topics import TOPICS
 
 ctx = app_context()
 actor = current_actor()
@@ -118,6 +120,8 @@ with right:
     st.subheader("Why it is urgent")
     urgency_chart.show(detail.factors, key="case_factors")
     st.caption(md("{}", detail.explanation))
+    topics = ", ".join(t.replace("_", " ") for t in detail.topics) or "none"
+    st.text(plain(f"Topics: {topics} · Language: {language_name(detail.language)}"))
     for order in orders:
         st.caption(md("Linked order {}: {}, {}", order.id, order.status, money(order.value)))
 
@@ -152,6 +156,33 @@ if allowed(actor, "case.assign"):
             lambda s: actions.assign_case(s, actor, case_id, who, key=give),
             f"Assigned to {who}.", form=f"assign_{case_id}",
         )  # fmt: skip
+        st.rerun()
+
+with st.expander("Teach the model", expanded=False):
+    learned = read(lambda s: feedback.case_feedback(s, case_id))
+    for line in learned:
+        st.text(plain(line))
+    pick_col, fix_col = st.columns([3, 1], vertical_alignment="bottom")
+    current = detail.intent if detail.intent in TOPICS else "other"
+    right_intent = pick_col.selectbox(
+        "Right intent",
+        TOPICS,
+        index=TOPICS.index(current),
+        format_func=lambda topic: topic.replace("_", " "),
+        key="case_right_intent",
+    )
+    if fix_col.button("Correct intent", key="case_correct_intent"):
+        perform(
+            lambda s: feedback.correct_intent(s, actor, case_id, right_intent),
+            f"Intent set to {right_intent.replace('_', ' ')}; the model will learn from it.",
+        )
+        st.rerun()
+    more_col, less_col = st.columns(2)
+    if more_col.button("More urgent", key="case_more_urgent"):
+        perform(lambda s: feedback.rate_urgency(s, actor, case_id, 1), "Noted: more urgent.")
+        st.rerun()
+    if less_col.button("Less urgent", key="case_less_urgent"):
+        perform(lambda s: feedback.rate_urgency(s, actor, case_id, -1), "Noted: less urgent.")
         st.rerun()
 
 with st.expander(md("Internal notes ({})", len(detail.notes)), expanded=bool(detail.notes)):

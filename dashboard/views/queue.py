@@ -17,6 +17,7 @@ from monitor.cases.queue import QueueFilters, queue, queue_facets
 from monitor.cases.threads import OPEN_STATUSES
 from monitor.db.models import CASE_STATUSES
 from monitor.reports.queue_export import queue_csv
+from monitor.scoring.language import language_name
 
 ctx = app_context()
 actor = current_actor()
@@ -33,6 +34,15 @@ with st.sidebar:
         "Status", list(CASE_STATUSES), default=list(OPEN_STATUSES), key="queue_statuses"
     )
     intents = st.multiselect("Intent", facets["intents"], key="queue_intents")
+    topics = st.multiselect(
+        "Topic",
+        facets["topics"],
+        format_func=lambda topic: topic.replace("_", " "),
+        key="queue_topics",
+    )
+    languages = st.multiselect(
+        "Language", facets["languages"], format_func=language_name, key="queue_languages"
+    )
     min_urgency = st.slider("Minimum urgency", 0, 100, 0, key="queue_min_urgency")
     mine = st.checkbox("Assigned to me", key="queue_mine")
 
@@ -40,6 +50,8 @@ filters = QueueFilters(
     platforms=tuple(platforms),
     statuses=tuple(statuses) or OPEN_STATUSES,
     intents=tuple(intents),
+    topics=tuple(topics),
+    languages=tuple(languages),
     min_urgency=float(min_urgency),
     assignee_id=actor.user_id if mine else None,
 )
@@ -61,6 +73,8 @@ def queue_table() -> None:
             "SLA": [sla_label(row.sla_minutes_left()) for row in rows],
             "Channel": [channel_label(row.platform, row.channel) for row in rows],
             "Intent": [row.intent.replace("_", " ") for row in rows],
+            "Topics": [", ".join(t.replace("_", " ") for t in row.topics) for row in rows],
+            "Language": [language_name(row.language) for row in rows],
             "Author": [row.author for row in rows],
             "Reach": [reach_label(row.followers, row.verified) for row in rows],
             "Post": [row.text for row in rows],

@@ -103,6 +103,8 @@ class CaseDetail:
     explanation: str
     notes: list[NoteView]
     resolutions: list[ResolutionView]
+    topics: tuple[str, ...] = ()  # of the most urgent post
+    language: str = "en"  # of the most urgent post
 
 
 def _resolution_views(session: Session, *conditions: Any) -> list[ResolutionView]:
@@ -228,6 +230,8 @@ def case_detail(session: Session, case_id: int) -> CaseDetail:
         explanation=top.explanation if top else "",
         notes=[NoteView(n.created_at, name, n.text) for n, name in notes],
         resolutions=case_resolutions(session, case_id),
+        topics=tuple(t for t in (top.topics or "").split(";") if t) if top else (),
+        language=top.language if top else "en",
     )
 
 

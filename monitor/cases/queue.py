@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.cases.threads import OPEN_STATUSES
 from monitor.db.models import Author, Case, Post, Score
 from monitor.db.types import utcnow
+from monitor.scoring.topics import TOPICS
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class QueueFilters:
     platforms: tuple[str, ...] = ()
     statuses: tuple[str, ...] = OPEN_STATUSES
     intents: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # any of these among the most urgent post's topics
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes of the most urgent post
     min_urgency: float = 0.0
     assignee_id: int | None = None
 
@@ -39,6 +42,8 @@ class QueueRow:
     last_post_at: datetime
     sla_due_at: datetime | None
     factors: dict[str, float] = field(default_factory=dict)
+    topics: tuple[str, ...] = ()
+    language: str = "en"
 
     def sla_minutes_left(self, now: datetime | None = None) -> float | None:
         if self.sla_due_at is None:
@@ -77,6 +82,13 @@ def queue(
         query = query.where(Case.platform.in_(filters.platforms))
     if filters.intents:
         query = query.where(Case.intent.in_(filters.intents))
+    if filters.topics:
+        # No topic name contains another, so a substring test on the stored list is exact.
+        query = query.where(
+            or_(*(Score.topics.contains(topic, autoescape=True) for topic in filters.topics))
+        )
+    if filters.languages:
+        query = query.where(Score.language.in_(filters.languages))
     if filters.assignee_id is not None:
         query = query.where(Case.assignee_id == filters.assignee_id)
     return [
@@ -96,6 +108,8 @@ def queue(
             last_post_at=case.last_post_at,
             sla_due_at=case.sla_due_at,
             factors=dict(score.factors or {}),
+            topics=tuple(t for t in (score.topics or "").split(";") if t),
+            language=score.language,
         )
         for case, author, post, score, posts in session.execute(query)
     ]
@@ -107,4 +121,10 @@ def queue_facets(session: Session) -> dict[str, list[str]]:
     intents = session.scalars(
         select(Case.intent).where(Case.intent.is_not(None)).distinct().order_by(Case.intent)
     ).all()
-    return {"platforms": list(platforms), "intents": [i for i in intents if i]}
+    languages = session.scalars(select(Score.language).distinct().order_by(Score.language)).all()
+    return {
+        "platforms": list(platforms),
+        "intents": [i for i in intents if i],
+        "topics": list(TOPICS),
+        "languages": list(languages),
+    }

@@ -9,7 +9,7 @@ import click
 
 from monitor.context import LazyContext
 from monitor.errors import UserFacingError
-from monitor.scoring.loader import artifact_dir
+from monitor.scoring.loader import artifact_dir, topic_head_dir
 
 pass_lazy = click.make_pass_decorator(LazyContext)
 
@@ -39,21 +39,65 @@ def model() -> None:
     help="Artifact folder to write (default: the configured model.artifact).",
 )
 @click.option("--no-resume", is_flag=True, help="Start again instead of resuming a checkpoint.")
+@click.option(
+    "--topics-only",
+    is_flag=True,
+    help="Only (re)train the topic head on the committed encoder (about two minutes).",
+)
+@click.option(
+    "--use-corrections",
+    is_flag=True,
+    help="Add the intents agents corrected on case pages to the topic head's training data "
+    "(off by default: corrections are unreviewed).",
+)
 @pass_lazy
-def train(lazy: LazyContext, data_dir: Path | None, output: Path | None, no_resume: bool) -> None:
-    """Reproduce the committed artifact: the recipe's training runs, then their greedy soup.
-
-    Each run is resumable and skipped once trained; all of it takes about two hours on two
-    CPU cores.
-    """
+def train(
+    lazy: LazyContext,
+    data_dir: Path | None,
+    output: Path | None,
+    no_resume: bool,
+    topics_only: bool,
+    use_corrections: bool,
+) -> None:
+    """Reproduce the committed artifacts: the encoder's training runs and their greedy soup
+    (about two hours on two CPU cores; each run resumable and skipped once trained), then
+    the topic head (skipped when present unless --no-resume or --use-corrections)."""
     import logging
 
+    from monitor.scoring.training.labelled_tweets import LABELS_PATH
     from monitor.scoring.training.recipe import train_recipe
+    from monitor.scoring.training.topic_head import train_topic_head
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    target = output or artifact_dir(lazy.app.settings.model)
-    path = train_recipe(_data_dir(lazy, data_dir), target, resume=not no_resume)
-    click.echo(f"Artifact written to {path}. Measure it with `monitor model eval`.")
+    settings = lazy.app.settings
+    folder = _data_dir(lazy, data_dir)
+    encoder = artifact_dir(settings.model)
+    if not topics_only:
+        encoder = train_recipe(folder, output or encoder, resume=not no_resume)
+        click.echo(f"Encoder artifact written to {encoder}.")
+    head = topic_head_dir(settings.model)
+    if head is None:
+        click.echo("No topic head configured (model.topic_head is empty): nothing more to do.")
+        return
+    if head.exists() and not (no_resume or use_corrections or topics_only):
+        click.echo(f"Topic head {head} already trained: skipped (use --no-resume to retrain).")
+        return
+    corrections = []
+    if use_corrections:
+        from monitor.cases.feedback import corrections as stored
+        from monitor.scoring.training.topic_data import TopicExample
+
+        with lazy.app.sessions() as session:
+            corrections = [
+                TopicExample(c.text, frozenset({c.intent}), "correction")
+                for c in stored(session)
+                if c.kind == "intent" and c.intent
+            ]
+        click.echo(f"Using {len(corrections)} intent corrections from the team.")
+    path = train_topic_head(
+        folder, head, artifact_dir=encoder, labels_file=LABELS_PATH, corrections=corrections
+    )
+    click.echo(f"Topic head written to {path}. Measure it with `monitor model eval`.")
 
 
 @model.command(name="eval")
@@ -66,23 +110,60 @@ def train(lazy: LazyContext, data_dir: Path | None, output: Path | None, no_resu
     help="Runtime(s) to measure (default: both).",
 )
 @click.option("--write", is_flag=True, help="Store the figures in the artifact's metadata.json.")
+@click.option(
+    "--benchmarks/--no-benchmarks",
+    default=True,
+    help="TweetEval and X-CI figures (several minutes); --no-benchmarks skips them.",
+)
+@click.option(
+    "--split",
+    "splits",
+    multiple=True,
+    type=click.Choice(["dev", "test"]),
+    help="Hand-labelled split(s) to report (default: both).",
+)
 @pass_lazy
 def evaluate(
-    lazy: LazyContext, data_dir: Path | None, runtimes: tuple[str, ...], write: bool
+    lazy: LazyContext,
+    data_dir: Path | None,
+    runtimes: tuple[str, ...],
+    write: bool,
+    benchmarks: bool,
+    splits: tuple[str, ...],
 ) -> None:
-    """Print macro-recall on TweetEval test, complaint macro-F1 and urgency-severity Spearman."""
-    from monitor.scoring.training.evaluate import evaluate as run_eval
-    from monitor.scoring.urgency_eval import urgency_severity_spearman
+    """Print macro-recall on TweetEval test, complaint macro-F1 and urgency-severity Spearman;
+    urgency, topic and language figures on the hand-labelled TWCS tweets (dev and test, each
+    beside a keyword baseline); and agreement with the team's corrections."""
+    from monitor.cases.feedback import corrections
+    from monitor.scoring.labelled_eval import corrections_agreement, report, score_labelled
+    from monitor.scoring.training.labelled_tweets import load_labelled_tweets
 
     app = lazy.app
     folder = _data_dir(lazy, data_dir)
-    metrics = run_eval(
-        folder,
-        artifact_dir(app.settings.model),
-        runtimes=runtimes or ("torch", "onnx-int8"),
-        write_metadata=write,
-    )
-    metrics |= urgency_severity_spearman(
-        folder, app.model, app.settings.urgency, app.settings.stakes
+    metrics: dict = {}
+    if benchmarks:
+        from monitor.scoring.training.evaluate import evaluate as run_eval
+        from monitor.scoring.urgency_eval import urgency_severity_spearman
+
+        metrics |= run_eval(
+            folder,
+            artifact_dir(app.settings.model),
+            runtimes=runtimes or ("torch", "onnx-int8"),
+            write_metadata=write,
+        )
+        metrics |= urgency_severity_spearman(
+            folder, app.model, app.settings.urgency, app.settings.stakes
+        )
+    labelled = [
+        tweet
+        for tweet in load_labelled_tweets(folder)
+        if tweet.split in (splits or ("dev", "test"))
+    ]
+    scored = score_labelled(labelled, app.model, app.settings.urgency, app.settings.stakes)
+    metrics["labelled_tweets"] = report(scored)
+    with app.sessions() as session:
+        stored = corrections(session)
+    metrics["team_corrections"] = corrections_agreement(
+        stored, app.model, app.settings.urgency, app.settings.stakes
     )
     click.echo(json.dumps(metrics, indent=2))

@@ -15,9 +15,19 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, aliased
 
-from monitor.db.models import Author, Case, CaseOrderLink, Post, Resolution, Score, User
+from monitor.db.models import (
+    Author,
+    Case,
+    CaseOrderLink,
+    ModelFeedback,
+    Post,
+    Resolution,
+    Score,
+    User,
+)
 
 Kind = Literal["int", "float", "text", "id", "time", "bool"]  # id: a platform id, always text
 Row = tuple[Any, ...]
@@ -52,6 +62,8 @@ POST_COLUMNS = tuple(
         ("author_platform_id", "id"), ("author_handle", "text"), ("created_at_utc", "time"),
         ("inbound", "bool"), ("urgency", "float"), ("intent", "text"), ("negative", "float"),
         ("complaint", "float"), ("severity", "float"), ("model_version", "text"),
+        ("topics", "text"), ("language", "text"), ("team_intent", "text"),
+        ("team_urgency", "text"),
         ("conversation_id", "id"), ("in_reply_to_id", "id"), ("text", "text"),
     )
 )  # fmt: skip
@@ -84,12 +96,27 @@ def count_posts(session: Session, since: datetime | None, until: datetime | None
     return int(session.scalar(query) or 0)
 
 
+def _team_feedback(kind: str, column: Any) -> Any:
+    """The latest correction of this kind that an agent made on the post (see
+    monitor/cases/feedback.py), or NULL."""
+    return (
+        select(column)
+        .where(ModelFeedback.post_id == Post.id, ModelFeedback.kind == kind)
+        .order_by(ModelFeedback.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def post_rows(session: Session, since: datetime | None, until: datetime | None) -> Iterator[Row]:
+    direction = _team_feedback("urgency", ModelFeedback.urgency_direction)
     query = (
         select(
             Post.id, Post.external_id, Post.platform, Post.kind, Post.source, Post.case_id,
             Author.external_id, Author.handle, Post.created_at, Post.inbound, Score.urgency,
             Score.intent, Score.negative, Score.complaint, Score.severity, Score.model_version,
+            Score.topics, Score.language, _team_feedback("intent", ModelFeedback.intent),
+            sql_case((direction > 0, "more urgent"), (direction < 0, "less urgent"), else_=None),
             Post.conversation_id, Post.in_reply_to_id, Post.text,
         )
         .join(Author, Author.id == Post.author_id)

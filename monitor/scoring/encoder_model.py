@@ -377,10 +377,11 @@ class MultiTaskEncoder:
         return self.topic_head.centre(embedding) if self.topic_head else embedding
 
     def predict(self, texts: Sequence[str]) -> list[TextPrediction]:
-        arrays = self.predict_arrays(list(texts))
+        texts = list(texts)
+        arrays = self.predict_arrays(texts)
         sent, complaint, severity = arrays["sentiment"], arrays["complaint"], arrays["severity"]
         raw = arrays["embedding"]
-        topics = self.topic_head.probabilities(raw) if self.topic_head else None
+        topics = self.topic_head.probabilities(raw, texts) if self.topic_head else None
         embedding = self._centred(raw)
         return [
             TextPrediction(

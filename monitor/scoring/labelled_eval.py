@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,18 +28,12 @@ from monitor.scoring.signals import human_request, read_signals
 from monitor.scoring.stakes import KEYWORDS
 from monitor.scoring.topics import TOPICS
 from monitor.scoring.training.evaluate import spearman
+from monitor.scoring.training.labelled_tweets import LabelledTweet
 from monitor.scoring.urgency import PostContext, compute_urgency
 from monitor.settings import StakesSettings, UrgencySettings
 
-
-@dataclass(frozen=True, slots=True)
-class LabelledPost:
-    text: str
-    urgency: int  # 0..3
-    topics: frozenset[str]
-    language: str
-    split: str
-    stratum: str = ""
+if TYPE_CHECKING:
+    from monitor.cases.feedback import Correction
 
 
 def keyword_count(text: str) -> int:
@@ -65,7 +60,7 @@ def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float | None:
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def _f1(predicted: Sequence[set[str]], gold: Sequence[frozenset[str]], topic: str) -> dict:
+def _f1(predicted: Sequence[set[str]], gold: Sequence[set[str]], topic: str) -> dict:
     tp = sum(1 for p, g in zip(predicted, gold, strict=True) if topic in p and topic in g)
     fp = sum(1 for p, g in zip(predicted, gold, strict=True) if topic in p and topic not in g)
     fn = sum(1 for p, g in zip(predicted, gold, strict=True) if topic not in p and topic in g)
@@ -75,14 +70,14 @@ def _f1(predicted: Sequence[set[str]], gold: Sequence[frozenset[str]], topic: st
 
 @dataclass
 class ScoredPost:
-    post: LabelledPost
+    post: LabelledTweet
     urgency: float
     baseline: int
     seen: Assessment
 
 
 def score_labelled(
-    posts: Sequence[LabelledPost],
+    posts: Sequence[LabelledTweet],
     model: TextModel,
     weights: UrgencySettings,
     stakes: StakesSettings,
@@ -112,7 +107,7 @@ def metrics(scored: Sequence[ScoredPost]) -> dict:
     model_urgency = np.array([s.urgency for s in scored])
     baseline = np.array([s.baseline for s in scored], dtype=float)
     top = gold_urgency == 3
-    gold_topics = [s.post.topics for s in scored]
+    gold_topics = [set(s.post.topics) for s in scored]
     model_topics = [set(s.seen.topics) for s in scored]
     keyword_topics = [{s.seen.signals.intent} for s in scored]
     result: dict = {
@@ -137,8 +132,7 @@ def metrics(scored: Sequence[ScoredPost]) -> dict:
         {"account"} if p & {"account_access", "account_security"} else set() for p in model_topics
     ]
     gold_access = [
-        frozenset({"account"}) if g & {"account_access", "account_security"} else frozenset()
-        for g in gold_topics
+        {"account"} if g & {"account_access", "account_security"} else set() for g in gold_topics
     ]
     result["account_access_or_security_f1"] = _f1(access, gold_access, "account")["f1"]
     return result
@@ -169,3 +163,42 @@ def report(scored: Sequence[ScoredPost]) -> dict:
             }
         }
     return out
+
+
+def corrections_agreement(
+    corrections: Sequence[Correction],
+    model: TextModel,
+    weights: UrgencySettings,
+    stakes: StakesSettings,
+) -> dict:
+    """How far the current model agrees with what agents told it.
+
+    Intent: the share of corrected posts the model now routes to the agent's intent (the
+    model that was corrected agreed with none of them). Urgency: the share of "more urgent"
+    posts the model now scores above the score the agent saw, and of "less urgent" below.
+    """
+    if not corrections:
+        return {"corrections": 0}
+    texts = [c.text for c in corrections]
+    predictions = model.predict(texts)
+    assessments = assess(texts, predictions, model, stakes)
+    intent_hits: list[bool] = []
+    urgency_hits: list[bool] = []
+    for c, prediction, seen in zip(corrections, predictions, assessments, strict=True):
+        if c.kind == "intent":
+            intent_hits.append(seen.intent == c.intent)
+            continue
+        score = compute_urgency(
+            prediction, seen.signals, PostContext(), weights, stakes=seen.stakes,
+            language_supported=seen.language_supported,
+        ).score  # fmt: skip
+        moved = score - c.model_urgency
+        urgency_hits.append(moved > 0 if (c.urgency_direction or 0) > 0 else moved < 0)
+    return {
+        "corrections": len(corrections),
+        "intent_corrections": len(intent_hits),
+        "intent_agreement": round(float(np.mean(intent_hits)), 3) if intent_hits else None,
+        "urgency_feedback": len(urgency_hits),
+        "urgency_agreement": round(float(np.mean(urgency_hits)), 3) if urgency_hits else None,
+        "note": "urgency is rescored as a lone public post, without the case's history",
+    }

@@ -117,6 +117,11 @@ def order_numbers(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def intent_patterns() -> dict[str, re.Pattern[str]]:
+    """The keyword rule's pattern per topic (the topic head reads them as features)."""
+    return dict(_INTENTS)
+
+
 def intent(text: str) -> str:
     for name, pattern in _INTENTS:
         if pattern.search(text):

@@ -12,7 +12,7 @@ The routing intent (one team per post) is chosen from the topics by `route_inten
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +71,7 @@ def centre(embeddings: np.ndarray, mean: np.ndarray, components: np.ndarray) -> 
 @dataclass(frozen=True)
 class TopicHead:
     version: str
-    weight: np.ndarray  # [H, T]
+    weight: np.ndarray  # [H + T, T]: embedding then keyword flags
     bias: np.ndarray  # [T]
     thresholds: dict[str, float]
     mean: np.ndarray  # [H] embedding mean of the centring step
@@ -105,15 +105,30 @@ class TopicHead:
     def centre(self, embeddings: np.ndarray) -> np.ndarray:
         return centre(embeddings, self.mean, self.components)
 
-    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
-        """[N, T] topic probabilities from the encoder's raw (uncentred) embeddings: the
-        centring that helps similarity drops directions the head can use."""
-        logits = embeddings.astype(np.float32) @ self.weight + self.bias
+    def probabilities(self, embeddings: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """[N, T] topic probabilities from the encoder's raw (uncentred) embeddings (the
+        centring that helps similarity drops directions the head can use) and the keyword
+        rule's flags."""
+        logits = topic_features(embeddings, texts) @ self.weight + self.bias
         return 1.0 / (1.0 + np.exp(-logits))
 
     @staticmethod
     def as_dict(row: np.ndarray) -> dict[str, float]:
         return {topic: round(float(p), 4) for topic, p in zip(TOPICS, row, strict=True)}
+
+
+def topic_features(embeddings: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """What the head reads: the sentence embedding plus one flag per topic for whether the
+    keyword rule's pattern for that topic matches (not first-match: every pattern). The head
+    learns how far to trust each keyword; alone they route worse than the head."""
+    from monitor.scoring.signals import intent_patterns
+
+    patterns = intent_patterns()
+    flags = np.array(
+        [[float(t in patterns and bool(patterns[t].search(x))) for t in TOPICS] for x in texts],
+        dtype=np.float32,
+    ).reshape(len(texts), len(TOPICS))
+    return np.hstack([embeddings.astype(np.float32), flags])
 
 
 def topics_above(probabilities: Mapping[str, float], thresholds: Mapping[str, float]) -> list[str]:

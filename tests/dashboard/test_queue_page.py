@@ -54,6 +54,37 @@ def test_minimum_urgency_filter(app: AppTest, session: Session) -> None:
     assert list(app.dataframe[0].value["Post"]) == ["refund now"]
 
 
+def test_topic_and_language_filters_keep_non_english_posts_visible(
+    app: AppTest, session: Session
+) -> None:
+    add_scored_post(
+        session, "1", "parcel late and charged twice", 60, author="a",
+        intent="delivery", topics="delivery;billing",
+    )  # fmt: skip
+    add_scored_post(session, "2", "refund please", 50, author="b", intent="refund_return")
+    add_scored_post(
+        session, "3", "mi pedido no ha llegado", 40, author="c",
+        intent="delivery", topics="delivery", language="es",
+    )  # fmt: skip
+    add_scored_post(session, "4", "accès au compte", 30, author="d", topics="", language="fr")
+    session.commit()
+
+    app.run()
+    frame = app.dataframe[0].value
+    assert list(frame["Language"]) == ["English", "English", "Spanish", "French"]
+    assert frame["Topics"].iloc[0] == "delivery, billing"
+
+    app.multiselect(key="queue_topics").set_value(["billing"]).run()
+    assert list(app.dataframe[0].value["Post"]) == ["parcel late and charged twice"]
+    app.multiselect(key="queue_topics").set_value(["delivery"]).run()
+    assert list(app.dataframe[0].value["Post"]) == [
+        "parcel late and charged twice",
+        "mi pedido no ha llegado",
+    ]
+    app.multiselect(key="queue_languages").set_value(["es"]).run()
+    assert list(app.dataframe[0].value["Post"]) == ["mi pedido no ha llegado"]
+
+
 def test_empty_queue_says_so(app: AppTest) -> None:
     app.run()
     assert not app.exception

@@ -39,7 +39,7 @@ def test_every_post_gets_every_topic_from_the_embedding_of_the_same_pass(
     # The head reads the embedding output of the same ONNX pass: no second encoder call.
     head = text_model.topic_head
     raw = text_model.predict_arrays(texts)["embedding"]
-    assert predictions[0].topics == TopicHead.as_dict(head.probabilities(raw)[0])
+    assert predictions[0].topics == TopicHead.as_dict(head.probabilities(raw, texts)[0])
     assert np.allclose(head.centre(raw), np.stack([p.embedding for p in predictions]), atol=1e-5)
     assert max(predictions[0].topics, key=predictions[0].topics.__getitem__) == "delivery"
     assert max(predictions[1].topics, key=predictions[1].topics.__getitem__) == "account_access"

@@ -19,14 +19,13 @@ def test_every_point_is_explained_by_a_factor() -> None:
     text = "Order 112-4455667-1234567 for $899 never arrived, let me talk to a human"
     result = compute_urgency(ANGRY, read_signals(text), PostContext(earlier_contacts=2), WEIGHTS)
     assert abs(result.score - sum(result.factors.values())) < 0.1
-    assert 80 < result.score < 100
+    assert 60 < result.score < 100
     assert {"negative", "high_value", "order_number", "human_request", "repeat_contact"} <= set(
         result.factors
     )
-    # The biggest factor leads the explanation.
-    assert result.explanation.startswith("severity 3.4/4")
-    assert "negative 0.94" in result.explanation or "$899 at stake" in result.explanation
-    assert "3rd contact in 24h" in result.explanation or "$899" in result.explanation
+    # The biggest factor leads the explanation; the top four are named.
+    assert result.explanation.startswith("$899 at stake")
+    assert "asks for a human" in result.explanation and "3rd contact in 24h" in result.explanation
 
 
 def test_angry_high_value_outranks_calm_question() -> None:
@@ -34,7 +33,7 @@ def test_angry_high_value_outranks_calm_question() -> None:
     angry = compute_urgency(
         ANGRY, read_signals("My $899 laptop never came!!"), PostContext(), WEIGHTS
     )
-    assert angry.score > calm.score + 40
+    assert angry.score > calm.score + 30
 
 
 def test_reach_dm_waiting_and_rising_anger() -> None:
