@@ -270,3 +270,24 @@ def test_users_page_admin_only_actions(app: AppTest, session: Session) -> None:
     assert "chain intact" in app.success[0].value
     session.expire_all()
     assert session.scalars(select(User.role).where(User.username == "bob")).one() == "supervisor"
+
+
+def test_case_page_teaches_the_model(app: AppTest, session: Session, case_id: int) -> None:
+    from monitor.db.models import ModelFeedback
+
+    sign_in(app, session, "ann", "agent")
+    open_page(app, "case", case_id)
+    shown = "\n".join(str(t.value) for t in app.text)
+    assert "Topics:" in shown and "Language: English" in shown
+    app.selectbox(key="case_right_intent").select("account_security")
+    app.button(key="case_correct_intent").click().run()
+    assert not app.exception and "Intent set to account security" in app.success[0].value
+    app.button(key="case_more_urgent").click().run()
+    assert "more urgent" in app.success[0].value
+    session.expire_all()
+    stored = session.scalars(select(ModelFeedback).order_by(ModelFeedback.id)).all()
+    assert [(f.kind, f.intent, f.urgency_direction) for f in stored] == [
+        ("intent", "account_security", None), ("urgency", None, 1),
+    ]  # fmt: skip
+    shown = "\n".join(str(t.value) for t in app.text)
+    assert "ann: intent is account security" in shown and "ann: more urgent than 88" in shown
