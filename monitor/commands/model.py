@@ -134,6 +134,8 @@ def evaluate(
     """Print macro-recall on TweetEval test, complaint macro-F1 and urgency-severity Spearman;
     urgency, topic and language figures on the hand-labelled TWCS tweets (dev and test, each
     beside a keyword baseline); and agreement with the team's corrections."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
     from monitor.cases.feedback import corrections
     from monitor.scoring.labelled_eval import corrections_agreement, report, score_labelled
     from monitor.scoring.training.labelled_tweets import load_labelled_tweets
@@ -161,9 +163,16 @@ def evaluate(
     ]
     scored = score_labelled(labelled, app.model, app.settings.urgency, app.settings.stakes)
     metrics["labelled_tweets"] = report(scored)
-    with app.sessions() as session:
-        stored = corrections(session)
-    metrics["team_corrections"] = corrections_agreement(
-        stored, app.model, app.settings.urgency, app.settings.stakes
-    )
+    try:
+        with app.sessions() as session:
+            stored = corrections(session)
+    except SQLAlchemyError as exc:  # no database yet, or not migrated: the rest still counts
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).splitlines()[0]
+        metrics["team_corrections"] = {
+            "unavailable": f"{reason}; run `monitor init` against the team's database"
+        }
+    else:
+        metrics["team_corrections"] = corrections_agreement(
+            stored, app.model, app.settings.urgency, app.settings.stakes
+        )
     click.echo(json.dumps(metrics, indent=2))
