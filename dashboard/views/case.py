@@ -168,7 +168,7 @@ with st.expander("Teach the model", expanded=False):
         "Right intent",
         TOPICS,
         index=TOPICS.index(current),
-        format_func=lambda topic: topic.replace("_", " "),
+        format_func=lambda topic: one_line(topic.replace("_", " ")),
         key="case_right_intent",
     )
     if fix_col.button("Correct intent", key="case_correct_intent"):

@@ -37,11 +37,14 @@ with st.sidebar:
     topics = st.multiselect(
         "Topic",
         facets["topics"],
-        format_func=lambda topic: topic.replace("_", " "),
+        format_func=lambda topic: one_line(topic.replace("_", " ")),
         key="queue_topics",
     )
     languages = st.multiselect(
-        "Language", facets["languages"], format_func=language_name, key="queue_languages"
+        "Language",
+        facets["languages"],
+        format_func=lambda code: one_line(language_name(code)),
+        key="queue_languages",
     )
     min_urgency = st.slider("Minimum urgency", 0, 100, 0, key="queue_min_urgency")
     mine = st.checkbox("Assigned to me", key="queue_mine")
