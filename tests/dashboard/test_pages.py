@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
 from monitor.cases.policy import ClearanceSettings
+from monitor.cases.replies import queue_reply
 from monitor.cases.resolutions import request_resolution
 from monitor.db.models import (
     AuditEntry,
@@ -291,3 +292,35 @@ def test_case_page_teaches_the_model(app: AppTest, session: Session, case_id: in
     ]  # fmt: skip
     shown = "\n".join(str(t.value) for t in app.text)
     assert "ann: intent is account security" in shown and "ann: more urgent than 88" in shown
+
+
+def test_order_linking_withholds_another_customers_quoted_order(
+    app: AppTest, session: Session, case_id: int
+) -> None:
+    stranger = make_case(session, f"refund {ORDER} to me now", 95, author="mallory")
+    session.commit()
+    sign_in(app, session, "ann", "agent")
+    open_page(app, "orders", stranger.id)
+    shown = texts(app) + "\n".join(str(t.value) for t in app.text)
+    assert f"order number {ORDER} is quoted by the author, belongs to another customer" in shown
+    assert "Dana" not in shown and "650" not in shown and "Headphones" not in shown
+    assert not [b for b in app.button if str(b.key).startswith(f"link_{stranger.id}_")]
+
+
+def test_case_page_shows_a_failed_reply_and_sends_it_again(
+    app: AppTest, session: Session, case_id: int
+) -> None:
+    agent = sign_in(app, session, "ann", "agent")
+    message = queue_reply(
+        session, agent, case_id, "Sorry! Please DM us.", channel="public", key=new_key()
+    )
+    message.status, message.attempts, message.error = "failed", 5, "gave up after 5 attempts"
+    session.commit()
+    open_page(app, "case", case_id)
+    assert f"Reply #{message.id} failed for good." in [e.value for e in app.error]
+    assert any("gave up after 5 attempts" in str(t.value) for t in app.text)
+    keyed(app.button, f"resend_{message.id}_").click().run()
+    assert "Reply queued again." in app.success[0].value
+    session.expire_all()
+    assert session.get_one(OutboxMessage, message.id).status == "queued"
+    assert session.scalars(select(AuditEntry.action)).all()[-1] == "reply.requeue"
