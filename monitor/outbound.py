@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,12 +37,34 @@ class CallFailed(Exception):
         self.permanent = permanent
 
 
+class RetrySettings(Protocol):
+    """The four retry keys of a config section ([replies], [alerts.delivery], ...)."""
+
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def backoff_seconds(self) -> float: ...
+    @property
+    def backoff_max_seconds(self) -> float: ...
+    @property
+    def stale_claim_minutes(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 5
     backoff_seconds: float = 60.0  # doubles after each failed attempt
     backoff_max_seconds: float = 3600.0
     stale_after: timedelta = timedelta(minutes=10)  # a claim older than this was abandoned
+
+    @classmethod
+    def of(cls, settings: RetrySettings) -> RetryPolicy:
+        return cls(
+            max_attempts=settings.max_attempts,
+            backoff_seconds=settings.backoff_seconds,
+            backoff_max_seconds=settings.backoff_max_seconds,
+            stale_after=timedelta(minutes=settings.stale_claim_minutes),
+        )
 
     def backoff(self, attempts: int) -> timedelta:
         """Wait after the `attempts`-th failure: base, 2x base, 4x base ... up to the maximum."""

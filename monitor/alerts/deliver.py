@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import outbound
-from monitor.alerts.config import DeliverySettings
 from monitor.alerts.send import Notifier, send
 from monitor.db.models import Alert, AlertAttempt
 from monitor.db.types import utcnow
@@ -43,20 +42,6 @@ class DeliveryStats:
             f"{self.sent} sent, {self.failed} failed ({self.gave_up} gave up), "
             f"{self.skipped} taken by another process"
         )
-
-
-def retry_policy(config: DeliverySettings) -> outbound.RetryPolicy:
-    return outbound.RetryPolicy(
-        max_attempts=config.max_attempts,
-        backoff_seconds=config.backoff_seconds,
-        backoff_max_seconds=config.backoff_max_seconds,
-        stale_after=timedelta(minutes=config.stale_claim_minutes),
-    )
-
-
-def backoff(attempts: int, config: DeliverySettings) -> timedelta:
-    """Wait after the `attempts`-th failure: base, 2x base, 4x base ... up to the maximum."""
-    return retry_policy(config).backoff(attempts)
 
 
 def _start_attempt(session: Session, taken: outbound.Claim) -> None:
@@ -84,7 +69,7 @@ def deliver_pending(
 ) -> DeliveryStats:
     """Send the alerts that are due at `now`; safe to run in several processes at once."""
     config = settings.alerts.delivery
-    policy = retry_policy(config)
+    policy = outbound.RetryPolicy.of(config)
     now = now or utcnow()
     stats = DeliveryStats()
     outbound.recover_stale(sessions, ALERTS, policy, now, on_recover=_finish_attempt)

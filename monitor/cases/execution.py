@@ -10,7 +10,7 @@ someone with clearance to retry it from the case page; the retry is audited.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -27,15 +27,6 @@ from monitor.errors import UserFacingError
 
 PENDING, APPROVED, EXECUTED, REJECTED = "pending_approval", "approved", "executed", "rejected"
 ORDER_CALLS = outbound.Lifecycle(OrderCall)
-
-
-def retry_policy(settings: OrderSystemSettings) -> outbound.RetryPolicy:
-    return outbound.RetryPolicy(
-        max_attempts=settings.max_attempts,
-        backoff_seconds=settings.backoff_seconds,
-        backoff_max_seconds=settings.backoff_max_seconds,
-        stale_after=timedelta(minutes=settings.stale_claim_minutes),
-    )
 
 
 def _order(resolution: Resolution) -> ResolutionOrder:
@@ -102,7 +93,7 @@ def run_order_calls(
 ) -> dict[str, int]:
     """Send due order-system calls (all, or those of the resolutions in `only`). Safe to run
     in several processes; abandoned claims become `unknown`, never resent on their own."""
-    policy, now = retry_policy(settings), now or utcnow()
+    policy, now = outbound.RetryPolicy.of(settings), now or utcnow()
     counts = {"unknown": len(outbound.recover_stale(sessions, ORDER_CALLS, policy, now,
                                                       on_recover=_on_record))}  # fmt: skip
     where = [OrderCall.resolution_id.in_(only)] if only is not None else []

@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal, Protocol
 
 from sqlalchemy import select
@@ -246,15 +246,6 @@ class OutboxOnlySender:
 OUTBOX = outbound.Lifecycle(OutboxMessage)
 
 
-def retry_policy(settings: ReplySettings) -> outbound.RetryPolicy:
-    return outbound.RetryPolicy(
-        max_attempts=settings.max_attempts,
-        backoff_seconds=settings.backoff_seconds,
-        backoff_max_seconds=settings.backoff_max_seconds,
-        stale_after=timedelta(minutes=settings.stale_claim_minutes),
-    )
-
-
 @dataclass
 class SendSummary:
     sent: int = 0
@@ -285,7 +276,7 @@ def send_queued_replies(
 ) -> SendSummary:
     """One idempotent step for the scheduler: recover abandoned claims, then claim each due
     reply (committed), send it, record the outcome. Safe to run in several processes."""
-    policy = retry_policy(settings or ReplySettings())
+    policy = outbound.RetryPolicy.of(settings or ReplySettings())
     now = now or utcnow()
     summary = SendSummary()
     summary.unknown = len(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import outbound
-from monitor.alerts.deliver import ALERTS, deliver_pending, retry_policy
+from monitor.alerts.deliver import ALERTS, deliver_pending
 from monitor.alerts.evaluate import evaluate_rules
 from monitor.alerts.urls import mask_url
 from monitor.commands.alerts import alerts
@@ -81,7 +81,7 @@ def test_alert_claimed_by_a_crashed_sender_is_sent_later(
     settings = settings_for({"rules": ["urgency"]})
     evaluate_rules(sessions, settings, T0)
     alert = _one_alert(session)
-    policy = retry_policy(settings.alerts.delivery)
+    policy = outbound.RetryPolicy.of(settings.alerts.delivery)
     assert outbound.claim(sessions, ALERTS, policy, alert.id, T0)  # ...and the sender died
 
     assert deliver_pending(sessions, settings, T0 + timedelta(minutes=5)).sent == 0

@@ -20,7 +20,6 @@ from monitor.cases.execution import (
     ORDER_CALLS,
     order_call,
     retry_execution,
-    retry_policy,
     run_order_calls,
 )
 from monitor.cases.order_system import (
@@ -210,7 +209,9 @@ def test_interrupted_call_becomes_unknown_not_resent(
     call = order_call(session, rid)
     assert call is not None
     # A worker claimed the call and died before recording anything.
-    assert outbound.claim(sessions, ORDER_CALLS, retry_policy(SETTINGS), call.id, utcnow())
+    assert outbound.claim(
+        sessions, ORDER_CALLS, outbound.RetryPolicy.of(SETTINGS), call.id, utcnow()
+    )
     later = utcnow() + timedelta(minutes=11)
     assert run_order_calls(sessions, system, SETTINGS, now=later) == {"unknown": 1}
     assert server.requests == []
