@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from monitor.cases.order_system import LedgerOrderSystem
+from monitor.cases.order_system import LedgerOrderSystem, WebhookOrderSystem
 from monitor.cases.orders import link_order
 from monitor.cases.policy import ClearanceSettings
 from monitor.cases.replies import queue_reply
@@ -26,6 +26,7 @@ from monitor.db.models import (
     CaseOrderLink,
     LedgerEntry,
     LoginSession,
+    OrderCall,
     OutboxMessage,
     Resolution,
     SourceState,
@@ -324,3 +325,32 @@ def test_case_page_shows_a_failed_reply_and_sends_it_again(
     session.expire_all()
     assert session.get_one(OutboxMessage, message.id).status == "queued"
     assert session.scalars(select(AuditEntry.action)).all()[-1] == "reply.requeue"
+
+
+def test_failed_order_system_call_is_retried_from_the_case_page_with_clearance(
+    app: AppTest, session: Session, case_id: int
+) -> None:
+    senior = make_user(session, "sid", "senior")  # a $650 order needs a senior or above
+    link_order(session, senior, case_id, ORDER, key=new_key())
+    outcome = request_resolution(
+        session, senior, case_id, "refund", amount=Decimal(40), order_id=ORDER, key=new_key(),
+        policy=ClearanceSettings(), order_system=WebhookOrderSystem("http://127.0.0.1:9/x"),
+    )  # fmt: skip
+    call = session.scalars(select(OrderCall)).one()
+    call.status, call.attempts, call.error = "failed", 5, "gave up after 5 attempts: HTTP 503"
+    session.commit()
+    rid = outcome.resolution.id
+
+    sign_in(app, session, "ann", "agent")
+    open_page(app, "case", case_id)
+    assert f"#{rid}: the order system did not carry it out." in [e.value for e in app.error]
+    assert not [b for b in app.button if str(b.key).startswith(f"retry_{rid}_")]  # no clearance
+
+    sign_in(app, session, "sue", "supervisor")
+    open_page(app, "case", case_id)
+    keyed(app.button, f"retry_{rid}_").click().run()
+    assert f"#{rid} retried" in app.success[0].value
+    session.expire_all()
+    assert session.get_one(OrderCall, call.id).status == "queued"
+    assert session.scalars(select(AuditEntry.actor)).all()[-1] == "sue"
+    assert session.scalars(select(AuditEntry.action)).all()[-1] == "resolution.retry"
