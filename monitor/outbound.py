@@ -250,6 +250,19 @@ def recover_stale(
     return recovered
 
 
+def confirm_sent(session: Session, life: Lifecycle, row_id: int, values: dict[str, Any]) -> bool:
+    """A person checked an `unknown` row and found the call did go through (the caller checks
+    permission and audits). In the caller's transaction."""
+    m = life.model
+    changed = session.execute(
+        update(m)
+        .where(m.id == row_id, m.status == UNKNOWN)
+        .values(status=SENT, error=None, next_attempt_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return changed.rowcount == 1  # type: ignore[attr-defined]
+
+
 def requeue(session: Session, life: Lifecycle, row_id: int, now: datetime) -> bool:
     """A person checked a `failed` or `unknown` row and asks for one more try (the caller
     checks permission and audits). In the caller's transaction."""

@@ -27,7 +27,7 @@ from monitor.cases.execution import retry_execution
 from monitor.cases.order_system import order_system_for
 from monitor.cases.orders import linked_orders
 from monitor.cases.policy import ACTION_LABELS, approver_roles, money
-from monitor.cases.replies import retry_reply
+from monitor.cases.replies import confirm_reply_posted, retry_reply
 from monitor.cases.resolutions import APPROVED, request_resolution
 from monitor.cases.suggestions import SuggestedResolution, suggest_resolutions
 from monitor.db.models import CASE_STATUSES
@@ -200,6 +200,25 @@ with st.expander(md("Internal notes ({})", len(detail.notes)), expanded=bool(det
         )  # fmt: skip
         st.rerun()
 
+
+def reply_actions(outbox_id: int, unknown: bool) -> None:
+    """Send a failed or unknown reply again, or record an unknown one found on the platform."""
+    form = f"resend_{outbox_id}"
+    key = form_key(form)
+    again, posted = st.columns(2)
+    if again.button("Send again", key=field(form, "go")):
+        perform(
+            lambda s: retry_reply(s, actor, outbox_id, key=key), "Reply queued again.", form=form
+        )
+        st.rerun()
+    if unknown and posted.button("It was posted", key=field(form, "posted")):
+        perform(
+            lambda s: confirm_reply_posted(s, actor, outbox_id, key=key),
+            "Reply recorded as posted.", form=form,
+        )  # fmt: skip
+        st.rerun()
+
+
 failed = [item for item in detail.thread if item.status in ("failed", "unknown")]
 if failed:
     st.subheader("Replies that did not go out")
@@ -216,19 +235,10 @@ for item in failed:
         else:
             st.error(md("Reply #{} failed for good.", item.outbox_id))
         # Upstream error bodies and reply text are shown as plain text, never as Markdown.
-        st.text(plain(f"Reason: {item.error or 'none given'}\nReply: {item.text}", 3000))
-        again = form_key(f"resend_{item.outbox_id}")
-        if allowed(actor, "case.work") and st.button(
-            "Send again", key=field(f"resend_{item.outbox_id}", "go")
-        ):
-            outbox_id = item.outbox_id or 0
-            perform(
-                lambda s, outbox_id=outbox_id, again=again: retry_reply(  # type: ignore[misc]
-                    s, actor, outbox_id, key=again
-                ),
-                "Reply queued again.", form=f"resend_{item.outbox_id}",
-            )  # fmt: skip
-            st.rerun()
+        st.text(plain(f"Reason: {item.error or 'none given'}
+Reply: {item.text}", 3000))
+        if allowed(actor, "case.work"):
+            reply_actions(item.outbox_id or 0, item.status == "unknown")
 
 st.subheader("Resolutions")
 suggestions = read(lambda s: suggest_resolutions(s, case_id, policy))

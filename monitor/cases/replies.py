@@ -334,6 +334,38 @@ def _sender_call(
     return call
 
 
+def confirm_reply_posted(
+    session: Session,
+    actor: Actor,
+    message_id: int,
+    *,
+    key: str,
+    external_id: str = "",
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """A reply left `unknown` by a stopped sender was found on the platform: record it as sent
+    instead of posting it again. Audited."""
+    require(actor, "case.work")
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise UserFacingError(f"no reply {message_id} in the outbox")
+    submissions.check(session, key)
+    submissions.begin(session, key, "reply.confirm_posted", actor, case_id=message.case_id)
+    values = {"sent_at": now or utcnow(), "external_id": external_id.strip()[:64] or None}
+    if not outbound.confirm_sent(session, OUTBOX, message_id, values):
+        raise UserFacingError(
+            f"reply {message_id} is {message.status}: only a reply whose sending is unknown can "
+            "be confirmed as posted"
+        )
+    audit.record(
+        session, actor, "reply.confirm_posted", "outbox", message_id,
+        before={"status": message.status}, after={"status": "sent", **values},
+    )  # fmt: skip
+    session.expire(message)
+    submissions.finish(session, key, f"reply #{message_id} recorded as posted")
+    return message
+
+
 def retry_reply(
     session: Session, actor: Actor, message_id: int, *, key: str, now: datetime | None = None
 ) -> OutboxMessage:
@@ -342,6 +374,7 @@ def retry_reply(
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise UserFacingError(f"no reply {message_id} in the outbox")
+    submissions.check(session, key)
     submissions.begin(session, key, "reply.requeue", actor, case_id=message.case_id)
     if not outbound.requeue(session, OUTBOX, message_id, now or utcnow()):
         raise UserFacingError(

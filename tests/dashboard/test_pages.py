@@ -354,3 +354,21 @@ def test_failed_order_system_call_is_retried_from_the_case_page_with_clearance(
     assert session.get_one(OrderCall, call.id).status == "queued"
     assert session.scalars(select(AuditEntry.actor)).all()[-1] == "sue"
     assert session.scalars(select(AuditEntry.action)).all()[-1] == "resolution.retry"
+
+
+def test_reply_of_unknown_fate_is_checked_then_recorded_as_posted(
+    app: AppTest, session: Session, case_id: int
+) -> None:
+    agent = sign_in(app, session, "ann", "agent")
+    message = queue_reply(
+        session, agent, case_id, "Sorry! Please DM us.", channel="public", key=new_key()
+    )
+    message.status, message.attempts = "unknown", 1
+    session.commit()
+    open_page(app, "case", case_id)
+    assert "Check the platform before sending it again" in app.warning[0].value
+    keyed(app.button, f"resend_{message.id}_", "_posted").click().run()
+    assert "Reply recorded as posted." in app.success[0].value
+    session.expire_all()
+    assert session.get_one(OutboxMessage, message.id).status == "sent"
+    assert session.scalars(select(AuditEntry.action)).all()[-1] == "reply.confirm_posted"
