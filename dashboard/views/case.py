@@ -235,8 +235,7 @@ for item in failed:
         else:
             st.error(md("Reply #{} failed for good.", item.outbox_id))
         # Upstream error bodies and reply text are shown as plain text, never as Markdown.
-        st.text(plain(f"Reason: {item.error or 'none given'}
-Reply: {item.text}", 3000))
+        st.text(plain(f"Reason: {item.error or 'none given'}\nReply: {item.text}", 3000))
         if allowed(actor, "case.work"):
             reply_actions(item.outbox_id or 0, item.status == "unknown")
 

@@ -209,7 +209,7 @@ def request_resolution(
     value, clean = _validate(policy, action, amount, details or {})  # type: ignore[arg-type]
     # The daily limit is per user and the order value per order: hold both while checking
     # and inserting, so concurrent requests see each other's grants.
-    serialise(session, f"user:{actor.user_id}", *([f"order:{order_id}"] if order_id else []))
+    serialise(session, users=[actor.user_id], orders=[order_id])
     submissions.check(session, key)
     case = session.get(Case, case_id)
     if case is None:
@@ -275,10 +275,7 @@ def _pending(session: Session, resolution_id: int, actor: Actor) -> Resolution:
     if resolution is None:
         raise InvalidResolution(f"no resolution {resolution_id}")
     serialise(
-        session,
-        f"resolution:{resolution_id}",
-        f"user:{actor.user_id}",
-        *([f"order:{resolution.order_id}"] if resolution.order_id else []),
+        session, resolutions=[resolution_id], orders=[resolution.order_id], users=[actor.user_id]
     )
     session.refresh(resolution)
     return resolution
