@@ -31,7 +31,13 @@ from monitor.ingest import store_posts
 from monitor.locks import try_lock
 from monitor.sources.base import IncomingPost, Source, SourceError
 from monitor.sources.facebook import FacebookSource
-from monitor.sources.replies import ReplyPage, facebook_comment_replies, x_conversation_replies
+from monitor.sources.instagram import InstagramSource
+from monitor.sources.replies import (
+    ReplyPage,
+    facebook_comment_replies,
+    instagram_comment_replies,
+    x_conversation_replies,
+)
 from monitor.sources.x import XSource
 
 log = logging.getLogger(__name__)
@@ -159,7 +165,11 @@ def _fetcher(source: Source, settings: ImpostorSettings) -> Fetcher | None:
         return lambda post: x_conversation_replies(
             source, post.conversation_id or post.external_id, max_results=limit
         )
-    if isinstance(source, FacebookSource):  # Instagram's source shares the Graph client
+    if isinstance(source, InstagramSource):
+        return lambda post: instagram_comment_replies(
+            source, post.external_id, post.conversation_id, limit=limit
+        )
+    if isinstance(source, FacebookSource):
         return lambda post: facebook_comment_replies(
             source, post.external_id, post.conversation_id, limit=limit
         )

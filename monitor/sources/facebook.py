@@ -58,6 +58,13 @@ class FacebookSource:
     """Comments on the Page's `posts_limit` most recent posts, and Messenger if enabled."""
 
     platform = "facebook"
+    label = "Facebook"
+    messaging_platform = "messenger"  # the Page's conversations: Messenger (or Instagram)
+    comment_reply_edge = "comments"  # where a public reply to a comment is posted
+    permissions = (
+        "pages_read_engagement, pages_read_user_content, pages_manage_engagement and "
+        "pages_messaging"
+    )
 
     def __init__(
         self,
@@ -77,6 +84,7 @@ class FacebookSource:
         install_redaction()
         self.name = name
         self.page_id = str(page_id)
+        self.own_ids = {self.page_id}  # authors whose items are our own replies
         self.include_messenger = include_messenger
         self.max_pages = max_pages
         self.posts_limit = posts_limit
@@ -164,7 +172,7 @@ class FacebookSource:
         floor = parse_time(cursor.get("messages_floor")) or since
         after = cursor.get("messages_after")
         newest = parse_time(cursor.get("messages_newest"))
-        args = {"fields": CONVERSATION_FIELDS, "platform": "messenger", "limit": 25}
+        args = {"fields": CONVERSATION_FIELDS, "platform": self.messaging_platform, "limit": 25}
         if isinstance(after, dict):
             args |= {str(key): str(value) for key, value in after.items()}
         resume: dict[str, str] | None = None
@@ -294,13 +302,16 @@ class FacebookSource:
         if not isinstance(text, str):
             raise Malformed(f"{what} {item_id}: message is not text")
         parent = item.get("parent")
-        name = author.get("name") if isinstance(author.get("name"), str) else None
-        own = author_id == self.page_id
+        # Messenger gives a name; Instagram messages give the account's username.
+        name = next((v for k in ("name", "username") if isinstance(v := author.get(k), str)), None)
+        own = author_id in self.own_ids
         return IncomingPost(
-            platform="facebook",
+            platform=self.platform,
             external_id=item_id,
             kind="reply" if own else kind,
-            author=AuthorInfo("facebook", author_id, handle=name or author_id, display_name=name),
+            author=AuthorInfo(
+                self.platform, author_id, handle=name or author_id, display_name=name
+            ),
             text=text,
             created_at=created,
             source=self.name,
@@ -313,7 +324,7 @@ class FacebookSource:
     # -- replies -------------------------------------------------------------------------
 
     def send_reply(self, target: ReplyTarget, text: str) -> str:
-        """Post once, without retries: a timed-out POST may have succeeded on Facebook's side."""
+        """Post once, without retries: a timed-out POST may have succeeded on the platform."""
         try:
             if target.kind == "dm":
                 result = self.graph.put_object(
@@ -325,12 +336,16 @@ class FacebookSource:
                 )
                 new_id = as_id(result.get("message_id"))
             else:
-                result = self.graph.put_object(target.external_id, "comments", message=text)
+                result = self.graph.put_object(
+                    target.external_id, self.comment_reply_edge, message=text
+                )
                 new_id = as_id(result.get("id"))
         except (facebook.GraphAPIError, requests.RequestException, KeyError, ValueError) as exc:
             raise self._error(exc, f"replying to {target.external_id}") from exc
         if new_id is None:
-            raise SourceError("Facebook accepted the reply but returned no id; check the Page.")
+            raise SourceError(
+                f"{self.label} accepted the reply but returned no id; check the account."
+            )
         return new_id
 
     # -- HTTP and errors ---------------------------------------------------------------
@@ -362,7 +377,7 @@ class FacebookSource:
         return (self._status() or 0) >= 500
 
     def _error(self, exc: Exception, action: str) -> SourceError:
-        where = f"Facebook source {self.name!r}, {action}"
+        where = f"{self.label} source {self.name!r}, {action}"
         detail = redact(str(exc)).replace("\n", " ").strip()
         error = _error_body(exc)
         code, subcode = as_int(error.get("code")), as_int(error.get("error_subcode"))
@@ -384,8 +399,7 @@ class FacebookSource:
             message = f"the 24-hour Messenger reply window has closed ({detail}); answer publicly"
         elif code == 10 or (code is not None and 200 <= code < 300):
             message = (
-                f"the Page token lacks a permission ({detail}); grant pages_read_engagement, "
-                f"pages_read_user_content, pages_manage_engagement and pages_messaging, {renew}"
+                f"the Page token lacks a permission ({detail}); grant {self.permissions}, {renew}"
             )
         else:
             message = f"Facebook rejected the request ({detail}); check page_id and base_url"

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from monitor.sources.base import Source, SourceError
 from monitor.sources.facebook import FacebookSource, normalise_version
+from monitor.sources.instagram import InstagramSource
 from monitor.sources.stream import DemoStreamSource, ReplaySource
 from monitor.sources.x import XSource
 
@@ -23,6 +24,7 @@ _USER_ENVS = "consumer_key_env consumer_secret_env access_token_env access_token
 X_USER_ENVS = tuple(_USER_ENVS.split())
 X_FIELDS = ("user_id", "bearer_token_env", *X_USER_ENVS)
 FACEBOOK_FIELDS = ("page_id", "page_token_env")
+INSTAGRAM_FIELDS = (*FACEBOOK_FIELDS, "ig_user_id")
 
 
 class SourceConfig(BaseModel):
@@ -31,7 +33,7 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
-    platform: Literal["x", "facebook", "replay", "demo"]
+    platform: Literal["x", "facebook", "instagram", "replay", "demo"]
     interval_seconds: int = Field(default=60, ge=1)
     base_url: str | None = None  # e.g. https://api.x.com, a gateway, a local test server
     max_pages: int = Field(default=5, ge=1, le=100)
@@ -48,12 +50,15 @@ class SourceConfig(BaseModel):
     page_token_env: str | None = None
     graph_version: str = "v24.0"
     include_messenger: bool = False
+    # Instagram (through the connected Page: page_id, page_token_env, graph_version; DMs with
+    # include_dms)
+    ig_user_id: str | None = None  # the Instagram professional account's id
     # Replay and demo
     path: str | None = None  # replay: a CSV in the TWCS format
     posts_per_poll: int = Field(default=20, ge=1, le=10_000)
     seed: int = 7
 
-    @field_validator("user_id", "page_id", mode="before")
+    @field_validator("user_id", "page_id", "ig_user_id", mode="before")
     @classmethod
     def _id_as_text(cls, value: object) -> object:
         # TOML has 64-bit integers; keep ids as text so they never pass through a float.
@@ -76,9 +81,12 @@ class SourceConfig(BaseModel):
 
     @model_validator(mode="after")
     def _platform_fields(self) -> SourceConfig:
-        own = {"x": X_FIELDS, "facebook": FACEBOOK_FIELDS}.get(self.platform, ())
-        foreign = [f for f in (*X_FIELDS, *FACEBOOK_FIELDS) if f not in own and getattr(self, f)]
-        if self.include_dms and self.platform != "x":
+        own = {"x": X_FIELDS, "facebook": FACEBOOK_FIELDS, "instagram": INSTAGRAM_FIELDS}.get(
+            self.platform, ()
+        )
+        fields = (*X_FIELDS, *INSTAGRAM_FIELDS)
+        foreign = [f for f in fields if f not in own and getattr(self, f)]
+        if self.include_dms and self.platform not in ("x", "instagram"):
             foreign.append("include_dms")
         if self.include_messenger and self.platform != "facebook":
             foreign.append("include_messenger")
@@ -92,6 +100,13 @@ class SourceConfig(BaseModel):
             self._check_x()
         elif self.platform == "facebook" and not (self.page_id and self.page_token_env):
             raise ValueError("a facebook source needs page_id and page_token_env")
+        elif self.platform == "instagram" and not (
+            self.page_id and self.page_token_env and self.ig_user_id
+        ):
+            raise ValueError(
+                "an instagram source needs ig_user_id (the professional account's id), and "
+                "page_id and page_token_env of the Facebook Page it is connected to"
+            )
         return self
 
     def _check_x(self) -> None:
@@ -134,6 +149,19 @@ def build_source(config: SourceConfig, env: Mapping[str, str] = os.environ) -> S
             str(_secret(config, env, config.page_token_env)),
             graph_version=config.graph_version,
             include_messenger=config.include_messenger,
+            base_url=config.base_url,
+            max_pages=config.max_pages,
+            env_hint=config.page_token_env,
+        )
+    if config.platform == "instagram":
+        assert config.page_id and config.page_token_env and config.ig_user_id
+        return InstagramSource(
+            config.name,
+            config.page_id,
+            config.ig_user_id,
+            str(_secret(config, env, config.page_token_env)),
+            include_messages=config.include_dms,
+            graph_version=config.graph_version,
             base_url=config.base_url,
             max_pages=config.max_pages,
             env_hint=config.page_token_env,

@@ -16,6 +16,8 @@ from typing import Any
 from monitor.sources.base import IncomingPost, SourceError
 from monitor.sources.facebook import FacebookSource
 from monitor.sources.http import Malformed, as_id, as_int, from_unix
+from monitor.sources.instagram import COMMENT as INSTAGRAM_COMMENT
+from monitor.sources.instagram import InstagramSource
 from monitor.sources.x import TWEET_FIELDS, USER_FIELDS, XSource, _unpack
 
 REPLY_COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id}"
@@ -91,6 +93,24 @@ def facebook_comment_replies(
             page.rejected += 1
             continue
         page.posts.append(post)
+    return page
+
+
+def instagram_comment_replies(
+    source: InstagramSource, comment_id: str, media_id: str | None, *, limit: int = 100
+) -> ReplyPage:
+    """Replies to one Instagram comment (`/{comment-id}/replies`), one call."""
+    if as_id(comment_id) is None:
+        raise SourceError(f"comment id {comment_id!r} is not a Graph id", permanent=True)
+    args = {"fields": INSTAGRAM_COMMENT, "limit": limit}
+    body = source._get(comment_id, "replies", "reading replies to a comment", args)
+    page = ReplyPage()
+    data = body.get("data")
+    for item in data if isinstance(data, list) else []:
+        try:
+            page.posts.append(source._comment(item, {"id": media_id or comment_id}))
+        except Malformed:
+            page.rejected += 1
     return page
 
 
