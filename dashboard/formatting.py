@@ -36,7 +36,10 @@ CHANNEL_LABELS = {
     ("x", "reply"): "X reply",
     ("facebook", "comment"): "Facebook comment",
     ("facebook", "dm"): "Messenger",
+    ("facebook", "reply"): "Facebook reply",
     ("instagram", "comment"): "Instagram comment",
+    ("instagram", "dm"): "Instagram DM",
+    ("instagram", "reply"): "Instagram reply",
 }
 
 

@@ -19,6 +19,7 @@ from monitor.ingest import store_posts
 from monitor.sources.base import AuthorInfo, IncomingPost
 from monitor.sources.facebook import FacebookSource
 from monitor.sources.http import RetryPolicy
+from monitor.sources.instagram import InstagramSource
 from monitor.sources.x import XSource
 
 BRAND = BrandSettings(name="ShopNow", accounts=("ShopNowHelp",), domains=("shopnow.com",))
@@ -180,3 +181,23 @@ def test_facebook_replies_to_a_comment(http, engine, sessions, session):
     third = session.scalars(select(Post).where(Post.third_party.is_(True))).one()
     assert (third.external_id, third.case_id) == ("104_c2", case_id)
     assert session.scalar(select(func.count(Post.id)).where(Post.inbound.is_(False))) == 2
+
+
+def test_instagram_replies_to_a_comment(http, engine, sessions, session):
+    case_id = customer_post(session, "17900000000000001", source="ig-main", platform="instagram",
+                            kind="comment")  # fmt: skip
+    impostor = {
+        "id": "17900000000000002", "text": "DM our help desk on Telegram t.me/shopnowdesk",
+        "timestamp": "2026-01-02T10:20:00+0000", "username": "shopnow.helpdesk",
+        "from": {"id": "66", "username": "shopnow.helpdesk"}, "parent_id": "17900000000000001",
+    }  # fmt: skip
+    url = "https://graph.facebook.com/v24.0/17900000000000001/replies"
+    call = http.get(url, json={"data": [impostor]})
+    source = InstagramSource(
+        "ig-main", "104", "178414", "page-token", retry=RetryPolicy(sleep=lambda s: None)
+    )
+    outcome = run(engine, sessions, {"ig-main": source})
+    assert "username" in parse_qs(urlsplit(call.calls[0].request.url).query)["fields"][0]
+    assert (outcome.fetched, outcome.stored, outcome.flagged) == (1, 1, 1)
+    third = session.scalars(select(Post).where(Post.third_party.is_(True))).one()
+    assert (third.platform, third.case_id) == ("instagram", case_id)
