@@ -8,10 +8,11 @@ comment (`/{comment-id}/replies`) or a message in the thread. Paging, retries, r
 (the business-use-case usage header), token expiry and malformed items are handled by
 `FacebookSource`, which this class extends.
 
-Cursor keys: `comments_since` (ISO time of the newest comment seen) and, for messages, the
-Messenger keys of `FacebookSource`. Instagram lists a media's comments without a date filter,
-so each poll reads the `media_limit` newest media and keeps only comments at or after
-`comments_since`; a comment stored twice is dropped by deduplication.
+Cursor keys: `comments_since` (ISO time of the newest comment stored), `comments_pending` and
+`comments_newest` while a backlog is read, and the Messenger keys of `FacebookSource` for
+messages. Instagram lists a media's comments without a date filter, so each poll reads the
+`media_limit` newest media and keeps comments at or after `comments_since`; one stored twice
+is dropped by deduplication.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.sources.base import AuthorInfo, FetchResult, IncomingPost
-from monitor.sources.facebook import FacebookSource, _data
+from monitor.sources.facebook import FacebookSource, _data, _pending
 from monitor.sources.http import Malformed, Part, as_id, combine, parse_time
 
 MEDIA_FIELDS = "id,timestamp,permalink,media_type,caption"
@@ -65,18 +66,34 @@ class InstagramSource(FacebookSource):
         return result
 
     def _fetch_media_comments(self, cursor: dict[str, Any]) -> Part:
+        """Comments at or after `comments_since` on the newest media, with their replies.
+
+        As for Facebook posts, a media whose comments outlast the page budget is kept in
+        `comments_pending` (media id -> paging arguments of its next page) and
+        `comments_since` stays put until nothing is pending, so no comment is skipped.
+        """
         part = Part()
         since = parse_time(cursor.get("comments_since"))
+        pending = _pending(cursor.get("comments_pending"))
+        newest = parse_time(cursor.get("comments_newest"))
         args = {"fields": MEDIA_FIELDS, "limit": self.media_limit}
-        media = list(self._paged(part, self.ig_user_id, "media", "reading media", args, 1))
-        newest = since
-        for item in media if part.error is None else []:
+        listed = list(self._paged(part, self.ig_user_id, "media", "reading media", args, 1))
+        if part.error is not None:
+            return part
+        media = {media_id: {"id": media_id} for media_id in pending}  # pending first
+        for item in listed:
             media_id = as_id(item.get("id")) if isinstance(item, dict) else None
             if media_id is None:
                 part.add(item, _malformed, "media has no id")
+            else:
+                media[media_id] = item
+        still: dict[str, dict[str, str]] = {}
+        for media_id, item in media.items():
+            if part.error is not None:  # a page failed: the rest waits for the next poll
+                still |= {media_id: pending[media_id]} if media_id in pending else {}
                 continue
             chain = Part()
-            args = {"fields": COMMENT_FIELDS, "limit": 50}
+            args = {"fields": COMMENT_FIELDS, "limit": 50, **pending.get(media_id, {})}
             for comment in self._paged(chain, media_id, "comments", "reading comments", args):
                 replies = comment.get("replies") if isinstance(comment, dict) else None
                 for entry in [comment, *_data(replies)]:
@@ -87,13 +104,18 @@ class InstagramSource(FacebookSource):
                     newest = max(filter(None, (newest, created)), default=None)
                     chain.add(entry, self._comment, item)
             part.absorb(chain)
-            if chain.error is not None:
-                break
-        if part.error is None:
-            part.caught_up({"comments_since": newest.isoformat() if newest else None})
-        elif part.pages:
-            # A failed page: keep `comments_since`, so the next poll reads the gap again.
-            part.stopped({}, None)
+            if chain.pages == 0 and media_id in pending:
+                still[media_id] = pending[media_id]
+            elif not chain.drained and isinstance(chain.following, dict):
+                still[media_id] = chain.following
+        latest = max(filter(None, (newest, since)), default=None)
+        text = latest.isoformat() if latest else None
+        if not still and part.error is None:
+            part.caught_up(
+                {"comments_since": text, "comments_pending": None, "comments_newest": None}
+            )
+        else:
+            part.stopped({"comments_pending": still or None, "comments_newest": text}, None)
         return part
 
     def _comment(self, item: Any, media: dict[str, Any]) -> IncomingPost:

@@ -106,7 +106,27 @@ def test_a_failed_second_page_keeps_the_cursor(script: Script, base_url: str) ->
     result = make(base_url).fetch({"comments_since": "2026-01-01T00:00:00+00:00"})
     assert {p.external_id for p in result.posts} == {"c1", "c2", "c2r", "c3"}
     assert result.error is not None
-    assert result.cursor == {"comments_since": "2026-01-01T00:00:00+00:00"}
+    # `comments_since` stays; the failed page is where the next poll goes on.
+    assert result.cursor == {
+        "comments_since": "2026-01-01T00:00:00+00:00",
+        "comments_pending": {"9001": {"after": "3"}},
+        "comments_newest": "2026-01-02T10:05:00+00:00",
+    }
+    script.failures.clear()
+    resumed = make(base_url).fetch(result.cursor)
+    assert {p.external_id for p in resumed.posts} == {"c4"}
+    assert resumed.cursor == {"comments_since": "2026-01-02T10:05:00+00:00"}
+
+
+def test_a_backlog_beyond_the_page_budget_is_read_on_by_the_next_polls(script, base_url):
+    source = make(base_url, max_pages=1)
+    first = source.fetch(None)
+    assert {p.external_id for p in first.posts} == {"c1", "c2", "c2r", "c3"}
+    assert first.cursor and first.cursor["comments_pending"] == {"9001": {"after": "3"}}
+    assert "comments_since" not in first.cursor  # nothing is skipped while a backlog is left
+    second = source.fetch(first.cursor)
+    assert {p.external_id for p in second.posts} == {"c4"}
+    assert second.cursor == {"comments_since": "2026-01-02T10:05:00+00:00"}
 
 
 def test_replies_go_to_the_comment_or_the_thread(script: Script, base_url: str) -> None:
