@@ -26,10 +26,12 @@ from monitor.sources.http import Malformed, Part, as_id, combine, parse_time
 MEDIA_FIELDS = "id,timestamp,permalink,media_type,caption"
 COMMENT = "id,text,timestamp,username,from{id,username},parent_id"
 COMMENT_FIELDS = f"{COMMENT},replies{{{COMMENT}}}"
+TAG_FIELDS = "id,caption,timestamp,username,permalink,media_type"
 
 
 class InstagramSource(FacebookSource):
-    """Comments (and replies) on the account's newest media, and Instagram DMs if enabled."""
+    """Comments (and replies) on the account's newest media, media that tag the account, and
+    Instagram DMs if enabled."""
 
     platform = "instagram"
     label = "Instagram"
@@ -58,7 +60,7 @@ class InstagramSource(FacebookSource):
 
     def fetch(self, cursor: dict[str, Any] | None) -> FetchResult:
         old = dict(cursor or {})
-        parts = {"comments": self._fetch_media_comments(old)}
+        parts = {"comments": self._fetch_media_comments(old), "tags": self._fetch_tags(old)}
         if self.include_messenger:
             parts["messages"] = self._fetch_messages(old)
         result = combine(parts, old)
@@ -117,6 +119,48 @@ class InstagramSource(FacebookSource):
         else:
             part.stopped({"comments_pending": still or None, "comments_newest": text}, None)
         return part
+
+    def _fetch_tags(self, cursor: dict[str, Any]) -> Part:
+        """Other people's media that tag the account (`/{ig-user-id}/tags`), newest first,
+        as mentions; `tags_since` is the newest one's time."""
+        part = Part()
+        since = parse_time(cursor.get("tags_since"))
+        newest = since
+        args = {"fields": TAG_FIELDS, "limit": 25}
+        for item in self._paged(part, self.ig_user_id, "tags", "reading tags", args):
+            created = parse_time(item.get("timestamp")) if isinstance(item, dict) else None
+            if since and created and created < since:
+                part.drained = True  # newest first: the rest was read by earlier polls
+                break
+            newest = max(filter(None, (newest, created)), default=None)
+            part.add(item, self._tagged_media)
+        if part.pages and part.error is None and part.drained:
+            part.caught_up({"tags_since": newest.isoformat() if newest else None})
+        elif part.pages:
+            part.stopped({}, None)  # the older tags wait; `tags_since` stays
+        return part
+
+    def _tagged_media(self, item: Any) -> IncomingPost:
+        if not isinstance(item, dict) or as_id(item.get("id")) is None:
+            raise Malformed("tagged media has no id")
+        media_id = str(as_id(item["id"]))
+        created = parse_time(item.get("timestamp"))
+        username = item.get("username")
+        if created is None or not isinstance(username, str):
+            raise Malformed(f"tagged media {media_id} lacks timestamp or username")
+        caption = item.get("caption", "")
+        return IncomingPost(
+            platform="instagram",
+            external_id=media_id,
+            kind="mention",
+            # The tags edge names the author by username only: that is their id here too.
+            author=AuthorInfo("instagram", f"@{username}", handle=username),
+            text=caption if isinstance(caption, str) else "",
+            created_at=created,
+            source=self.name,
+            conversation_id=media_id,
+            raw=item,
+        )
 
     def _comment(self, item: Any, media: dict[str, Any]) -> IncomingPost:
         """A comment or a reply to one, with the media it belongs to; ours become replies."""

@@ -1,6 +1,6 @@
 """InstagramSource against a local Graph server over real HTTP, through the real facebook-sdk
-client: comments across pages with replies and their media, DMs, replies back, a 429 with
-the business-use-case usage header, an expired token, a malformed item."""
+client: comments across pages with replies and their media, tags (mentions), DMs, replies
+back, a 429 with the business-use-case usage header, an expired token, a malformed item."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def script() -> Script:
                                "created_time": "2026-01-02T10:30:00+0000",
                                "from": {"id": "7001", "username": "dana.reyes"}}]},
     }  # fmt: skip
-    return Script(media=[MEDIA], comments={"9001": items}, conversations=[conversation])
+    tag = {"id": "9100", "caption": "@shopnow my order arrived broken", "username": "sam.k",
+           "timestamp": "2026-01-02T10:40:00+0000", "permalink": "https://ig/p/9"}  # fmt: skip
+    return Script(media=[MEDIA], comments={"9001": items}, conversations=[conversation], tags=[tag])
 
 
 @pytest.fixture
@@ -56,7 +58,8 @@ def test_comments_across_pages_with_replies_media_and_dms(script: Script, base_u
     result = make(base_url, include_messages=True).fetch(None)
     assert result.complete and result.error is None
     posts = {p.external_id: p for p in result.posts}
-    assert set(posts) == {"c1", "c2", "c2r", "c3", "c4", "m_1"}
+    assert set(posts) == {"c1", "c2", "c2r", "c3", "c4", "m_1", "9100"}
+    assert posts["9100"].kind == "mention" and posts["9100"].author.handle == "sam.k"
     assert {p.platform for p in posts.values()} == {"instagram"}
     assert posts["c1"].kind == "comment" and posts["c1"].conversation_id == "9001"
     assert posts["c1"].raw and posts["c1"].raw["media"]["permalink"] == "https://ig/p/1"
@@ -70,11 +73,12 @@ def test_comments_across_pages_with_replies_media_and_dms(script: Script, base_u
     # written in that same second is not lost; the stored one is dropped as a duplicate).
     script.comments["9001"].insert(0, comment("c5", "505", 9))
     again = make(base_url).fetch(result.cursor)
-    assert {p.external_id for p in again.posts} == {"c5", "c2r"}
+    assert {p.external_id for p in again.posts} == {"c5", "c2r", "9100"}  # same second again
+    assert again.cursor and again.cursor["tags_since"].startswith("2026-01-02T10:40")
 
 
 def test_a_429_with_the_usage_header_waits_as_long_as_it_says(script: Script, base_url: str):
-    script.failures[1] = rate_limited(minutes=17)
+    script.failures[1] = script.failures[2] = rate_limited(minutes=17)  # media and tags
     with pytest.raises(SourceError) as raised:
         make(base_url).fetch(None)
     error = raised.value
@@ -85,7 +89,7 @@ def test_a_429_with_the_usage_header_waits_as_long_as_it_says(script: Script, ba
 
 
 def test_an_expired_token_is_permanent_and_names_the_variable(script: Script, base_url: str):
-    script.failures[1] = expired_token()
+    script.failures[1] = script.failures[2] = expired_token()
     with pytest.raises(SourceError) as raised:
         make(base_url).fetch(None)
     assert raised.value.permanent
@@ -95,7 +99,7 @@ def test_an_expired_token_is_permanent_and_names_the_variable(script: Script, ba
 def test_a_malformed_comment_is_kept_raw_and_the_rest_stored(script: Script, base_url: str):
     script.comments["9001"][1] = {"id": "c2", "text": "no author or time"}
     result = make(base_url).fetch(None)
-    assert {p.external_id for p in result.posts} == {"c1", "c3", "c4"}
+    assert {p.external_id for p in result.posts} == {"c1", "c3", "c4", "9100"}
     [rejected] = result.rejected
     assert rejected.raw["id"] == "c2" and "no time" in rejected.reason
 
@@ -104,29 +108,31 @@ def test_a_failed_second_page_keeps_the_cursor(script: Script, base_url: str) ->
     script.failures[3] = (500, {"error": {"message": "oops", "code": 2, "is_transient": True}}, {})
     script.failures[4] = script.failures[5] = script.failures[6] = script.failures[3]
     result = make(base_url).fetch({"comments_since": "2026-01-01T00:00:00+00:00"})
-    assert {p.external_id for p in result.posts} == {"c1", "c2", "c2r", "c3"}
+    assert {p.external_id for p in result.posts} == {"c1", "c2", "c2r", "c3", "9100"}
     assert result.error is not None
     # `comments_since` stays; the failed page is where the next poll goes on.
     assert result.cursor == {
         "comments_since": "2026-01-01T00:00:00+00:00",
         "comments_pending": {"9001": {"after": "3"}},
         "comments_newest": "2026-01-02T10:05:00+00:00",
+        "tags_since": "2026-01-02T10:40:00+00:00",
     }
     script.failures.clear()
     resumed = make(base_url).fetch(result.cursor)
-    assert {p.external_id for p in resumed.posts} == {"c4"}
-    assert resumed.cursor == {"comments_since": "2026-01-02T10:05:00+00:00"}
+    assert {p.external_id for p in resumed.posts} == {"c4", "9100"}
+    assert resumed.cursor and resumed.cursor["comments_since"] == "2026-01-02T10:05:00+00:00"
+    assert "comments_pending" not in resumed.cursor
 
 
 def test_a_backlog_beyond_the_page_budget_is_read_on_by_the_next_polls(script, base_url):
     source = make(base_url, max_pages=1)
     first = source.fetch(None)
-    assert {p.external_id for p in first.posts} == {"c1", "c2", "c2r", "c3"}
+    assert {p.external_id for p in first.posts} == {"c1", "c2", "c2r", "c3", "9100"}
     assert first.cursor and first.cursor["comments_pending"] == {"9001": {"after": "3"}}
     assert "comments_since" not in first.cursor  # nothing is skipped while a backlog is left
     second = source.fetch(first.cursor)
-    assert {p.external_id for p in second.posts} == {"c4"}
-    assert second.cursor == {"comments_since": "2026-01-02T10:05:00+00:00"}
+    assert {p.external_id for p in second.posts} == {"c4", "9100"}
+    assert second.cursor and second.cursor["comments_since"] == "2026-01-02T10:05:00+00:00"
 
 
 def test_replies_go_to_the_comment_or_the_thread(script: Script, base_url: str) -> None:
