@@ -17,8 +17,15 @@ from monitor.sources import demo_text as T
 from monitor.sources.base import AuthorInfo, IncomingPost
 from monitor.sources.demo_world import DemoCharge, DemoCustomer, DemoOrder
 
-CHANNELS = (("x", "mention"), ("x", "dm"), ("facebook", "comment"), ("facebook", "dm"))
-CHANNEL_WEIGHTS = (45, 20, 20, 15)
+CHANNELS = (
+    ("x", "mention"),
+    ("x", "dm"),
+    ("facebook", "comment"),
+    ("facebook", "dm"),
+    ("instagram", "comment"),
+    ("instagram", "dm"),
+)
+CHANNEL_WEIGHTS = (40, 18, 16, 12, 9, 5)
 TONES = ("calm", "frustrated", "sarcastic", "furious", "caps")
 TONE_WEIGHTS = {
     "default": (30, 20, 15, 25, 10),
@@ -31,6 +38,10 @@ X_ID_START = 2_006_000_000_000_000_000  # a 2026-era snowflake: 19 digits
 MID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 BRAND_X = AuthorInfo("x", T.BRAND_X_USER_ID, T.BRAND_X_HANDLE, f"{T.BRAND} Help", 250_000, True)
 BRAND_FB = AuthorInfo("facebook", T.FACEBOOK_PAGE_ID, T.BRAND, T.BRAND, 1_200_000, True)
+BRAND_IG = AuthorInfo(
+    "instagram", T.INSTAGRAM_USER_ID, T.INSTAGRAM_USERNAME, T.BRAND, 480_000, True
+)
+BRAND_BY_PLATFORM = {"x": BRAND_X, "facebook": BRAND_FB, "instagram": BRAND_IG}
 
 
 @dataclass
@@ -138,6 +149,12 @@ class PostBuilder:
             low, high = sorted((int(person.x_user_id), int(T.BRAND_X_USER_ID)))
             return author, f"{low}-{high}" if kind == "dm" else None
         fb_id = person.facebook_id
+        if platform == "instagram":  # Instagram-scoped ids; usernames are the X handles
+            ig_id = str(int(fb_id) + 17 * 10**15)
+            author = AuthorInfo("instagram", ig_id, person.x_handle.lower(), person.name, *reach)
+            if kind == "dm":
+                return author, f"t_ig_{int(fb_id) % 10**15 + 10**14}"
+            return author, f"179{rng.choice(self.page_posts)}"  # the media commented on
         author = AuthorInfo("facebook", fb_id, fb_id, person.name, *reach)
         if kind == "dm":
             return author, f"t_{int(fb_id) % 10**15 + 10**14}"
@@ -187,7 +204,7 @@ class PostBuilder:
                 last_inbound = draft
             else:
                 text = self._reply_text(thread, ctx)
-                author = BRAND_X if thread.platform == "x" else BRAND_FB
+                author = BRAND_BY_PLATFORM[thread.platform]
                 meta_r = {"demo": {"brand_reply": True, "thread": thread.index}}
                 draft = Draft(self.count, thread, False, author, text, when, last_inbound, meta_r)
             self.drafts.append(draft)
@@ -290,6 +307,9 @@ class PostBuilder:
             if d.platform == "x":  # snowflake-like: grows with time, 19 digits
                 x_next += (rng.randrange(1, 1000) << 22) + rng.randrange(1 << 22)
                 d.external_id = str(x_next)
+            elif d.platform == "instagram" and d.thread.kind == "comment":  # 17-digit ids
+                comment_next += rng.randrange(1, 10**6)
+                d.external_id = f"18{comment_next % 10**15:015d}"
             elif d.thread.kind == "comment":  # {page_id}_{post_id}_{comment_id}
                 comment_next += rng.randrange(1, 10**6)
                 d.external_id = f"{d.thread.conversation}_{comment_next}"

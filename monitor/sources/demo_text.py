@@ -16,6 +16,8 @@ BRAND = "ShopNow"  # fictional retailer
 BRAND_X_HANDLE = "ShopNowHelp"
 BRAND_X_USER_ID = "1450000000000000001"
 FACEBOOK_PAGE_ID = "104857600123456"
+INSTAGRAM_USER_ID = "17841400123456789"  # the brand's Instagram professional account
+INSTAGRAM_USERNAME = BRAND  # the same name as the Page
 SCAM_PHONES = ("1-888-555-0147", "1-877-555-0190", "+1 (844) 555-0123")
 
 # (name, price in USD). Over $500 is "high value": the article's rule for a human callback.

@@ -83,8 +83,11 @@ def test_every_situation_topic_platform_and_kind(demo: DemoData) -> None:
         ("x", "dm", True),
         ("facebook", "comment", True),
         ("facebook", "dm", True),
+        ("instagram", "comment", True),
+        ("instagram", "dm", True),
         ("x", "reply", False),
         ("facebook", "reply", False),
+        ("instagram", "reply", False),
     }
 
 
@@ -94,6 +97,8 @@ def test_ids_look_like_the_platforms_and_are_unique(demo: DemoData) -> None:
     for post in demo.posts:
         if post.platform == "x":
             assert re.fullmatch(r"[1-9]\d{18}", post.external_id), post.external_id
+        elif post.platform == "instagram" and not (post.conversation_id or "").startswith("t_"):
+            assert re.fullmatch(r"18\d{15}", post.external_id), post.external_id
         elif (post.conversation_id or "").startswith(T.FACEBOOK_PAGE_ID):  # page comments
             pattern = rf"{T.FACEBOOK_PAGE_ID}_\d{{16}}_\d{{15}}"
             assert re.fullmatch(pattern, post.external_id), post.external_id
