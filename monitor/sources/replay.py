@@ -2,7 +2,7 @@
 
 Columns: tweet_id, author_id, inbound, created_at, text, response_tweet_id,
 in_response_to_tweet_id, possibly after a pandas index column (unnamed) and an `index`
-column. Files written by pandas turn reply ids into floats (`3.0`); some rows carry bare CR
+column, and optionally `platform` (x, facebook or instagram; x when absent). Files written by pandas turn reply ids into floats (`3.0`); some rows carry bare CR
 characters inside unquoted text, which splits them. Such rows are skipped and counted, never
 fatal: a 100 MB replay should not stop at row two million because of one broken tweet.
 """
@@ -28,7 +28,10 @@ from monitor.ingest import store_posts
 from monitor.sources.base import AuthorInfo, IncomingPost
 
 REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text")
-OPTIONAL = ("in_response_to_tweet_id", "response_tweet_id")
+OPTIONAL = ("in_response_to_tweet_id", "response_tweet_id", "platform")
+# An optional `platform` column replays Facebook and Instagram posts too (default: x); the
+# customer's posts are comments there, not mentions.
+PLATFORM_KINDS = {"x": "mention", "facebook": "comment", "instagram": "comment"}
 EXAMPLE_TIME = "Tue Oct 31 22:10:47 +0000 2017"
 MAX_EXAMPLES = 5
 SNIFF_BYTES = 64 * 1024
@@ -279,12 +282,15 @@ def _post(row: list[str], columns: dict[str, int], names: list[str], source: str
         value = get("in_response_to_tweet_id")[:30]
         raise _Malformed(f"in_response_to_tweet_id {value!r} is not an integer id") from None
     is_inbound = inbound in ("true", "1")
+    platform = get("platform").strip().lower() or "x"
+    if platform not in PLATFORM_KINDS:
+        raise _Malformed(f"platform {get('platform')[:20]!r} is not x, facebook or instagram")
     raw: dict[str, Any] = dict(zip(names, row, strict=True))
     return IncomingPost(
-        platform="x",
+        platform=platform,
         external_id=tweet_id,
-        kind="mention" if is_inbound else "reply",
-        author=AuthorInfo(platform="x", external_id=author, handle=author),
+        kind=PLATFORM_KINDS[platform] if is_inbound else "reply",
+        author=AuthorInfo(platform=platform, external_id=author, handle=author),
         text=get("text"),
         created_at=created,
         source=source,

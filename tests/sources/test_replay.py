@@ -262,3 +262,33 @@ def test_replay_source_sees_rows_appended_after_it_reached_the_end(tmp_path: Pat
     with path.open("ab") as handle:
         handle.write(b"5,8,115712,True,Tue Oct 31 23:30:00 +0000 2017,@sprintcare still here,,\n")
     assert [p.external_id for p in source.fetch(done.cursor).posts] == ["8"]
+
+
+def test_a_platform_column_replays_instagram_and_facebook_posts(
+    tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    rows = [
+        "tweet_id,author_id,inbound,created_at,text,in_response_to_tweet_id,platform",
+        "17900000000000001,dana.reyes,True,2026-01-02T10:00:00+00:00,parcel lost,,instagram",
+        "17900000000000002,ShopNow,False,2026-01-02T10:05:00+00:00,DM us,17900000000000001,"
+        "instagram",
+        "1041,51,True,2026-01-02T10:01:00+00:00,refund?,,Facebook",
+        "5,ann,True,2026-01-02T10:02:00+00:00,where is it,,",
+        "6,bob,True,2026-01-02T10:03:00+00:00,hello,,myspace",
+    ]  # fmt: skip
+    path = _write(tmp_path / "mixed.csv", "\n".join(rows) + "\n")
+    stats = ReplayStats()
+    posts = {p.external_id: p for p in read_twcs(path, stats=stats)}
+    assert (posts["17900000000000001"].platform, posts["17900000000000001"].kind) == (
+        "instagram",
+        "comment",
+    )
+    assert posts["17900000000000002"].kind == "reply" and not posts["17900000000000002"].inbound
+    assert (posts["1041"].platform, posts["1041"].kind) == ("facebook", "comment")
+    assert (posts["5"].platform, posts["5"].kind) == ("x", "mention")
+    assert stats.malformed == 1 and "is not x, facebook or instagram" in stats.examples[0].reason
+    summary = replay_file(sessions, path)
+    assert summary.stored == 4
+    with sessions() as session:
+        reply = session.scalars(select(Post).where(Post.external_id == "17900000000000002")).one()
+        assert reply.case is not None and reply.case.platform == "instagram"
