@@ -402,7 +402,7 @@ class FacebookSource:
                 f"the Page token lacks a permission ({detail}); grant {self.permissions}, {renew}"
             )
         else:
-            message = f"Facebook rejected the request ({detail}); check page_id and base_url"
+            message = f"{self.label} rejected the request ({detail}); check the ids and base_url"
         return SourceError(f"{where}: {message}.", permanent=True)
 
     def _retry_at(self) -> datetime:

@@ -2,9 +2,10 @@
 
 Columns: tweet_id, author_id, inbound, created_at, text, response_tweet_id,
 in_response_to_tweet_id, possibly after a pandas index column (unnamed) and an `index`
-column, and optionally `platform` (x, facebook or instagram; x when absent). Files written by pandas turn reply ids into floats (`3.0`); some rows carry bare CR
-characters inside unquoted text, which splits them. Such rows are skipped and counted, never
-fatal: a 100 MB replay should not stop at row two million because of one broken tweet.
+column, and optionally `platform` (x, facebook or instagram; x when absent). Files written by
+pandas turn reply ids into floats (`3.0`); some rows carry bare CR characters inside unquoted
+text, which splits them. Such rows are skipped and counted, never fatal: a 100 MB replay
+should not stop at row two million because of one broken tweet.
 """
 
 from __future__ import annotations
