@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fake_graph_api import IG_USER, PAGE, Script, comment, serve
+from fake_instagram_api import IG_USER, PAGE, Script, comment, serve
 from sqlalchemy import select
 
 from monitor.db.engine import make_engine, session_factory

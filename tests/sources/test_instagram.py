@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fake_graph_api import IG_USER, PAGE, Script, comment, expired_token, rate_limited, serve
+from fake_instagram_api import IG_USER, PAGE, Script, comment, expired_token, rate_limited, serve
 
 from monitor.sources.base import ReplyTarget, SourceError
 from monitor.sources.http import RetryPolicy
