@@ -29,7 +29,7 @@ class AppContext:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        return session_factory(self.engine)
+        return session_factory(self.engine, audit_key=self.settings.audit.hmac_key())
 
     @property
     def model(self) -> TextModel:

@@ -218,6 +218,28 @@ class DemoSettings(_Section):
     days: int = Field(5, ge=1)
 
 
+class AuditSettings(_Section):
+    # Environment variable holding the audit log's HMAC key (at least 32 characters). Without
+    # it entries are only hash-chained, and `monitor audit verify` says so.
+    hmac_key_env: str = "MONITOR_AUDIT_KEY"
+    # Where `monitor audit checkpoint` writes the chain's head, and/or an alert route name that
+    # receives it; keep the file somewhere the database's users cannot write.
+    checkpoint_file: str | None = None
+    checkpoint_route: str | None = None
+
+    def hmac_key(self) -> bytes | None:
+        """The key from the environment, or None when unset; a short key stops start-up."""
+        value = os.environ.get(self.hmac_key_env, "")
+        if not value:
+            return None
+        if len(value) < 32:
+            raise SettingsError(
+                f"{self.hmac_key_env} (audit.hmac_key_env) must have at least 32 characters: "
+                'generate one with `python -c "import secrets; print(secrets.token_hex(32))"`'
+            )
+        return value.encode("utf-8")
+
+
 class DashboardSettings(_Section):
     port: int = Field(8501, ge=1, le=65535)
     page_size: int = Field(50, ge=5, le=1000)
@@ -234,6 +256,7 @@ class Settings(_Section):
     sources: list[SourceConfig] = Field(default_factory=list)
     demo: DemoSettings = DemoSettings()
     dashboard: DashboardSettings = DashboardSettings()
+    audit: AuditSettings = AuditSettings()
     clearance: ClearanceSettings = ClearanceSettings()
     auth: AuthSettings = AuthSettings()
     alerts: AlertSettings = AlertSettings()

@@ -10,7 +10,8 @@ from dashboard.auth import current_actor
 from dashboard.safe_text import md, one_line, table
 from monitor.auth import accounts
 from monitor.auth.permissions import allowed, require
-from monitor.cases.audit import recent_entries, verify_chain
+from monitor.cases.audit import recent_entries
+from monitor.cases.audit_verify import verify_chain
 from monitor.db.models import ROLES
 
 actor = current_actor()

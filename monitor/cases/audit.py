@@ -1,24 +1,37 @@
-"""Append-only, hash-chained audit log.
+"""The audit log: every action, hash-chained, optionally signed, append-only in the database.
 
-Each entry's hash covers its own content and the previous entry's hash, so editing or deleting
-any row breaks the chain from that row on, and `verify_chain` names where. Two processes may
-append at once: the last hash is read under a lock (a transaction-level advisory lock on
-PostgreSQL, SQLite's single write lock), so two entries can never claim the same parent.
+What each layer proves, and what it does not:
+
+- The hash chain: each entry's hash covers its content and the previous entry's hash, so an
+  edited, deleted or reordered entry breaks the chain where it happened. On its own it cannot
+  see entries removed from the end, nor a rewrite that recomputes every later hash.
+- The HMAC (`mac`): with a key from the environment (`audit.hmac_key_env`), each entry's hash
+  is signed; someone who can write to the database but does not hold the key cannot recompute
+  a valid chain or forge an entry.
+- The checkpoint (`monitor audit checkpoint`): the head hash and count kept outside the
+  database; `verify --checkpoint` then notices truncation (tail or everything) and rewrites.
+- Triggers make the table append-only (UPDATE, DELETE and, on PostgreSQL, TRUNCATE are refused)
+  for everyone who does not own it.
+
+Two processes may append at once: the last hash is read under a lock (a transaction-level
+advisory lock on PostgreSQL, SQLite's single write lock), so two entries never share a parent.
+Verification lives in `monitor.cases.audit_verify`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from monitor.auth.permissions import Actor
+from monitor.db.engine import AUDIT_KEY
 from monitor.db.models import AuditEntry
 from monitor.db.types import utcnow
 
@@ -63,6 +76,18 @@ def entry_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def sign(key: bytes, entry_hash_value: str) -> str:
+    """The entry's MAC: signing the hash signs the content and, through it, every earlier entry."""
+    return hmac.new(key, entry_hash_value.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def _utc(at: datetime) -> datetime:
+    """The time as stored (UTC): hashing the caller's own offset would not survive a read back."""
+    if at.tzinfo is None:
+        raise ValueError("audit times must be timezone-aware")
+    return at.astimezone(UTC)
+
+
 def _lock_tail(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
@@ -87,7 +112,7 @@ def record(
     prev = session.scalars(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
     name = actor if isinstance(actor, str) else actor.username
     fields: dict[str, Any] = {
-        "at": at or utcnow(),
+        "at": _utc(at or utcnow()),
         "actor": name[:80],
         "action": action,
         "entity": entity,
@@ -96,58 +121,12 @@ def record(
         "after": _plain(after),
         "prev_hash": prev or GENESIS,
     }
-    entry = AuditEntry(**fields, hash=entry_hash(**fields))
+    digest = entry_hash(**fields)
+    key = session.info.get(AUDIT_KEY)
+    entry = AuditEntry(**fields, hash=digest, mac=sign(key, digest) if key else None)
     session.add(entry)
     session.flush()
     return entry
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    entries: int
-    broken_at: int | None  # id of the first entry whose hash or link does not match
-    problem: str = ""
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_at is None
-
-    def describe(self) -> str:
-        if self.intact:
-            return f"{self.entries} entries, chain intact"
-        return f"chain broken at entry {self.broken_at}: {self.problem}"
-
-
-def verify_chain(session: Session, *, batch: int = 1000) -> ChainReport:
-    """Recompute every hash in id order; read in batches so a long log fits in memory."""
-    prev, count, last_id = GENESIS, 0, 0
-    columns = (
-        AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.entity,
-        AuditEntry.entity_id, AuditEntry.before, AuditEntry.after, AuditEntry.prev_hash,
-        AuditEntry.hash,
-    )  # fmt: skip
-    while True:
-        rows = session.execute(
-            select(*columns).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
-        ).all()
-        if not rows:
-            return ChainReport(count, None)
-        for row in rows:
-            if row.prev_hash != prev:
-                return ChainReport(count, row.id, "does not follow the previous entry")
-            expected = entry_hash(
-                at=row.at,
-                actor=row.actor,
-                action=row.action,
-                entity=row.entity,
-                entity_id=row.entity_id,
-                before=row.before,
-                after=row.after,
-                prev_hash=row.prev_hash,
-            )
-            if expected != row.hash:
-                return ChainReport(count, row.id, "content was changed after it was written")
-            prev, count, last_id = row.hash, count + 1, row.id
 
 
 def entries_for(session: Session, entity: str, entity_id: object) -> list[AuditEntry]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import outbound, submissions
 from monitor.auth.permissions import SYSTEM, Actor, PermissionDenied, require
 from monitor.cases import audit
+from monitor.cases.audit_money import money_fields
 from monitor.cases.order_system import OrderSystem, OrderSystemError, ResolutionOrder
 from monitor.cases.policy import ClearanceSettings, OrderSystemSettings, approver_roles
 from monitor.db.models import Order, OrderCall, Resolution
@@ -49,7 +50,8 @@ def _executed(
     resolution.external_reference = reference[:100]
     audit.record(
         session, actor, "resolution.execute", "resolution", resolution_id,
-        before={"status": APPROVED}, after={"status": EXECUTED, "reference": reference}, at=now,
+        before={"status": APPROVED},
+        after=money_fields(resolution) | {"status": EXECUTED, "reference": reference}, at=now,
     )  # fmt: skip
 
 
@@ -65,7 +67,7 @@ def carry_out(
     session.flush()
     audit.record(
         session, actor, "resolution.execute_queued", "resolution", resolution.id,
-        after={"order_system": "queued"}, at=now,
+        after=money_fields(resolution) | {"order_system": "queued"}, at=now,
     )  # fmt: skip
     return False
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from monitor import submissions
 from monitor.auth.permissions import Actor, PermissionDenied, require
 from monitor.cases import audit
+from monitor.cases.audit_money import money_fields
 from monitor.cases.execution import APPROVED, EXECUTED, PENDING, REJECTED, carry_out
 from monitor.cases.order_system import OrderSystem
 from monitor.cases.orders import case_customer
@@ -259,11 +260,8 @@ def request_resolution(
 
 
 def _snapshot(resolution: Resolution) -> dict[str, Any]:
-    return {
+    return money_fields(resolution) | {
         "case_id": resolution.case_id,
-        "order_id": resolution.order_id,
-        "action": resolution.action,
-        "amount": None if resolution.amount is None else str(resolution.amount),
         "status": resolution.status,
         "details": resolution.details,
     }
@@ -354,7 +352,8 @@ def approve_resolution(
     _decide(session, resolution, actor, APPROVED, reason.strip() or None, now)
     audit.record(
         session, actor, "resolution.approve", "resolution", resolution.id,
-        before={"status": PENDING}, after={"status": APPROVED, "reason": reason.strip()}, at=now,
+        before={"status": PENDING},
+        after=money_fields(resolution) | {"status": APPROVED, "reason": reason.strip()}, at=now,
     )  # fmt: skip
     outcome = RequestOutcome(
         resolution, executed=carry_out(session, actor, resolution, order_system, now)
@@ -389,7 +388,8 @@ def reject_resolution(
     _decide(session, resolution, actor, REJECTED, reason.strip(), now)
     audit.record(
         session, actor, "resolution.reject", "resolution", resolution.id,
-        before={"status": PENDING}, after={"status": REJECTED, "reason": reason.strip()}, at=now,
+        before={"status": PENDING},
+        after=money_fields(resolution) | {"status": REJECTED, "reason": reason.strip()}, at=now,
     )  # fmt: skip
     submissions.finish(session, key, f"resolution #{resolution.id} rejected")
     return resolution

@@ -40,8 +40,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+AUDIT_KEY = "audit_key"  # Session.info key: the audit log's HMAC key, when one is configured
+
+
+def session_factory(engine: Engine, *, audit_key: bytes | None = None) -> sessionmaker[Session]:
+    """Sessions carry the audit HMAC key in `info`, so every audit entry is signed without each
+    caller passing it along."""
+    return sessionmaker(engine, expire_on_commit=False, info={AUDIT_KEY: audit_key})
 
 
 @contextmanager

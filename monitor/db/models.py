@@ -282,6 +282,21 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # HMAC-SHA256 of `hash` with the key named by `audit.hmac_key_env`; None when no key is set.
+    mac: Mapped[str | None] = mapped_column(String(64))
+
+
+Index("ix_audit_log_entity", AuditEntry.entity, AuditEntry.entity_id)
+
+
+class MetaSetting(Base):
+    """Facts about the database itself, e.g. that `monitor demo` created it."""
+
+    __tablename__ = "monitor_meta"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Alert(Base):

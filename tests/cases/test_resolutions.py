@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.auth.permissions import PermissionDenied
-from monitor.cases.audit import verify_chain
+from monitor.cases.audit_verify import verify_chain
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
 from monitor.cases.policy import ClearanceSettings

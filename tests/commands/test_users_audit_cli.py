@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import update
 from sqlalchemy.orm import Session
+from tamper import execute
 
 from monitor.cli import main
 from monitor.commands.audit import audit
 from monitor.commands.users import users
-from monitor.db.models import AuditEntry
 
 main.add_command(users)
 main.add_command(audit)
@@ -38,8 +37,7 @@ def test_add_list_set_role_and_verify(run, session: Session) -> None:
     ok = run("audit", "verify")
     assert ok.exit_code == 0 and "3 entries, chain intact" in ok.output
 
-    session.execute(update(AuditEntry).where(AuditEntry.id == 2).values(action="user.delete"))
-    session.commit()
+    execute(session, "UPDATE audit_log SET action = 'user.delete' WHERE id = 2")
     broken = run("audit", "verify")
     assert broken.exit_code == 1 and "chain broken at entry 2" in broken.output
 

@@ -19,7 +19,7 @@ from factories import add_scored_post
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
-from monitor.cases.audit import verify_chain
+from monitor.cases.audit_verify import verify_chain
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 from monitor.db.models import AuditEntry, LedgerEntry, Resolution
