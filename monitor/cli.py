@@ -132,16 +132,35 @@ def replay(lazy: LazyContext, file: Path, source: str, no_score: bool) -> None:
 @click.option(
     "--no-live", is_flag=True, help="Do not run the poller beside the dashboard (no new posts)."
 )
+@click.option(
+    "--into-existing-database",
+    is_flag=True,
+    help="Also load demo customers, orders and posts into a database that already has users "
+    "or data (never the demo accounts). Without it, such a database is refused.",
+)
 @pass_lazy
-def demo(lazy: LazyContext, no_dashboard: bool, seed: int | None, no_live: bool) -> None:
-    """Prepare the database, load scored demo data and serve the dashboard."""
+def demo(
+    lazy: LazyContext,
+    no_dashboard: bool,
+    seed: int | None,
+    no_live: bool,
+    into_existing_database: bool,
+) -> None:
+    """Prepare a demo database, load scored demo data and serve the dashboard.
+
+    Only an empty database (which then becomes a demo database) or one the demo created is
+    used; the demo accounts never go anywhere else.
+    """
     from monitor.auth.accounts import ensure_demo_users
     from monitor.sources.demo import load_demo
+    from monitor.sources.demo_guard import prepare_demo_database
 
     app = lazy.app
     upgrade(app.engine)
     cfg = app.settings.demo
+    where = app.engine.url.render_as_string(hide_password=True)
     with app.sessions() as session, session.begin():
+        demo_accounts = prepare_demo_database(session, where, into_existing=into_existing_database)
         summary = load_demo(
             session,
             seed=cfg.seed if seed is None else seed,
@@ -150,16 +169,23 @@ def demo(lazy: LazyContext, no_dashboard: bool, seed: int | None, no_live: bool)
             days=cfg.days,
             now=datetime.now(UTC),
         )
-        password = os.environ.get("MONITOR_DEMO_PASSWORD", DEMO_PASSWORD)
-        ensure_demo_users(session, password)
+        password = os.environ.get("MONITOR_DEMO_PASSWORD") or DEMO_PASSWORD
+        if demo_accounts:
+            ensure_demo_users(session, password)
     click.echo(f"Demo data: {summary}")
     _check_impostors(app)  # before scoring: an impostor's reply is not a customer's post
     _score_pending(app)
-    click.echo(
-        "Demo sign-in: users agent, senior, supervisor, analyst and admin, password "
-        f"{'from MONITOR_DEMO_PASSWORD' if password != DEMO_PASSWORD else repr(password)} "
-        "(demo accounts only: never use them on real data)."
-    )
+    if demo_accounts:
+        click.echo(
+            "Demo sign-in: users agent, senior, supervisor, analyst and admin, password "
+            f"{'from MONITOR_DEMO_PASSWORD' if password != DEMO_PASSWORD else repr(password)} "
+            "(demo accounts only: never use them on real data)."
+        )
+    else:
+        click.echo(
+            "No demo accounts created: this database was not created by the demo. "
+            "Sign in with its own accounts."
+        )
     if no_dashboard:
         return
     # The scheduler runs in its own process, as in production: new demo posts keep arriving,

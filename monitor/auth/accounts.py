@@ -296,9 +296,16 @@ def sso_user(session: Session, email: str, settings: AuthSettings) -> User | Non
 
 def ensure_demo_users(session: Session, password: str) -> list[User]:
     """One account per role for the demo (agent, senior, supervisor, analyst, admin), all with
-    `password`. Safe to run again: existing accounts are left as they are."""
+    `password`. Safe to run again: existing accounts are left as they are. Refused outside a
+    database the demo created: the password is public."""
     from monitor.auth.permissions import SYSTEM
+    from monitor.sources.demo_guard import is_demo_database
 
+    if not is_demo_database(session):
+        raise AccountError(
+            "demo accounts are only created in a database created by `monitor demo`: "
+            "this one holds real data"
+        )
     users = []
     for username, role in DEMO_USERS.items():
         user = get_user(session, username)

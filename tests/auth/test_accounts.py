@@ -79,6 +79,9 @@ def test_only_admins_manage_users_and_roles_are_audited(session: Session) -> Non
 
 
 def test_demo_users_are_idempotent(session: Session) -> None:
+    from monitor.sources.demo_guard import prepare_demo_database
+
+    assert prepare_demo_database(session, "test database", into_existing=False)
     first = accounts.ensure_demo_users(session, "demo-password-1")
     again = accounts.ensure_demo_users(session, "demo-password-1")
     assert [u.role for u in first] == ["agent", "senior", "supervisor", "analyst", "admin"]
