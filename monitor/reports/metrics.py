@@ -111,22 +111,37 @@ def response_times(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def resolution_amounts(session: Session, since: datetime, until: datetime) -> pd.DataFrame:
-    """Resolutions requested in the range by type and approver: count and amount."""
+    """Resolutions requested in the range by type, status and approver: count and amount.
+
+    Status stays a column so executed, waiting and rejected money are never added together.
+    """
     approver = aliased(User)
     query = (
         select(
             Resolution.action,
-            func.coalesce(approver.username, "(undecided)"),
+            Resolution.status,
+            approver.username,
             func.count(Resolution.id),
             func.coalesce(func.sum(Resolution.amount), 0),
         )
         .outerjoin(approver, approver.id == Resolution.decided_by)
         .where(Resolution.requested_at >= since, Resolution.requested_at < until)
-        .group_by(Resolution.action, approver.username)
-        .order_by(Resolution.action)
+        .group_by(Resolution.action, Resolution.status, approver.username)
+        .order_by(Resolution.action, Resolution.status)
     )
-    rows = [(a, u, int(n), float(s or 0)) for a, u, n, s in session.execute(query)]
-    return pd.DataFrame(rows, columns=["type", "approver", "resolutions", "amount"])
+    rows = [
+        (action, status, _approver(status, name), int(n), float(total or 0))
+        for action, status, name, n, total in session.execute(query)
+    ]
+    return pd.DataFrame(rows, columns=["type", "status", "approver", "resolutions", "amount"])
+
+
+def _approver(status: str, name: str | None) -> str:
+    if status == "pending_approval":
+        return "(awaiting approval)"
+    if name is None:
+        return "(own clearance)"
+    return f"{name} (rejected)" if status == "rejected" else name
 
 
 def spike_incidents(session: Session, since: datetime, until: datetime) -> pd.DataFrame:

@@ -1,5 +1,9 @@
 """Report rows, streamed: one tuple per case or per post, a bounded batch in memory at a time.
 
+Money columns say what happened, never more: `executed_amount` is what was carried out,
+`pending_amount` what still waits for an approval or for the order system; rejected requests
+count in neither. Amounts in different currencies are never added up.
+
 Cases are read in keyset pages (`id > last ORDER BY id LIMIT n`) with their posts, orders and
 resolutions fetched per page; posts are one query read with `yield_per` (a server-side cursor
 on PostgreSQL). Neither ever holds the whole table.
@@ -12,17 +16,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, union_all
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, aliased
 
+from monitor.cases.policy import ACTION_LABELS, MONETARY
 from monitor.db.models import (
     Author,
     Case,
+    CaseNote,
     CaseOrderLink,
     ModelFeedback,
+    OutboxMessage,
     Post,
     Resolution,
     Score,
@@ -49,9 +56,9 @@ CASE_COLUMNS = tuple(
         ("received_at_utc", "time"), ("first_response_at_utc", "time"),
         ("resolved_at_utc", "time"), ("sla_due_at_utc", "time"), ("sla", "text"),
         ("first_response_minutes", "float"), ("resolution_minutes", "float"),
-        ("resolution_types", "text"), ("resolution_amount", "float"), ("currency", "text"),
-        ("approver_chain", "text"), ("agent", "text"), ("linked_orders", "id"),
-        ("outcome", "text"),
+        ("resolution_types", "text"), ("executed_amount", "float"),
+        ("pending_amount", "float"), ("currency", "text"), ("approver_chain", "text"),
+        ("agent", "text"), ("linked_orders", "id"), ("outcome", "text"),
     )
 )  # fmt: skip
 POST_COLUMNS = tuple(
@@ -129,6 +136,25 @@ def post_rows(session: Session, since: datetime | None, until: datetime | None) 
         yield tuple(row)
 
 
+class PostFact(NamedTuple):
+    kind: str
+    inbound: bool
+    created_at: datetime
+    urgency: float | None
+
+
+class ResolutionFact(NamedTuple):
+    action: str
+    amount: Decimal | None
+    currency: str
+    status: str
+    requester: str
+    decider: str | None
+
+
+EXECUTED, PENDING_STATUSES, REJECTED = "executed", ("pending_approval", "approved"), "rejected"
+
+
 def case_rows(
     session: Session,
     since: datetime | None,
@@ -149,29 +175,38 @@ def case_rows(
         ).all()
         if not page:
             return
-        ids = [case.id for case, *_ in page]
+        ids = [row.Case.id for row in page]
         posts = _posts_by_case(session, ids)
         orders = _orders_by_case(session, ids)
         resolutions = _resolutions_by_case(session, ids)
-        for case, author_id, handle, username in page:
-            yield _case_row(
-                case, author_id, handle, username, posts.get(case.id, []),
-                orders.get(case.id, []), resolutions.get(case.id, []), sla, now,
-            )  # fmt: skip
+        workers = _workers_by_case(session, ids)
+        for row in page:
+            case = row.Case
+            values = _case_values(
+                case, posts.get(case.id, []), resolutions.get(case.id, []), sla, now
+            ) | {
+                "author_platform_id": row.external_id,
+                "author_handle": row.handle,
+                "agent": row.username or "; ".join(workers.get(case.id, [])),
+                "linked_orders": "; ".join(orders.get(case.id, [])),
+            }
+            yield tuple(values[column.name] for column in CASE_COLUMNS)
         last = ids[-1]
         session.expunge_all()  # keep the identity map from growing page after page
 
 
-def _posts_by_case(session: Session, ids: Sequence[int]) -> dict[int, list[Row]]:
+def _posts_by_case(session: Session, ids: Sequence[int]) -> dict[int, list[PostFact]]:
     query = (
         select(Post.case_id, Post.kind, Post.inbound, Post.created_at, Score.urgency)
         .outerjoin(Score, Score.post_id == Post.id)
         .where(Post.case_id.in_(ids))
         .order_by(Post.case_id, Post.created_at, Post.id)
     )
-    grouped: dict[int, list[Row]] = defaultdict(list)
-    for case_id, *rest in session.execute(query):
-        grouped[int(case_id or 0)].append(tuple(rest))
+    grouped: dict[int, list[PostFact]] = defaultdict(list)
+    for row in session.execute(query):
+        grouped[int(row.case_id or 0)].append(
+            PostFact(row.kind, row.inbound, row.created_at, row.urgency)
+        )
     return grouped
 
 
@@ -182,40 +217,72 @@ def _orders_by_case(session: Session, ids: Sequence[int]) -> dict[int, list[str]
         .order_by(CaseOrderLink.case_id, CaseOrderLink.linked_at, CaseOrderLink.id)
     )
     grouped: dict[int, list[str]] = defaultdict(list)
-    for case_id, order_id in session.execute(query):
-        grouped[case_id].append(order_id)
+    for row in session.execute(query):
+        grouped[row.case_id].append(row.order_id)
     return grouped
 
 
-def _resolutions_by_case(session: Session, ids: Sequence[int]) -> dict[int, list[Row]]:
+def _resolutions_by_case(session: Session, ids: Sequence[int]) -> dict[int, list[ResolutionFact]]:
     requester, decider = aliased(User), aliased(User)
     query = (
         select(
             Resolution.case_id, Resolution.action, Resolution.amount, Resolution.currency,
-            Resolution.status, requester.username, decider.username,
+            Resolution.status, requester.username.label("requester"),
+            decider.username.label("decider"),
         )
         .join(requester, requester.id == Resolution.requested_by)
         .outerjoin(decider, decider.id == Resolution.decided_by)
         .where(Resolution.case_id.in_(ids))
         .order_by(Resolution.case_id, Resolution.requested_at, Resolution.id)
     )  # fmt: skip
-    grouped: dict[int, list[Row]] = defaultdict(list)
-    for case_id, *rest in session.execute(query):
-        grouped[case_id].append(tuple(rest))
+    grouped: dict[int, list[ResolutionFact]] = defaultdict(list)
+    for row in session.execute(query):
+        grouped[row.case_id].append(
+            ResolutionFact(row.action, row.amount, row.currency, row.status, row.requester,
+                           row.decider)
+        )  # fmt: skip
     return grouped
 
 
-def sla_due(case: Case, posts: Sequence[Row], sla: SlaRules) -> datetime | None:
+def _workers_by_case(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    """Staff who acted on each unassigned case (replied, noted, linked, asked for a
+    resolution), in the order they first did."""
+    acts = union_all(
+        select(OutboxMessage.case_id, OutboxMessage.author_id.label("user_id"),
+               OutboxMessage.created_at.label("at")).where(OutboxMessage.case_id.in_(ids)),
+        select(CaseNote.case_id, CaseNote.author_id, CaseNote.created_at)
+        .where(CaseNote.case_id.in_(ids)),
+        select(CaseOrderLink.case_id, CaseOrderLink.linked_by, CaseOrderLink.linked_at)
+        .where(CaseOrderLink.case_id.in_(ids), CaseOrderLink.linked_by.is_not(None)),
+        select(Resolution.case_id, Resolution.requested_by, Resolution.requested_at)
+        .where(Resolution.case_id.in_(ids)),
+    ).subquery()  # fmt: skip
+    query = (
+        select(acts.c.case_id, User.username)
+        .join(User, User.id == acts.c.user_id)
+        .order_by(acts.c.case_id, acts.c.at)
+    )
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for row in session.execute(query):
+        if row.username not in grouped[row.case_id]:
+            grouped[row.case_id].append(row.username)
+    return grouped
+
+
+def sla_due(case: Case, posts: Sequence[PostFact], sla: SlaRules) -> datetime | None:
     """The case's first-response deadline, as the scoring pipeline set it (a brand reply
     clears `sla_due_at`, so answered cases are recomputed from their posts)."""
     due: datetime | None = None
-    for kind, inbound, created_at, urgency in posts:
-        if not inbound or (case.first_response_at and created_at > case.first_response_at):
+    for post in posts:
+        if not post.inbound or (
+            case.first_response_at and post.created_at > case.first_response_at
+        ):
             continue
+        hours = sla.hours(post.kind)
         if due is None:
-            due = created_at + timedelta(hours=sla.hours(kind))
-        if urgency is not None and urgency >= sla.critical_urgency:
-            due = min(due, created_at + timedelta(hours=sla.hours(kind) / 4))
+            due = post.created_at + timedelta(hours=hours)
+        if post.urgency is not None and post.urgency >= sla.critical_urgency:
+            due = min(due, post.created_at + timedelta(hours=hours / 4))
     return due or case.sla_due_at
 
 
@@ -223,32 +290,84 @@ def _minutes(start: datetime, end: datetime | None) -> float | None:
     return None if end is None else round((end - start).total_seconds() / 60, 1)
 
 
-def _case_row(
-    case: Case, author_id: str, handle: str, agent: str | None, posts: Sequence[Row],
-    orders: Sequence[str], resolutions: Sequence[Row], sla: SlaRules, now: datetime,
-) -> Row:  # fmt: skip
-    inbound = [p for p in posts if p[1]]
-    scored = [p[3] for p in inbound if p[3] is not None]
-    due = sla_due(case, posts, sla)
-    responded = case.first_response_at
+def _sla_state(case: Case, due: datetime | None, now: datetime) -> str:
     if due is None:
-        sla_state = ""
-    elif responded is not None:
-        sla_state = "met" if responded <= due else "missed"
+        return ""
+    if case.first_response_at is not None:
+        return "met" if case.first_response_at <= due else "missed"
+    return "missed" if now > due else "open"
+
+
+def approval_step(r: ResolutionFact) -> str:
+    """One resolution's path as it happened: who asked and who, if anyone, decided."""
+    if r.status == "pending_approval":
+        return f"{r.requester} -> awaiting approval"
+    if r.decider is None:
+        return f"{r.requester} (own clearance)"
+    verdict = "rejected" if r.status == REJECTED else "approved"
+    return f"{r.requester} -> {r.decider} ({verdict})"
+
+
+def _money(resolutions: Sequence[ResolutionFact]) -> dict[str, Any]:
+    monetary = [r for r in resolutions if r.action in MONETARY and r.amount is not None]
+    counted = [r for r in monetary if r.status == EXECUTED or r.status in PENDING_STATUSES]
+    currencies = sorted({r.currency for r in counted})
+    if len(currencies) > 1:  # adding dollars to euros would state a sum nobody owes
+        return {"executed_amount": None, "pending_amount": None, "currency": "; ".join(currencies)}
+
+    def total(statuses: Sequence[str]) -> float | None:
+        amounts = [r.amount for r in counted if r.status in statuses and r.amount is not None]
+        return float(sum(amounts, Decimal(0))) if monetary else None
+
+    return {
+        "executed_amount": total((EXECUTED,)),
+        "pending_amount": total(PENDING_STATUSES),
+        "currency": currencies[0] if currencies else "",
+    }
+
+
+def outcome(status: str, resolutions: Sequence[ResolutionFact]) -> str:
+    """What the case came to, never ahead of its status: an open case has no outcome yet."""
+    done = [ACTION_LABELS[r.action] for r in resolutions if r.status == EXECUTED]
+    waiting = [ACTION_LABELS[r.action] for r in resolutions if r.status in PENDING_STATUSES]
+    if status in ("resolved", "closed"):
+        result = f"{status}: " + (", ".join(done) + " executed" if done else "no resolution")
     else:
-        sla_state = "missed" if now > due else "open"
-    kept = [r for r in resolutions if r[3] not in ("rejected", "cancelled", "failed")]
-    amount = sum((r[1] for r in kept if r[1] is not None), Decimal(0))
-    chain = "; ".join(f"{r[4]} -> {r[5]}" if r[5] else f"{r[4]} -> (pending)" for r in resolutions)
-    outcome = case.status
-    if resolutions:
-        outcome += f": {resolutions[-1][0]} {resolutions[-1][3]}"
-    return (
-        case.id, case.platform, inbound[0][0] if inbound else "", case.intent or "",
-        author_id, handle, case.status, scored[0] if scored else None,
-        max(scored) if scored else None, len(posts), case.opened_at, responded,
-        case.resolved_at, due, sla_state, _minutes(case.opened_at, responded),
-        _minutes(case.opened_at, case.resolved_at), "; ".join(r[0] for r in resolutions),
-        float(amount) if resolutions else None, kept[0][2] if kept else "", chain,
-        agent or "", "; ".join(orders), outcome,
-    )  # fmt: skip
+        result = f"unresolved ({status})"
+        if done:
+            result += "; so far " + ", ".join(done) + " executed"
+    if waiting:
+        result += "; awaiting " + ", ".join(waiting)
+    return result
+
+
+def _case_values(
+    case: Case,
+    posts: Sequence[PostFact],
+    resolutions: Sequence[ResolutionFact],
+    sla: SlaRules,
+    now: datetime,
+) -> dict[str, Any]:
+    inbound = [p for p in posts if p.inbound]
+    scored = [p.urgency for p in inbound if p.urgency is not None]
+    due = sla_due(case, posts, sla)
+    return {
+        "case_id": case.id,
+        "platform": case.platform,
+        "channel": inbound[0].kind if inbound else "",
+        "intent": case.intent or "",
+        "status": case.status,
+        "first_urgency": scored[0] if scored else None,
+        "peak_urgency": max(scored) if scored else None,
+        "posts": len(posts),
+        "received_at_utc": case.opened_at,
+        "first_response_at_utc": case.first_response_at,
+        "resolved_at_utc": case.resolved_at,
+        "sla_due_at_utc": due,
+        "sla": _sla_state(case, due, now),
+        "first_response_minutes": _minutes(case.opened_at, case.first_response_at),
+        "resolution_minutes": _minutes(case.opened_at, case.resolved_at),
+        "resolution_types": "; ".join(r.action for r in resolutions),
+        "approver_chain": "; ".join(approval_step(r) for r in resolutions),
+        "outcome": outcome(case.status, resolutions),
+    } | _money(resolutions)

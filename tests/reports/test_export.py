@@ -71,11 +71,11 @@ def test_csv_matches_database_and_is_inert(
     )
     assert len(cases) == 5 and len(posts) == data.query(Post).count() == 5
     row = cases[cases.case_id == "1"].iloc[0]
-    assert (row.channel, row.sla, row.resolution_types, row.resolution_amount) == (
+    assert (row.channel, row.sla, row.resolution_types, row.executed_amount) == (
         "mention", "met", "refund", "899.0",
     )  # fmt: skip
     assert (row.approver_chain, row.agent, row.linked_orders) == (
-        "'=agent -> sam", "'=agent", "112-4455667-1234567",
+        "'=agent -> sam (approved)", "'=agent", "112-4455667-1234567",
     )  # fmt: skip
     assert row.received_at_utc == "2026-11-20T09:00:00Z"
     assert row.first_response_minutes == "10.0" and row.outcome == "resolved: refund executed"
@@ -103,7 +103,7 @@ def test_xlsx_keeps_long_ids_exact_and_formulas_inert(
         tmp_path / "r.xlsx", sheet_name="cases", dtype={"author_platform_id": str}
     )
     assert frame.loc[0, "received_at_utc"] == pd.Timestamp("2026-11-20 09:00:00")
-    assert frame.loc[0, "resolution_amount"] == 899.0
+    assert frame.loc[0, "executed_amount"] == 899.0
 
 
 def test_parquet_has_types_and_raw_values(
