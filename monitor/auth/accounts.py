@@ -131,9 +131,7 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> U
     before = user.active
     user.active = active
     if not active:
-        session.execute(
-            update(LoginSession).where(LoginSession.user_id == user.id).values(revoked=True)
-        )
+        _sign_out_everywhere(session, user)
     audit.record(
         session, actor, "user.active", "user", user.id,
         before={"active": before}, after={"active": active},
@@ -142,17 +140,45 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> U
 
 
 def set_password(session: Session, actor: Actor, username: str, password: str) -> User:
-    """An admin resetting anyone's password, or a user changing their own."""
+    """An admin resetting anyone's password, or a user changing their own. A reset by an
+    admin also signs the user out everywhere: whoever knew the old password is out too."""
     user = get_user(session, username)
     if user is None:
         raise AccountError(f"no user named {username!r}")
-    if user.id != actor.user_id:
+    by_admin = user.id != actor.user_id
+    if by_admin:
         require(actor, "users.manage")
     check_strength(password)
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
-    audit.record(session, actor, "user.password", "user", user.id)
+    if by_admin:
+        _sign_out_everywhere(session, user)
+    audit.record(session, actor, "user.password", "user", user.id, after={"reset": by_admin})
     return user
+
+
+def unlock_user(session: Session, actor: Actor, username: str) -> User:
+    """Lift a sign-in lockout now instead of waiting for it to expire."""
+    require(actor, "users.manage")
+    user = get_user(session, username)
+    if user is None:
+        raise AccountError(f"no user named {username!r}")
+    before = {
+        "locked_until": user.locked_until.isoformat() if user.locked_until else None,
+        "failed_logins": user.failed_logins,
+    }
+    user.failed_logins, user.locked_until = 0, None
+    audit.record(
+        session, actor, "user.unlock", "user", user.id,
+        before=before, after={"locked_until": None, "failed_logins": 0},
+    )  # fmt: skip
+    return user
+
+
+def _sign_out_everywhere(session: Session, user: User) -> None:
+    session.execute(
+        update(LoginSession).where(LoginSession.user_id == user.id).values(revoked=True)
+    )
 
 
 def authenticate(

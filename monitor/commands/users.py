@@ -27,7 +27,7 @@ def _cli_actor() -> Actor:
 
 @click.group()
 def users() -> None:
-    """Dashboard accounts: add users, list them, change roles."""
+    """Dashboard accounts: add users, list them, change roles, unlock, reset passwords."""
 
 
 @users.command("add")
@@ -81,3 +81,33 @@ def set_role(username: str, role: str) -> None:
     with app.sessions() as session, session.begin():
         user = accounts.set_role(session, _cli_actor(), username, role)
         click.echo(f"{user.username} is now {user.role}.")
+
+
+@users.command("unlock")
+@click.argument("username")
+def unlock(username: str) -> None:
+    """Lift USERNAME's sign-in lockout now (and reset the failed-attempt count); audited."""
+    app = app_context()
+    with app.sessions() as session, session.begin():
+        user = accounts.unlock_user(session, _cli_actor(), username)
+        click.echo(f"{user.username} is unlocked and may sign in again.")
+
+
+@users.command("set-password")
+@click.argument("username")
+def set_password(username: str) -> None:
+    """Set a new password for USERNAME, asked for twice and hidden (never taken from the
+    command line, where it would land in the shell history); signs them out everywhere."""
+    app = app_context()
+    with app.sessions() as session:
+        if accounts.get_user(session, username) is None:
+            raise click.ClickException(f"no user named {username!r}: see `monitor users list`")
+    password = click.prompt(
+        f"New password for {username}", hide_input=True, confirmation_prompt=True
+    )
+    with app.sessions() as session, session.begin():
+        user = accounts.set_password(session, _cli_actor(), username, password)
+        click.echo(
+            f"Password of {user.username} changed; their sessions were signed out and any "
+            "lockout lifted."
+        )
