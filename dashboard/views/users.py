@@ -1,4 +1,5 @@
-"""Users and roles (admin only): accounts, roles, deactivation, and the audit log check."""
+"""Users and roles (admin only): accounts, roles, deactivation, unlock and password reset,
+and the audit log check."""
 
 from __future__ import annotations
 
@@ -60,6 +61,25 @@ if c.button("Deactivate", key="user_deactivate"):
 if c.button("Reactivate", key="user_reactivate"):
     perform(lambda s: accounts.set_active(s, actor, who, True), f"{who} reactivated.")
     st.rerun()
+if c.button("Unlock sign-in", key="user_unlock"):
+    perform(lambda s: accounts.unlock_user(s, actor, who), f"{who} is unlocked.")
+    st.rerun()
+
+with st.form("user_password", clear_on_submit=True):
+    st.subheader("Set a new password")
+    st.caption("For the user chosen above; it lifts any lockout and signs them out everywhere.")
+    a, b = st.columns(2)
+    new_password = a.text_input("New password", type="password", key="user_reset_password")
+    repeated = b.text_input("Repeat it", type="password", key="user_reset_repeat")
+    if st.form_submit_button("Set password"):
+        if new_password != repeated:
+            st.error("The two passwords differ: type the same password twice.")
+        else:
+            perform(
+                lambda s: accounts.set_password(s, actor, who, new_password),
+                f"New password set for {who}.",
+            )
+            st.rerun()
 
 st.subheader("Audit log")
 require(actor, "audit.view")

@@ -372,3 +372,48 @@ def test_reply_of_unknown_fate_is_checked_then_recorded_as_posted(
     session.expire_all()
     assert session.get_one(OutboxMessage, message.id).status == "sent"
     assert session.scalars(select(AuditEntry.action)).all()[-1] == "reply.confirm_posted"
+
+
+def test_users_page_unlocks_and_resets_a_password(app: AppTest, session: Session) -> None:
+    from monitor.auth import accounts
+    from monitor.auth.settings import AuthSettings
+    from monitor.db.models import AuditEntry, LoginSession
+
+    strict = AuthSettings(lockout_failures=2)
+    sign_in(app, session, "root", "admin")
+    bob = make_user(session, "bob", "agent")
+    accounts.start_session(session, accounts.get_user(session, "bob"), strict)  # type: ignore[arg-type]
+    for _ in range(2):
+        accounts.authenticate(session, "bob", "wrong password!", strict)
+    session.commit()
+    assert accounts.get_user(session, "bob").locked_until is not None  # type: ignore[union-attr]
+    open_page(app, "users")
+    app.selectbox(key="user_pick").select("bob")
+    app.button(key="user_unlock").click().run()
+    assert "bob is unlocked" in app.success[0].value
+    session.expire_all()
+    assert accounts.get_user(session, "bob").locked_until is None  # type: ignore[union-attr]
+
+    new = "a fresh passphrase 7"
+    app.selectbox(key="user_pick").select("bob")
+    app.text_input(key="user_reset_password").input(new)
+    app.text_input(key="user_reset_repeat").input(new + "x")
+    app.button(key="FormSubmitter:user_password-Set password").click().run()
+    assert "differ" in app.error[0].value
+    session.expire_all()
+    assert not accounts.authenticate(session, "bob", new, strict).ok
+    session.commit()
+
+    app.selectbox(key="user_pick").select("bob")
+    app.text_input(key="user_reset_password").input(new)
+    app.text_input(key="user_reset_repeat").input(new)
+    app.button(key="FormSubmitter:user_password-Set password").click().run()
+    assert "New password set for bob" in app.success[0].value
+    session.expire_all()
+    assert accounts.authenticate(session, "bob", new, strict).ok
+    actions = session.scalars(
+        select(AuditEntry.action).where(AuditEntry.actor == "root").order_by(AuditEntry.id)
+    ).all()
+    assert actions[-2:] == ["user.unlock", "user.password"]
+    bob_sessions = session.scalars(select(LoginSession).where(LoginSession.user_id == bob.user_id))
+    assert [s.revoked for s in bob_sessions] == [True]
