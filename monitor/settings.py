@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from monitor.alerts.config import AlertSettings
 from monitor.auth.settings import AuthSettings
 from monitor.cases.policy import ClearanceSettings
+from monitor.db.engine import AuditKey
 from monitor.errors import UserFacingError
 from monitor.impostors.config import BrandSettings, ImpostorSettings
 from monitor.reports.config import ReportSettings
@@ -226,8 +227,11 @@ class AuditSettings(_Section):
     # receives it; keep the file somewhere the database's users cannot write.
     checkpoint_file: str | None = None
     checkpoint_route: str | None = None
+    # Id of the first entry written with the key. Only for a log that existed before the key
+    # was set: every entry from this id on must be signed (default: all of them).
+    hmac_signed_from: int = Field(1, ge=1)
 
-    def hmac_key(self) -> bytes | None:
+    def hmac_key(self) -> AuditKey | None:
         """The key from the environment, or None when unset; a short key stops start-up."""
         value = os.environ.get(self.hmac_key_env, "")
         if not value:
@@ -237,7 +241,7 @@ class AuditSettings(_Section):
                 f"{self.hmac_key_env} (audit.hmac_key_env) must have at least 32 characters: "
                 'generate one with `python -c "import secrets; print(secrets.token_hex(32))"`'
             )
-        return value.encode("utf-8")
+        return AuditKey(value.encode("utf-8"), self.hmac_signed_from)
 
 
 class DashboardSettings(_Section):

@@ -48,7 +48,7 @@ def execute(session: Session, statement: str, **params: Any) -> None:
 
 def rehash_from(session: Session, first_id: int, key: bytes | None = None) -> None:
     """Recompute every hash from `first_id` on, as an attacker who rewrote an entry would;
-    with `key` the attacker also holds a (possibly wrong) HMAC key."""
+    with `key` the attacker also signs them with a (wrong) HMAC key."""
     with owner_rights(session):
         rows = session.execute(
             text("SELECT * FROM audit_log WHERE id >= :id ORDER BY id"), {"id": first_id}

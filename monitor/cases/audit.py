@@ -31,7 +31,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from monitor.auth.permissions import Actor
-from monitor.db.engine import AUDIT_KEY
+from monitor.db.engine import AUDIT_KEY, AuditKey
 from monitor.db.models import AuditEntry
 from monitor.db.types import utcnow
 
@@ -122,8 +122,8 @@ def record(
         "prev_hash": prev or GENESIS,
     }
     digest = entry_hash(**fields)
-    key = session.info.get(AUDIT_KEY)
-    entry = AuditEntry(**fields, hash=digest, mac=sign(key, digest) if key else None)
+    key: AuditKey | None = session.info.get(AUDIT_KEY)
+    entry = AuditEntry(**fields, hash=digest, mac=sign(key.secret, digest) if key else None)
     session.add(entry)
     session.flush()
     return entry

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from monitor.cases.audit import GENESIS, entry_hash, sign
 from monitor.cases.audit_money import check_money
-from monitor.db.engine import AUDIT_KEY
+from monitor.db.engine import AUDIT_KEY, AuditKey
 from monitor.db.models import AuditEntry
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
@@ -132,6 +132,30 @@ def expected_hash(row: Any) -> str:
     )
 
 
+def _signature_problem(key: AuditKey, row: Any) -> str:
+    if row.mac is None:
+        if row.id < key.signed_from:
+            return ""
+        return (
+            "is not signed: it was written or rewritten without the HMAC key (if the key was "
+            "set after this entry was written, set audit.hmac_signed_from to the id of the "
+            "first entry written with it)"
+        )
+    if not hmac.compare_digest(row.mac, sign(key.secret, row.hash)):
+        return "its HMAC signature does not match: forged, rewritten, or signed with another key"
+    return ""
+
+
+def _checkpoint_problem(checkpoint: Checkpoint, row: Any) -> str:
+    if (row.id, row.hash) == (checkpoint.head_id, checkpoint.head_hash):
+        return ""
+    return (
+        f"entry number {checkpoint.entries} does not match the checkpoint of "
+        f"{checkpoint.at:%Y-%m-%d %H:%M} UTC (entry {checkpoint.head_id}, hash "
+        f"{checkpoint.head_hash[:12]}...): the log before it was rewritten"
+    )
+
+
 _COLUMNS = (
     AuditEntry.id,
     type_coerce(AuditEntry.at, Text).label("at"),
@@ -155,7 +179,7 @@ def verify_chain(
     batch: int = 1000,
 ) -> ChainReport:
     """Check the whole log; signatures are checked with the session's key, when it has one."""
-    key: bytes | None = session.info.get(AUDIT_KEY)
+    key: AuditKey | None = session.info.get(AUDIT_KEY)
     prev, count, last_id, signed, unsigned_first = GENESIS, 0, 0, 0, 0
     notes: list[str] = []
 
@@ -177,33 +201,18 @@ def verify_chain(
             if expected != row.hash:
                 return broken(row.id, "content was changed after it was written")
             if key is not None:
-                if row.mac is None and signed:
-                    return broken(row.id, "is not signed although earlier entries are: "
-                                  "it was written or rewritten without the HMAC key")  # fmt: skip
-                if row.mac is not None:
-                    if not hmac.compare_digest(row.mac, sign(key, row.hash)):
-                        return broken(row.id, "its HMAC signature does not match: forged, "
-                                      "rewritten, or signed with another key")  # fmt: skip
-                    signed += 1
-                else:
+                problem = _signature_problem(key, row)
+                if problem:
+                    return broken(row.id, problem)
+                if row.mac is None:
                     unsigned_first += 1
+                else:
+                    signed += 1
             prev, count, last_id = row.hash, count + 1, row.id
-            anchored = checkpoint is not None and count == checkpoint.entries
-            if (
-                anchored
-                and checkpoint
-                and (row.id, row.hash)
-                != (
-                    checkpoint.head_id,
-                    checkpoint.head_hash,
-                )
-            ):
-                return broken(
-                    row.id,
-                    f"entry number {count} does not match the checkpoint of "
-                    f"{checkpoint.at:%Y-%m-%d %H:%M} UTC (entry {checkpoint.head_id}, hash "
-                    f"{checkpoint.head_hash[:12]}...): the log before it was rewritten",
-                )
+            if checkpoint is not None and count == checkpoint.entries:
+                problem = _checkpoint_problem(checkpoint, row)
+                if problem:
+                    return broken(row.id, problem)
         if len(rows) < batch:
             break
     if checkpoint is not None and count < checkpoint.entries:
@@ -213,17 +222,14 @@ def verify_chain(
             f"recorded {checkpoint.entries} (head entry {checkpoint.head_id}): entries were "
             "deleted",
         )
-    if key is not None and signed and unsigned_first:
+    if unsigned_first:
         notes.append(
-            f"the first {unsigned_first} entries predate the HMAC key; the first signed entry "
-            "covers them through the chain"
+            f"{unsigned_first} entries predate the HMAC key (audit.hmac_signed_from); the "
+            "signed entries after them cover them through the chain"
         )
-    if key is not None and count and not signed:
-        notes.append("the HMAC key is set but no entry is signed yet (it signs new entries)")
-    if money:
-        problem = check_money(session)
-        if problem is not None:
-            return broken(problem.entry_id, problem.message)
+    mismatch = check_money(session) if money else None
+    if mismatch is not None:
+        return broken(mismatch.entry_id, mismatch.message)
     return ChainReport(count, None, "", last_id or None, prev, signed, tuple(notes))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-AUDIT_KEY = "audit_key"  # Session.info key: the audit log's HMAC key, when one is configured
+AUDIT_KEY = "audit_key"  # Session.info key: the audit log's AuditKey, when one is configured
 
 
-def session_factory(engine: Engine, *, audit_key: bytes | None = None) -> sessionmaker[Session]:
+@dataclass(frozen=True)
+class AuditKey:
+    """The audit log's HMAC key, and the id of the first entry it signed (older entries are
+    covered through the chain by that one)."""
+
+    secret: bytes
+    signed_from: int = 1
+
+
+def session_factory(engine: Engine, *, audit_key: AuditKey | None = None) -> sessionmaker[Session]:
     """Sessions carry the audit HMAC key in `info`, so every audit entry is signed without each
     caller passing it along."""
     return sessionmaker(engine, expire_on_commit=False, info={AUDIT_KEY: audit_key})

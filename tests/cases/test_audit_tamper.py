@@ -27,17 +27,18 @@ from monitor.cases.orders import link_order
 from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import approve_resolution, reject_resolution, request_resolution
 from monitor.cli import main
-from monitor.db.engine import session_factory
+from monitor.db.engine import AuditKey, session_factory
 from monitor.db.models import AuditEntry, Resolution
 
 KEY = "k" * 16 + "0123456789abcdef-audit"  # 38 characters, only for these tests
+SIGNING = AuditKey(KEY.encode())
 NOW = T0 + timedelta(hours=2)
 POLICY = ClearanceSettings()
 
 
 @pytest.fixture
 def signed(engine: Engine) -> Iterator[Session]:
-    with session_factory(engine, audit_key=KEY.encode())() as session:
+    with session_factory(engine, audit_key=SIGNING)() as session:
         yield session
 
 
@@ -201,6 +202,8 @@ def test_recomputed_chain_fails_the_signatures(signed: Session, cli) -> None:
     assert_broken(cli("audit", "verify"), f"chain broken at entry {target}: is not signed")
     rehash_from(signed, target, key=b"a guessed key that is not the real one")
     assert_broken(cli("audit", "verify"), f"chain broken at entry {target}: its HMAC signature")
+    rehash_from(signed, entry_ids(signed)[0])  # the whole log, unsigned from the first entry
+    assert_broken(cli("audit", "verify"), f"chain broken at entry {entry_ids(signed)[0]}: is not")
 
 
 def test_recomputed_chain_without_a_key_fails_the_checkpoint(
@@ -330,3 +333,23 @@ def test_the_table_refuses_update_and_delete(signed: Session) -> None:
             signed.execute(text("TRUNCATE audit_log CASCADE"))
         signed.rollback()
     assert len(entry_ids(signed)) > 10 and verify_chain(signed).intact
+
+
+def test_a_key_set_on_an_existing_log_starts_at_its_first_signed_entry(
+    session: Session, signed: Session, db_url: str, tmp_path: Path
+) -> None:
+    from monitor.cases.audit import record
+
+    build_log(session)  # written before any key was set
+    first_signed = record(signed, "ann", "case.note", "case", 1).id
+    signed.commit()
+    env = {"MONITOR_DATABASE_URL": db_url, "MONITOR_AUDIT_KEY": KEY}
+    refused = CliRunner().invoke(main, ["audit", "verify"], env=env)
+    assert_broken(refused, f"chain broken at entry {entry_ids(signed)[0]}: is not signed")
+    assert "audit.hmac_signed_from" in refused.output
+    config = tmp_path / "monitor.toml"
+    config.write_text(f"[audit]\nhmac_signed_from = {first_signed}\n", encoding="utf-8")
+    accepted = CliRunner().invoke(main, ["--config", str(config), "audit", "verify"], env=env)
+    assert accepted.exit_code == 0, accepted.output
+    assert f"{first_signed - 1} entries predate the HMAC key" in accepted.output
+    assert "1 signatures checked" in accepted.output

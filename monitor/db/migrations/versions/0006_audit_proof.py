@@ -1,7 +1,7 @@
 """audit proof: HMAC column, entity index, append-only triggers, database meta table
 
-Revision ID: 0005_audit_proof
-Revises: 0003_dashboard, 0004_alerts
+Revision ID: 0006_audit_proof
+Revises: 0005_impostors
 Create Date: 2026-12-02 13:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_audit_proof"
-down_revision = ("0003_dashboard", "0004_alerts")
+revision = "0006_audit_proof"
+down_revision = "0005_impostors"
 branch_labels = None
 depends_on = None
 
