@@ -129,6 +129,14 @@ def record(
     return entry
 
 
+def verify_chain(session: Session, **options: Any) -> Any:
+    """Check the log: see `monitor.cases.audit_verify.verify_chain` (imported late, as it
+    builds on this module)."""
+    from monitor.cases.audit_verify import verify_chain as check
+
+    return check(session, **options)
+
+
 def entries_for(session: Session, entity: str, entity_id: object) -> list[AuditEntry]:
     return list(
         session.scalars(

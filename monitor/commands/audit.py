@@ -41,16 +41,23 @@ def _verified(app: AppContext, checkpoint: Checkpoint | None) -> ChainReport:
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="A file written by `monitor audit checkpoint`: also detect deleted or rewritten "
-    "entries up to it.",
+    "entries up to it (default: audit.checkpoint_file, when set).",
 )
 def verify(checkpoint_path: Path | None) -> None:
     """Check every entry's hash and signature, and that resolutions and ledger payments
     match their entries; exit 1 and name the first bad entry if any."""
     app = app_context()
-    checkpoint = Checkpoint.load(checkpoint_path) if checkpoint_path else None
+    configured = app.settings.audit.checkpoint_file
+    path = checkpoint_path or (Path(configured) if configured else None)
+    checkpoint = Checkpoint.load(path) if path else None
     report = _verified(app, checkpoint)
     lines = [_signature_line(app, report), *report.notes]
-    if checkpoint is not None and report.intact:
+    if checkpoint is None:
+        lines.append(
+            "checkpoint: none given, so entries removed from the end cannot show; run "
+            "`monitor audit checkpoint` regularly and verify with --checkpoint FILE"
+        )
+    elif report.intact:
         lines.append(
             f"checkpoint of {checkpoint.at:%Y-%m-%d %H:%M} UTC ({checkpoint.entries} entries) "
             "matches"

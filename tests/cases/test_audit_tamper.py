@@ -157,7 +157,9 @@ def test_deleted_tail_is_caught_by_the_checkpoint(signed: Session, cli, tmp_path
     path = _checkpoint(cli, tmp_path)
     ids = entry_ids(signed)
     assert json.loads(path.read_text())["entries"] == len(ids)
-    assert cli("audit", "verify", "--checkpoint", str(path)).exit_code == 0
+    matched = cli("audit", "verify", "--checkpoint", str(path))
+    assert matched.exit_code == 0 and f"({len(ids)} entries) matches" in matched.output
+    assert "checkpoint: none given" in cli("audit", "verify").output
     execute(signed, "DELETE FROM audit_log WHERE id >= :id", id=ids[-3])
     # The tail held money entries, so the money check notices even without the checkpoint...
     assert_broken(cli("audit", "verify"), "resolution")
@@ -353,3 +355,19 @@ def test_a_key_set_on_an_existing_log_starts_at_its_first_signed_entry(
     assert accepted.exit_code == 0, accepted.output
     assert f"{first_signed - 1} entries predate the HMAC key" in accepted.output
     assert "1 signatures checked" in accepted.output
+
+
+def test_verify_uses_the_configured_checkpoint_file(
+    signed: Session, db_url: str, tmp_path: Path
+) -> None:
+    build_log(signed)
+    path = tmp_path / "anchor.json"
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'[audit]\ncheckpoint_file = "{path.as_posix()}"\n', encoding="utf-8")
+    env = {"MONITOR_DATABASE_URL": db_url, "MONITOR_AUDIT_KEY": KEY}
+    runner = CliRunner()
+    written = runner.invoke(main, ["--config", str(config), "audit", "checkpoint"], env=env)
+    assert written.exit_code == 0 and path.exists(), written.output
+    execute(signed, "DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
+    result = runner.invoke(main, ["--config", str(config), "audit", "verify"], env=env)
+    assert_broken(result, "entries were deleted")

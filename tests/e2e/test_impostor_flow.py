@@ -17,7 +17,7 @@ from e2e.test_dashboard_flow import ARGS, CHROMIUM, server, shot, sign_in
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
-from monitor.cases.audit import verify_chain
+from monitor.cases.audit_verify import verify_chain
 from monitor.context import AppContext
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
