@@ -29,6 +29,7 @@ from monitor.cases.resolutions import approve_resolution, reject_resolution, req
 from monitor.cli import main
 from monitor.db.engine import AuditKey, session_factory
 from monitor.db.models import AuditEntry, Resolution
+from monitor.submissions import new_key
 
 KEY = "k" * 16 + "0123456789abcdef-audit"  # 38 characters, only for these tests
 SIGNING = AuditKey(KEY.encode())
@@ -52,20 +53,24 @@ def build_log(session: Session) -> dict[str, int]:
     make_order(session, customer, "111-0000001-0000001", "650.00")
     make_order(session, customer, "111-0000002-0000002", "80.00")
     for order in ("111-0000001-0000001", "111-0000002-0000002"):
-        link_order(session, agent, case.id, order)
+        link_order(session, agent, case.id, order, key=new_key())
     ledger = LedgerOrderSystem(session)
 
     def ask(action: str, amount: str, order: str | None) -> Resolution:
         return request_resolution(
             session, agent, case.id, action, amount=amount, order_id=order, policy=POLICY,
-            order_system=ledger, now=NOW,
+            order_system=ledger, now=NOW, key=new_key(),
         ).resolution  # fmt: skip
 
     small = ask("refund", "40", "111-0000002-0000002")
     big = ask("refund", "600", "111-0000001-0000001")
-    approve_resolution(session, supervisor, big.id, policy=POLICY, order_system=ledger, now=NOW)
+    approve_resolution(
+        session, supervisor, big.id, policy=POLICY, order_system=ledger, now=NOW, key=new_key()
+    )
     credit = ask("goodwill_credit", "90", None)
-    reject_resolution(session, supervisor, credit.id, "a voucher was already sent", now=NOW)
+    reject_resolution(
+        session, supervisor, credit.id, "a voucher was already sent", now=NOW, key=new_key()
+    )
     waiting = ask("goodwill_credit", "60", None)
     session.commit()
     return {"small": small.id, "big": big.id, "credit": credit.id, "waiting": waiting.id}

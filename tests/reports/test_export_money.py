@@ -20,6 +20,7 @@ from monitor.db.models import Case
 from monitor.reports.export import export_report
 from monitor.reports.rows import CASE_COLUMNS, SlaRules, case_rows
 from monitor.settings import Settings
+from monitor.submissions import new_key
 
 POLICY = ClearanceSettings()
 NOW = T0 + timedelta(hours=2)
@@ -30,7 +31,7 @@ def _ask(session: Session, actor: Actor, case: Case, action: str, amount: str | 
          order: str | None = None, **kw: Any) -> int:  # fmt: skip
     return request_resolution(
         session, actor, case.id, action, amount=amount, order_id=order, policy=POLICY,
-        order_system=LedgerOrderSystem(session), now=NOW, **kw,
+        order_system=LedgerOrderSystem(session), now=NOW, key=new_key(), **kw,
     ).resolution.id  # fmt: skip
 
 
@@ -44,8 +45,8 @@ def build(session: Session) -> dict[str, dict[str, Any]]:
     link_author(session, new, dana)
     make_order(session, dana, "111-0000001-0000001", "80.00")
     make_order(session, dana, "111-0000002-0000002", "650.00")
-    link_order(session, ann, new.id, "111-0000001-0000001")
-    link_order(session, ann, new.id, "111-0000002-0000002")
+    link_order(session, ann, new.id, "111-0000001-0000001", key=new_key())
+    link_order(session, ann, new.id, "111-0000002-0000002", key=new_key())
     _ask(session, ann, new, "refund", "20", "111-0000001-0000001")  # within an agent's clearance
     _ask(session, ann, new, "refund", "120", "111-0000002-0000002")  # over it: waits
 
@@ -54,11 +55,13 @@ def build(session: Session) -> dict[str, dict[str, Any]]:
     link_author(session, done, lee)
     make_order(session, lee, "222-0000001-0000001", "650.00")
     done.assignee_id = bob.user_id
-    link_order(session, bob, done.id, "222-0000001-0000001")
+    link_order(session, bob, done.id, "222-0000001-0000001", key=new_key())
     refund = _ask(session, bob, done, "refund", "650", "222-0000001-0000001")
-    approve_resolution(session, sam, refund, policy=POLICY, order_system=ledger, now=NOW)
+    approve_resolution(
+        session, sam, refund, policy=POLICY, order_system=ledger, now=NOW, key=new_key()
+    )
     credit = _ask(session, bob, done, "goodwill_credit", "90")
-    reject_resolution(session, sam, credit, "the refund covers it", now=NOW)
+    reject_resolution(session, sam, credit, "the refund covers it", now=NOW, key=new_key())
     done.status, done.first_response_at = "resolved", T0 + timedelta(minutes=30)
     done.resolved_at = T0 + timedelta(hours=3)
 
@@ -150,7 +153,7 @@ def test_amounts_in_two_currencies_are_not_added(session: Session) -> None:
     make_order(session, eve, "333-0000001-0000001", "60.00")
     make_order(session, eve, "333-0000002-0000002", "60.00", currency="EUR")
     for order in ("333-0000001-0000001", "333-0000002-0000002"):
-        link_order(session, ann, case.id, order)
+        link_order(session, ann, case.id, order, key=new_key())
         _ask(session, ann, case, "refund", "10", order)
     session.commit()
     row = rows(session)[case.id]

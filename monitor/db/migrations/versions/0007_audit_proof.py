@@ -1,7 +1,7 @@
 """audit proof: HMAC column, entity index, append-only triggers, database meta table
 
-Revision ID: 0006_audit_proof
-Revises: 0005_impostors
+Revision ID: 0007_audit_proof
+Revises: 0006_exactly_once
 Create Date: 2026-12-02 13:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_audit_proof"
-down_revision = "0005_impostors"
+revision = "0007_audit_proof"
+down_revision = "0006_exactly_once"
 branch_labels = None
 depends_on = None
 
