@@ -13,8 +13,9 @@ What each layer proves, and what it does not:
 - Triggers make the table append-only (UPDATE, DELETE and, on PostgreSQL, TRUNCATE are refused)
   for everyone who does not own it.
 
-Two processes may append at once: the last hash is read under a lock (a transaction-level
-advisory lock on PostgreSQL, SQLite's single write lock), so two entries never share a parent.
+Two processes may append at once: the last hash is read under a lock (on PostgreSQL a lock on
+the table that only writers of the log wait for, SQLite's single write lock), so two entries
+never share a parent.
 Verification lives in `monitor.cases.audit_verify`.
 """
 
@@ -36,7 +37,6 @@ from monitor.db.models import AuditEntry
 from monitor.db.types import utcnow
 
 GENESIS = "0" * 64
-_PG_LOCK_KEY = 0x5EC0A0D17  # any constant shared by every writer of the audit log
 
 
 def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -90,7 +90,10 @@ def _utc(at: datetime) -> datetime:
 
 def _lock_tail(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        # A table lock, not an advisory one: advisory keys are shared by every schema of the
+        # database, so two installations (or test runs) in one database would wait on each
+        # other and could deadlock with their own locks. Readers are not blocked.
+        session.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
     else:
         # A no-op write makes SQLite take its write lock now, before the read below.
         session.execute(text("UPDATE audit_log SET id = id WHERE id = -1"))

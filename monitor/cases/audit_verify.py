@@ -86,8 +86,9 @@ class ChainReport:
         if self.intact:
             checked = f", {self.signed} signatures valid" if self.signed else ""
             return f"{self.entries} entries, chain intact{checked}"
-        where = f"entry {self.broken_at}" if self.broken_at is not None else "the log"
-        return f"chain broken at {where}: {self.problem}"
+        if self.broken_at is None:  # nothing left to point at: entries gone, or money rows
+            return f"audit log does not check out: {self.problem}"
+        return f"chain broken at entry {self.broken_at}: {self.problem}"
 
 
 def _json_field(value: Any, name: str) -> dict[str, Any] | None:
