@@ -1,7 +1,7 @@
 """audit proof: HMAC column, entity index, append-only triggers, database meta table
 
-Revision ID: 0008_audit_proof
-Revises: 0007_source_budget_backlog
+Revision ID: 0009_audit_proof
+Revises: 0008_topics_feedback
 Create Date: 2026-12-02 13:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_audit_proof"
-down_revision = "0007_source_budget_backlog"
+revision = "0009_audit_proof"
+down_revision = "0008_topics_feedback"
 branch_labels = None
 depends_on = None
 
