@@ -25,6 +25,9 @@ from monitor.cases.orders import link_order
 from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import reject_resolution, request_resolution
 from monitor.db.models import Alert, Post, Score, SourceState
+from monitor.impostors.config import BrandSettings, ImpostorSettings
+from monitor.impostors.score import BrandProfile
+from monitor.impostors.service import check_posts, store_third_party
 from monitor.ingest import store_posts
 from monitor.sources.base import AuthorInfo, IncomingPost
 from monitor.submissions import new_key
@@ -108,6 +111,19 @@ def add_hostile_case(session: Session) -> HostileCase:
     pending = request_resolution(
         session, agent, case.id, "refund", amount=Decimal(650), order_id=ORDER, reason=REASON,
         policy=policy, order_system=LedgerOrderSystem(session), key=new_key(),
+    )  # fmt: skip
+    impostor = IncomingPost(
+        platform="x",
+        external_id="667",
+        kind="reply",
+        author=AuthorInfo("x", "6667", f"ShopNowHe1p{RTL}", display_name=f"ShopNow {LINK}"),
+        text=f"So sorry! Verify here {LINK} {PIXEL} or call +1-888-402-7719",
+        created_at=T0,
+    )
+    brand = BrandSettings(name="ShopNow", accounts=("ShopNowHelp",), domains=("shopnow.com",))
+    check_posts(
+        session, store_third_party(session, case.id, [impostor]),
+        BrandProfile.from_settings(brand), ImpostorSettings(),
     )  # fmt: skip
     session.add(
         Alert(

@@ -42,6 +42,8 @@ def test_page_shows_hostile_text_as_text(app: AppTest, session: Session, page: s
     seen = shown_text(app)
     if page in ("case", "orders", "reply", "queue"):
         assert "⟪U+202E⟫" in seen  # the override in the handle is visible, not obeyed
+    if page in ("case", "impostors"):
+        assert "ShopNowHe1pabc⟪U+202E⟫" in seen  # the impostor's handle, marked
     if page == "case":
         assert "ad⟪U+200B⟫min" in seen and "Approved by CFO" in seen and "# HUGE" in seen
 
