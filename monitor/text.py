@@ -39,6 +39,10 @@ def _hidden(text: str, index: int) -> bool:
 def visible(text: object) -> str:
     """`text` with bidi controls, zero-width and control characters shown as `⟪U+XXXX⟫`."""
     value = _NEWLINES.sub("\n", "" if text is None else str(text))
+    if value.replace("\n", "").replace("\t", "").isprintable() and _INVISIBLE_EXTRA.isdisjoint(
+        value
+    ):
+        return value  # the common case: nothing hidden (isprintable is False for Cc, Cf, Co)
     return "".join(marker(char) if _hidden(value, n) else char for n, char in enumerate(value))
 
 
