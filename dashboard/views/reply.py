@@ -9,6 +9,7 @@ from dashboard.actions import field, form_key, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.components import case_picker, thread
 from dashboard.safe_text import md
+from dashboard.state import app_context
 from monitor.cases.detail import case_detail
 from monitor.cases.greetings import greeting
 from monitor.cases.replies import (
@@ -21,6 +22,7 @@ from monitor.cases.replies import (
 )
 
 actor = current_actor()
+brand = app_context().settings.replies.brand
 st.title("Reply")
 case_id = case_picker.chosen("reply_pick")
 show_flash()
@@ -47,7 +49,7 @@ with right:
         format_func=lambda c: "Public reply" if c == "public" else "Direct message",
     )  # fmt: skip
     text = st.text_area("Reply", key=field(form, "text"), height=140)
-    issues = check_reply(text, channel) if text else []
+    issues = check_reply(text, channel, brand) if text else []
     for issue in issues:
         if issue.blocking:
             st.error(md("{}", issue.message, limit=1000))
@@ -60,7 +62,14 @@ with right:
     if st.button("Send reply", type="primary", key=field(form, "send")):
         perform(
             lambda s: queue_reply(
-                s, actor, case_id, text, channel=channel, key=key, confirm_warnings=confirmed
+                s,
+                actor,
+                case_id,
+                text,
+                channel=channel,
+                key=key,
+                confirm_warnings=confirmed,
+                brand=brand,
             ),
             "Reply queued in the outbox; it is sent by the scheduler's outbox job.",
             form=form,

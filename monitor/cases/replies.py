@@ -11,12 +11,11 @@ never sent a second time.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,16 +24,20 @@ from monitor import outbound, submissions
 from monitor.auth.permissions import SYSTEM, Actor, require
 from monitor.cases import audit
 from monitor.cases.greetings import fill, greeting
+from monitor.cases.reply_check import (
+    NO_BRAND,
+    BrandContacts,
+    Channel,
+    ReplyIssue,
+    check_reply,
+)
 from monitor.db.models import Author, Case, OutboxMessage, Post
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
-from monitor.scoring.signals import money_amounts, order_numbers
 from monitor.settings import ReplySettings
 from monitor.sources.base import ReplyTarget, SourceError
 
-Channel = Literal["public", "dm"]
 CHANNELS: tuple[Channel, ...] = ("public", "dm")
-MAX_LENGTH = {"public": 280, "dm": 10_000}
 
 TEMPLATES: dict[str, str] = {
     "Move to DM": (
@@ -63,32 +66,6 @@ TEMPLATES: dict[str, str] = {
     ),
 }
 
-_ASK = r"(?:send|share|give|provide|tell|confirm|reply\s+with|dm|type|enter|need|what\s+is|what's)"
-_SECRET = re.compile(
-    _ASK + r"\b[^.?!\n]{0,50}\b(?:password|passcode|pass\s*word|pin|one[-\s]time\s+code|otp|"
-    r"verification\s+code|security\s+code|2fa\s+code)\b",
-    re.IGNORECASE,
-)
-_CARD_ASK = re.compile(
-    _ASK + r"\b[^.?!\n]{0,50}\b(?:(?:full\s+)?(?:credit\s+|debit\s+)?card\s+(?:number|details)|"
-    r"cvv|cvc|security\s+digits)\b",
-    re.IGNORECASE,
-)
-_LAST_DIGITS = re.compile(r"\blast\s+(?:4|four)\b", re.IGNORECASE)
-_DIGIT_RUN = re.compile(r"(?:\d[ -]?){12,18}\d")
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_PHONE = re.compile(r"(?<![\w@])\+?\d[\d\s().-]{7,}\d\b")
-_ADDRESS = re.compile(
-    r"\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|"
-    r"Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b|\b\d{5}(?:-\d{4})?\b"
-)
-
-
-@dataclass(frozen=True)
-class ReplyIssue:
-    blocking: bool  # True: cannot be sent; False: a warning the agent must confirm
-    message: str
-
 
 class ReplyBlocked(UserFacingError):
     def __init__(self, issues: list[ReplyIssue]) -> None:
@@ -100,60 +77,6 @@ class ReplyNeedsConfirmation(UserFacingError):
     def __init__(self, issues: list[ReplyIssue]) -> None:
         super().__init__("confirm before sending: " + "; ".join(i.message for i in issues))
         self.issues = issues
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
-def check_reply(text: str, channel: Channel) -> list[ReplyIssue]:
-    issues: list[ReplyIssue] = []
-    if not text.strip():
-        issues.append(ReplyIssue(True, "the reply is empty"))
-    if len(text) > MAX_LENGTH[channel]:
-        issues.append(
-            ReplyIssue(True, f"a {channel} reply has at most {MAX_LENGTH[channel]} characters")
-        )
-    if _SECRET.search(text):
-        issues.append(
-            ReplyIssue(True, "never ask for a password or a one-time code: scammers do that")
-        )
-    for sentence in re.split(r"[.?!\n]", text):
-        if _CARD_ASK.search(sentence) and not _LAST_DIGITS.search(sentence):
-            issues.append(
-                ReplyIssue(True, "never ask for a card number or CVV (the last 4 digits are ok)")
-            )
-            break
-    for run in _DIGIT_RUN.findall(text):
-        digits = re.sub(r"\D", "", run)
-        if 13 <= len(digits) <= 19 and _luhn(digits):
-            issues.append(ReplyIssue(True, "the reply contains what looks like a card number"))
-            break
-    if channel == "public":
-        exposed = []
-        if _EMAIL.search(text):
-            exposed.append("an e-mail address")
-        if _PHONE.search(re.sub(r"\b\d{3}-\d{7}-\d{7}\b", "", text)):
-            exposed.append("a phone number")
-        if _ADDRESS.search(text):
-            exposed.append("a postal address")
-        if money_amounts(text):
-            exposed.append("an amount (order total or refund)")
-        if order_numbers(text):
-            exposed.append("an order number")
-        if exposed:
-            issues.append(
-                ReplyIssue(
-                    False,
-                    f"this public reply shows {', '.join(exposed)}: everyone can read it. "
-                    "Move to DM instead",
-                )
-            )
-    return issues
 
 
 def fill_template(name: str, *, handle: str, customer_name: str | None, platform: str = "x") -> str:
@@ -183,15 +106,17 @@ def queue_reply(
     channel: Channel,
     key: str,
     confirm_warnings: bool = False,
+    brand: BrandContacts = NO_BRAND,
     now: datetime | None = None,
 ) -> OutboxMessage:
     """Check and queue a reply, once per submission `key`. Blocking issues always refuse;
-    warnings refuse unless `confirm_warnings` says the agent has read them."""
+    warnings refuse unless `confirm_warnings` says the agent has read them. `brand` is the
+    configured brand: without it every link is flagged."""
     require(actor, "case.work")
     if actor.user_id is None:
         raise UserFacingError("replies must be written by a signed-in user")
     now = now or utcnow()
-    issues = check_reply(text, channel)
+    issues = check_reply(text, channel, brand)
     if any(i.blocking for i in issues):
         raise ReplyBlocked([i for i in issues if i.blocking])
     if issues and not confirm_warnings:
