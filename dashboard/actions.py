@@ -18,8 +18,11 @@ from typing import TypeVar
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from dashboard.auth import ACTOR, TOKEN
 from dashboard.safe_text import escape
 from dashboard.state import app_context
+from monitor.auth import accounts
+from monitor.auth.permissions import Actor
 from monitor.errors import UserFacingError
 from monitor.submissions import AlreadyDone, new_key
 
@@ -70,9 +73,13 @@ def perform(
     `form` names the form whose key `work` used: it is cleared after a success, and after a
     submission the database says was already done. A refusal keeps the form as it was, so
     the user can correct it and submit again with the same key (nothing was recorded).
+
+    The sign-in is checked again in the same transaction first: a page opened before the
+    user was deactivated, signed out or given another role cannot act on the old one.
     """
     try:
         with app_context().sessions() as session, session.begin():
+            _check_session(session)
             result = work(session)
             message = success(result) if callable(success) else success
     except AlreadyDone as exc:
@@ -88,6 +95,21 @@ def perform(
     if message:
         st.session_state[FLASH] = ("success", message)
     return result
+
+
+class SessionEnded(UserFacingError):
+    """The browser's sign-in is no longer valid (or no longer the same role)."""
+
+
+def _check_session(session: Session) -> None:
+    shown = st.session_state.get(ACTOR)
+    user = accounts.session_user(session, st.session_state.get(TOKEN))
+    current = accounts.actor_for(user) if user is not None else None
+    if current is None or not isinstance(shown, Actor) or current != shown:
+        raise SessionEnded(
+            "nothing was done: your sign-in has ended or your role changed. Reload the page "
+            "and sign in again"
+        )
 
 
 def show_flash() -> None:

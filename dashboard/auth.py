@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.safe_text import md
 from dashboard.state import app_context
-from monitor.auth import accounts
+from monitor.auth import accounts, throttle
 from monitor.auth.permissions import Actor
 
 TOKEN = "auth_token"  # noqa: S105 - a session-state key, not a secret
@@ -29,6 +29,28 @@ def signed_in() -> Actor | None:
         st.session_state[TOKEN] = None
     st.session_state[ACTOR] = actor
     return actor
+
+
+def require_session() -> Actor:
+    """For code that runs without app.py (auto-refreshing fragments) and before any action:
+    re-check the sign-in against the database; a revoked, expired or deactivated session, or
+    a changed role, reruns the whole app, which shows the sign-in form or the new pages."""
+    before = st.session_state.get(ACTOR)
+    actor = signed_in()
+    if actor is None or actor != before:
+        st.rerun(scope="app")
+    assert actor is not None
+    return actor
+
+
+def client() -> str:
+    """The address sign-in failures are counted against (see throttle.client_key)."""
+    headers = st.context.headers
+    return throttle.client_key(
+        st.context.ip_address,
+        headers.get("X-Forwarded-For") if headers is not None else None,
+        app_context().settings.auth.trusted_proxies,
+    )
 
 
 def current_actor() -> Actor:
@@ -67,7 +89,7 @@ def login_form() -> None:
     if submitted:
         ctx = app_context()
         with ctx.sessions() as session, session.begin():
-            outcome = accounts.authenticate(session, username, password, settings)
+            outcome = accounts.authenticate(session, username, password, settings, client=client())
             user_id = outcome.user.id if outcome.user is not None else None
         if user_id is None:
             st.error(md("Sign-in failed: {}.", outcome.message))
@@ -86,13 +108,21 @@ def _sso() -> None:
             else:
                 st.login()
         return
-    email = str(user_info.get("email") or "")
+    email, verified, subject = accounts.sso_claims(user_info)
     ctx = app_context()
     with ctx.sessions() as session, session.begin():
-        user = accounts.sso_user(session, email, settings) if email else None
+        user = (
+            accounts.sso_user(session, email, settings, email_verified=verified, subject=subject)
+            if email
+            else None
+        )
         user_id = user.id if user is not None else None
     if user_id is None:
-        st.error(md("{} has no role here: ask an admin to map it.", email or "This account"))
+        st.error(
+            "Single sign-on cannot open an account for this identity: the provider must "
+            "confirm a verified e-mail address that an admin has mapped to a role, and that "
+            "is not already used by a password account. Ask an admin."
+        )
         if st.button("Sign out of single sign-on"):
             st.logout()
         return

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from monitor.auth.passwords import DEMO_PASSWORD
 from monitor.commands.alerts import alerts
 from monitor.commands.audit import audit
 from monitor.commands.export import export
@@ -25,7 +26,6 @@ from monitor.errors import UserFacingError
 from monitor.secrets import mask
 from monitor.sources.base import Source
 
-DEMO_PASSWORD = "demo-care-2026"  # noqa: S105 - the documented password of demo accounts only
 DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 
@@ -305,25 +305,32 @@ def _child_env(app: AppContext) -> dict[str, str]:
     return env
 
 
+def dashboard_command(app: AppContext) -> list[str]:
+    """`streamlit run` with production defaults: listen on the configured address (localhost
+    unless set), no error details or developer menu (rerun, clear cache, Deploy) in browsers,
+    no file watching, no usage statistics."""
+    cfg = app.settings.dashboard
+    return [
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+        "--server.address", cfg.address,
+        "--server.port", str(cfg.port),
+        "--server.headless", "true",
+        "--server.fileWatcherType", "none",
+        "--server.runOnSave", "false",
+        "--server.enableXsrfProtection", "true",
+        "--client.showErrorDetails", cfg.error_details,
+        "--client.toolbarMode", "viewer",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
 def _serve_dashboard(app: AppContext) -> None:
-    port = app.settings.dashboard.port
-    env = _child_env(app)
-    click.echo(f"Dashboard on http://localhost:{port} (Ctrl+C to stop)")
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(DASHBOARD_APP),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    cfg = app.settings.dashboard
+    host = "localhost" if cfg.address in ("127.0.0.1", "::1", "localhost") else cfg.address
+    click.echo(f"Dashboard on http://{host}:{cfg.port} (Ctrl+C to stop)")
     with contextlib.suppress(KeyboardInterrupt):
-        subprocess.run(command, env=env, check=False)  # noqa: S603 - fixed argv, no shell
+        # fixed argv, no shell
+        subprocess.run(dashboard_command(app), env=_child_env(app), check=False)  # noqa: S603
 
 
 for command in (model, alerts, export, users, audit, impostors):

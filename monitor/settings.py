@@ -250,7 +250,14 @@ class AuditSettings(_Section):
 
 class DashboardSettings(_Section):
     port: int = Field(8501, ge=1, le=65535)
+    # Where `monitor dashboard` listens: localhost unless you publish it on purpose (behind
+    # a reverse proxy with TLS on the same machine, or "0.0.0.0" on a trusted network).
+    address: str = "127.0.0.1"
     page_size: int = Field(50, ge=5, le=1000)
+    refresh_seconds: float = Field(30.0, ge=1, le=3600)  # how often the Queue table refreshes
+    # What the browser sees of an unexpected error: "none" shows a generic message (details go
+    # to the server log only); "full" shows tracebacks, for development.
+    error_details: Literal["none", "type", "stacktrace", "full"] = "none"
 
 
 class Settings(_Section):

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.actions import field, form_key, perform, show_flash
-from dashboard.auth import current_actor
+from dashboard.auth import current_actor, require_session
 from dashboard.components.case_picker import CASE
 from dashboard.formatting import channel_label, reach_label, sla_label
 from dashboard.safe_text import md, one_line, table
@@ -60,10 +60,16 @@ filters = QueueFilters(
 )
 
 
-@st.fragment(run_every=30)
+REFRESH = ctx.settings.dashboard.refresh_seconds
+
+
+@st.fragment(run_every=REFRESH)
 def queue_table() -> None:
     # A fragment refreshes only the table and the case picker, so filters, the chosen case and
     # the page scroll are kept; widget keys keep the user's selection across refreshes.
+    # app.py's sign-in check does not run for a fragment: check the session here, so a
+    # deactivated or signed-out user's open page stops showing cases.
+    require_session()
     with ctx.sessions() as session:
         rows = queue(session, filters, limit=ctx.settings.dashboard.page_size)
     if not rows:
@@ -86,7 +92,7 @@ def queue_table() -> None:
             "Status": [row.status for row in rows],
         }
     )
-    st.caption(md("{} most urgent cases; refreshed every 30 s", len(rows)))
+    st.caption(md("{} most urgent cases; refreshed every {} s", len(rows), f"{REFRESH:g}"))
     st.dataframe(
         table(frame),
         hide_index=True,

@@ -1,7 +1,9 @@
-"""Local accounts: creation, sign-in with lockout, expiring sessions, roles.
+"""Local accounts: creation, throttled sign-in, expiring sessions, roles, single sign-on.
 
 Only a sha256 of each session token is stored, so a copy of the database cannot be used to
-sign in. Every change and every failed or locked sign-in goes into the audit log.
+sign in. Every change and every failed or throttled sign-in goes into the audit log. A
+failed sign-in answers the same whether or not the username exists, and repeated failures
+slow the guesser down (monitor/auth/throttle.py) instead of locking the account's owner out.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from monitor.auth import throttle
 from monitor.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
 from monitor.auth.permissions import Actor, require
 from monitor.auth.settings import AuthSettings
@@ -29,6 +33,9 @@ DEMO_USERS = {
     "analyst": "analyst",
     "admin": "admin",
 }  # username -> role
+
+
+FAILED = "wrong username or password"
 
 
 class AccountError(UserFacingError):
@@ -73,8 +80,10 @@ def create_user(
     role: str,
     *,
     email: str | None = None,
+    demo: bool = False,
 ) -> User:
-    """`password` None creates a single-sign-on-only account."""
+    """`password` None creates a single-sign-on-only account. Only `demo` accounts may use
+    the published demo password."""
     require(actor, "users.manage")
     username = username.strip()
     if not username or len(username) > 80:
@@ -85,7 +94,7 @@ def create_user(
     if email and session.scalars(select(User).where(User.email == email)).first():
         raise AccountError(f"the e-mail address {email} already belongs to another user")
     if password is not None:
-        check_strength(password)
+        check_strength(password, username=username, demo=demo)
     user = User(
         username=username,
         email=email or None,
@@ -148,9 +157,10 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
     by_admin = user.id != actor.user_id
     if by_admin:
         require(actor, "users.manage")
-    check_strength(password)
+    check_strength(password, username=user.username)
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
+    throttle.clear_username(session, user.username)
     if by_admin:
         _sign_out_everywhere(session, user)
     audit.record(session, actor, "user.password", "user", user.id, after={"reset": by_admin})
@@ -168,6 +178,7 @@ def unlock_user(session: Session, actor: Actor, username: str) -> User:
         "failed_logins": user.failed_logins,
     }
     user.failed_logins, user.locked_until = 0, None
+    throttle.clear_username(session, user.username)  # sign-in delays start over too
     audit.record(
         session, actor, "user.unlock", "user", user.id,
         before=before, after={"locked_until": None, "failed_logins": 0},
@@ -187,47 +198,38 @@ def authenticate(
     password: str,
     settings: AuthSettings,
     *,
+    client: str = throttle.LOCAL_CLIENT,
     now: datetime | None = None,
 ) -> LoginOutcome:
-    """Check a password; N failures in a row lock the account for a while.
+    """Check a password from `client` (an address, see `throttle.client_key`).
 
-    The message never says whether the username exists, except for a locked account, which
-    the owner needs to know to stop retrying.
+    Every failure gets the same message, and a throttled attempt is refused without looking
+    at the password, whether or not the username exists: the answers never tell which
+    usernames are real.
     """
     now = now or utcnow()
-    generic = "wrong username or password"
-    user = get_user(session, username.strip())
-    if user is None or not user.active:
-        verify_password(None, password)  # same work as a real check
-        audit.record(session, username.strip()[:80] or "?", "login.failed", "user", username[:64])
-        return LoginOutcome(None, generic)
-    if user.locked_until is not None and user.locked_until > now:
-        audit.record(session, user.username, "login.refused_locked", "user", user.id)
-        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-        return LoginOutcome(None, f"this account is locked: try again in {minutes} min")
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.lockout_failures:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-            audit.record(
-                session, user.username, "login.locked", "user", user.id,
-                after={"locked_until": user.locked_until.isoformat()},
-            )  # fmt: skip
-            return LoginOutcome(
-                None,
-                f"too many failed attempts: the account is locked for "
-                f"{settings.lockout_minutes:g} minutes",
-            )
+    name = username.strip()
+    wait = throttle.wait_seconds(session, client, name, settings, now)
+    if wait > 0:
         audit.record(
-            session, user.username, "login.failed", "user", user.id,
-            after={"failed_logins": user.failed_logins},
+            session, name[:80] or "?", "login.throttled", "user", name[:64] or "?",
+            after={"client": client, "wait_seconds": wait},
         )  # fmt: skip
-        return LoginOutcome(None, generic)
-    user.failed_logins, user.locked_until = 0, None
+        return LoginOutcome(None, f"too many failed sign-ins: wait {wait} s and try again")
+    user = get_user(session, name)
+    usable = user is not None and user.active
+    if not verify_password(user.password_hash if usable and user else None, password):
+        throttle.record_failure(session, client, name, settings, now)
+        audit.record(
+            session, name[:80] or "?", "login.failed", "user",
+            user.id if user is not None else name[:64] or "?", after={"client": client},
+        )  # fmt: skip
+        return LoginOutcome(None, FAILED)
+    assert user is not None
+    throttle.clear_username(session, name)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    audit.record(session, user.username, "login", "user", user.id)
+    audit.record(session, user.username, "login", "user", user.id, after={"client": client})
     return LoginOutcome(user)
 
 
@@ -294,21 +296,52 @@ def sso_role(email: str, settings: AuthSettings) -> str | None:
     return None
 
 
-def sso_user(session: Session, email: str, settings: AuthSettings) -> User | None:
-    """Find or create the account for a signed-in SSO e-mail; None when the address has no
-    role. The configured mapping wins over an earlier role, so removing a mapping takes effect."""
+def sso_user(
+    session: Session,
+    email: str,
+    settings: AuthSettings,
+    *,
+    email_verified: bool = False,
+    subject: str | None = None,
+) -> User | None:
+    """Find or create the account for a signed-in SSO identity; None when it may not sign in.
+
+    The provider must say the e-mail is verified (anyone can type any address into some
+    providers). An account is found by the provider's `subject` once linked; the first time,
+    by e-mail, but only an account made for single sign-on (no password): an SSO e-mail that
+    matches a local password account never takes it over. The configured mapping wins over
+    an earlier role, so removing a mapping takes effect.
+    """
+    email = email.strip().lower()
+    if not email_verified:
+        audit.record(session, email[:80] or "?", "login.sso_unverified", "user", email[:64])
+        return None
     role = sso_role(email, settings)
     if role is None:
         audit.record(session, email[:80], "login.sso_refused", "user", email[:64])
         return None
-    email = email.strip().lower()
-    user = session.scalars(select(User).where(User.email == email)).first()
+    user = None
+    if subject:
+        user = session.scalars(select(User).where(User.sso_subject == subject)).first()
     if user is None:
+        user = session.scalars(select(User).where(User.email == email)).first()
+        if user is not None and (user.password_hash is not None or user.sso_subject):
+            audit.record(
+                session, email[:80], "login.sso_refused_local", "user", user.id,
+                after={"reason": "e-mail belongs to another account"},
+            )  # fmt: skip
+            return None
+    if user is None:
+        if get_user(session, email[:80]) is not None:
+            audit.record(session, email[:80], "login.sso_refused_local", "user", email[:64])
+            return None
         user = User(username=email[:80], email=email, password_hash=None, role=role, active=True)
         session.add(user)
         session.flush()
         audit.record(session, "sso", "user.create", "user", user.id, after={"role": role})
-    elif user.role != role:
+    if subject and user.sso_subject is None:
+        user.sso_subject = subject
+    if user.role != role:
         audit.record(
             session, "sso", "user.role", "user", user.id,
             before={"role": user.role}, after={"role": role},
@@ -318,6 +351,16 @@ def sso_user(session: Session, email: str, settings: AuthSettings) -> User | Non
         return None
     audit.record(session, user.username, "login.sso", "user", user.id)
     return user
+
+
+def sso_claims(user_info: Any) -> tuple[str, bool, str | None]:
+    """(e-mail, verified, subject) from OIDC claims; `email_verified` may be a bool or text."""
+    email = str(user_info.get("email") or "")
+    verified = user_info.get("email_verified")
+    ok = verified is True or str(verified).strip().lower() == "true"
+    sub, iss = user_info.get("sub"), user_info.get("iss")
+    subject = f"{iss or ''}|{sub}"[:400] if sub else None
+    return email, ok, subject
 
 
 def ensure_demo_users(session: Session, password: str) -> list[User]:
@@ -336,6 +379,6 @@ def ensure_demo_users(session: Session, password: str) -> list[User]:
     for username, role in DEMO_USERS.items():
         user = get_user(session, username)
         if user is None:
-            user = create_user(session, SYSTEM, username, password, role)
+            user = create_user(session, SYSTEM, username, password, role, demo=True)
         users.append(user)
     return users

@@ -1,4 +1,4 @@
-"""The `[auth]` settings section: lockout, session lifetime and optional single sign-on."""
+"""The `[auth]` settings section: sign-in throttling, session lifetime and single sign-on."""
 
 from __future__ import annotations
 
@@ -26,9 +26,19 @@ class SsoSettings(_Section):
 
 
 class AuthSettings(_Section):
-    # Failed sign-ins in a row before the account is locked for `lockout_minutes`.
-    lockout_failures: int = Field(default=5, ge=1, le=100)
-    lockout_minutes: float = Field(default=15.0, gt=0)
+    # Failed sign-ins are throttled, never a hard lock (see monitor/auth/throttle.py): after
+    # `client_free_failures` from one address, each next attempt waits 1, 2, 4... seconds up
+    # to `client_max_delay_seconds`; after `account_free_failures` on one username (from all
+    # addresses together), up to `account_max_delay_seconds`. Counts expire after the window.
+    client_free_failures: int = Field(default=5, ge=1, le=100)
+    client_max_delay_seconds: float = Field(default=900.0, gt=0, le=86_400)
+    account_free_failures: int = Field(default=20, ge=1, le=10_000)
+    account_max_delay_seconds: float = Field(default=30.0, gt=0, le=3_600)
+    throttle_window_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
+    # Reverse proxies whose X-Forwarded-For header is believed (addresses or networks). The
+    # default trusts a proxy on the same machine, which is how `monitor dashboard` is meant
+    # to be published (it listens on localhost only).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     local_accounts: bool = True  # the username + password form
     sso: SsoSettings = SsoSettings()

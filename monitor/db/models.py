@@ -219,6 +219,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+    # The identity provider's issuer and subject, once single sign-on has been linked: later
+    # sign-ins match on it, not on an e-mail address that the provider lets users change.
+    sso_subject: Mapped[str | None] = mapped_column(String(400), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -403,6 +406,18 @@ class LoginSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginThrottle(Base):
+    """Recent failed sign-ins for one client address (`client:...`) or one username
+    (`user:...`, whether or not it exists): the delay before the next attempt."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+    next_allowed_at: Mapped[datetime]
 
 
 class LedgerEntry(Base):
