@@ -108,3 +108,21 @@ def test_score_writes_every_row_with_the_promised_columns(
     assert "delivery" in rows[0]["topics"].split(";") and rows[0]["language"] == "en"
     assert rows[1]["topics"] == "praise" and rows[2]["language"] == "und"
     assert float(rows[0]["sentiment_negative"]) > float(rows[1]["sentiment_negative"])
+
+
+def test_dashboard_runs_with_production_defaults(tmp_path: Path) -> None:
+    from monitor.cli import dashboard_command
+    from monitor.context import AppContext
+    from monitor.settings import load_settings
+
+    command = dashboard_command(AppContext(load_settings()))
+    flags = dict(zip(command[5::2], command[6::2], strict=True))
+    assert flags["--server.address"] == "127.0.0.1"  # not every interface
+    assert flags["--client.showErrorDetails"] == "none"  # no tracebacks in browsers
+    assert flags["--client.toolbarMode"] == "viewer"  # no Deploy, rerun or clear-cache
+    assert flags["--server.enableXsrfProtection"] == "true"
+    config = tmp_path / "public.toml"
+    config.write_text('[dashboard]\naddress = "0.0.0.0"\nerror_details = "full"\n')
+    opened = dashboard_command(AppContext(load_settings(config)))
+    assert opened[opened.index("--server.address") + 1] == "0.0.0.0"
+    assert opened[opened.index("--client.showErrorDetails") + 1] == "full"
