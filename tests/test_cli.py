@@ -122,7 +122,7 @@ def test_dashboard_runs_with_production_defaults(tmp_path: Path) -> None:
     assert flags["--client.toolbarMode"] == "viewer"  # no Deploy, rerun or clear-cache
     assert flags["--server.enableXsrfProtection"] == "true"
     config = tmp_path / "public.toml"
-    config.write_text('[dashboard]\naddress = "0.0.0.0"\nerror_details = "full"\n')
+    config.write_text('[dashboard]\naddress = "10.1.2.3"\nerror_details = "full"\n')
     opened = dashboard_command(AppContext(load_settings(config)))
-    assert opened[opened.index("--server.address") + 1] == "0.0.0.0"
+    assert opened[opened.index("--server.address") + 1] == "10.1.2.3"
     assert opened[opened.index("--client.showErrorDetails") + 1] == "full"
