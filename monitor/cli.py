@@ -36,7 +36,24 @@ class MonitorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UserFacingError as exc:
-            raise click.ClickException(mask(exc)) from exc
+            raise InputProblem(_one_line(mask(exc))) from exc
+        except OSError as exc:  # a file problem no check foresaw: still one clear line
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise InputProblem(
+                f"{mask(exc.strerror or str(exc)).lower()}{where}: check the path and its "
+                "permissions, then run again"
+            ) from exc
+
+
+class InputProblem(click.ClickException):
+    """Something the user can fix: exit code 2, like click's own usage errors."""
+
+    exit_code = 2
+
+
+def _one_line(message: str) -> str:
+    """Messages that list several problems keep their lines; anything else is one line."""
+    return message if message.startswith("invalid configuration:") else " ".join(message.split())
 
 
 @click.group(cls=MonitorGroup)
@@ -93,11 +110,20 @@ def score(
     """Score a CSV or JSONL file of posts and write urgency and sentiment per post."""
     import time
 
-    from monitor.scoring.files import open_post_file, score_file
+    from monitor.output_paths import check_output_path
+    from monitor.scoring.files import open_post_file, partial_path, score_file
 
     app = lazy.app
     started = time.perf_counter()
     with open_post_file(input_path, text_column=text_column, id_column=id_column) as posts:
+        # Before the model loads and the first row is scored: a wrong output path fails now.
+        check_output_path(
+            output_path,
+            partial=partial_path(output_path),
+            inputs=[input_path],
+            create_folders=True,
+            example="scores.csv",
+        )
         summary = score_file(
             posts, output_path, app.model, app.settings.urgency, stakes=app.settings.stakes
         )
@@ -116,11 +142,15 @@ def score(
 @pass_lazy
 def replay(lazy: LazyContext, file: Path, source: str, no_score: bool) -> None:
     """Ingest recorded posts from a CSV in the Customer Support on Twitter (TWCS) format."""
-    from monitor.sources.replay import replay_file
+    from monitor.sources.replay import ReplayFileError, replay_file
 
     app = lazy.app
     upgrade(app.engine)
     summary = replay_file(app.sessions, file, source=source, progress=True)
+    if summary.malformed and not summary.stored and not summary.duplicates:
+        raise ReplayFileError(
+            f"{summary.describe()}: no row could be stored. Fix the rows named and replay again"
+        )
     click.echo(summary.describe())
     if not no_score:
         _score_pending(app)

@@ -334,5 +334,8 @@ def load_settings(path: str | Path | None = None) -> Settings:
     try:
         return Settings.model_validate(tree)
     except ValidationError as exc:
-        problems = "\n  ".join(_describe(dict(e), config_path) for e in exc.errors())
-        raise SettingsError(f"invalid configuration:\n  {problems}") from exc
+        problems = [_describe(dict(e), config_path) for e in exc.errors()]
+        if len(problems) == 1:  # the usual case: one line
+            raise SettingsError(f"invalid configuration: {problems[0]}") from exc
+        listed = "\n  ".join(problems)
+        raise SettingsError(f"invalid configuration:\n  {listed}") from exc

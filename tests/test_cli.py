@@ -50,7 +50,7 @@ def test_bad_config_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
     config = tmp_path / "bad.toml"
     config.write_text("[database]\nurl = 5\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--config", str(config), "init"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "Error: invalid configuration" in result.output and "`database.url`" in result.output
     assert "Traceback" not in result.output
 
@@ -75,7 +75,7 @@ def test_score_rejects_bad_input_clearly(
         source.write_bytes(content)
     output = tmp_path / "out.csv"
     result = CliRunner().invoke(main, ["score", str(source), "-o", str(output), *args])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in result.output, result.output
     assert not output.exists()  # nothing half-written
 

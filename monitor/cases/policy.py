@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -84,17 +84,21 @@ class OrderSystemSettings(_Section):
     stale_claim_minutes: float = Field(default=10.0, gt=0)
 
 
+# A configured amount: never negative, never NaN or infinite (TOML allows both).
+Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+
+
 class ClearanceSettings(_Section):
     # role -> action -> largest amount one resolution may have without approval (0 for actions
     # without an amount). An action missing for a role needs someone else's approval.
-    limits: dict[Role, dict[Action, Decimal]] = Field(default_factory=_default_limits)
+    limits: dict[Role, dict[Action, Amount]] = Field(default_factory=_default_limits)
     # role -> total amount one user may grant per UTC day (requests and approvals together).
-    daily_limits: dict[Role, Decimal] = Field(default_factory=_default_daily_limits)
+    daily_limits: dict[Role, Amount] = Field(default_factory=_default_daily_limits)
     # Orders worth more than this need one of `high_value_roles` (the $500 rule).
-    high_value_order: Decimal = Field(default=Decimal(500), ge=0)
+    high_value_order: Amount = Decimal(500)
     high_value_roles: tuple[Role, ...] = ("senior", "supervisor", "admin")
     # Any resolution above this amount needs a second person's approval, whoever asks.
-    second_approval_above: Decimal = Field(default=Decimal(1000), ge=0)
+    second_approval_above: Amount = Decimal(1000)
     specialist_teams: tuple[str, ...] = (
         "pharmacy", "devices", "account_security", "billing", "logistics", "accessibility",
     )  # fmt: skip

@@ -174,6 +174,8 @@ def _validate(
     if action in MONETARY:
         try:
             amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+            if not amount.is_finite():  # NaN survives quantize, then breaks every comparison
+                raise InvalidOperation
         except (InvalidOperation, ValueError):
             raise InvalidResolution(f"a {ACTION_LABELS[action]} needs an amount") from None
         if amount <= 0:

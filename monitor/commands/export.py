@@ -9,8 +9,9 @@ import click
 
 from monitor.auth.permissions import SYSTEM
 from monitor.commands.common import app_context
-from monitor.reports.export import FORMATS, export_report
+from monitor.reports.export import FORMATS, ExportError, export_report
 
+FIRST_YEAR, LAST_YEAR = 1970, 2999  # beyond these, dates are typos (and overflow)
 _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
@@ -27,7 +28,7 @@ _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     "--output",
     "-o",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # folders are refused with one clear line later
     help="File to write, e.g. reports/november.xlsx (the folder must exist).",
 )
 @click.option(
@@ -49,6 +50,12 @@ def export(
     until: datetime | None,
 ) -> None:
     """Export one row per case (and one per post) for analysts, safe to open in Excel."""
+    for name, value in (("--since", since), ("--until", until)):
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ExportError(
+                f"{name} {value.date().isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}: give a "
+                "real date, or leave the option out to export everything"
+            )
     app = app_context()
     start = since.replace(tzinfo=UTC) if since else None
     end = until.replace(tzinfo=UTC) if until else None

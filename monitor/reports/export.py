@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.auth.permissions import Actor, require
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
+from monitor.output_paths import check_output_path, write_failed
 from monitor.reports.rows import (
     CASE_COLUMNS,
     POST_COLUMNS,
@@ -97,11 +98,11 @@ def export_report(
         raise ExportError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if since and until and since >= until:
         raise ExportError(f"--since ({since:%Y-%m-%d}) must be before --until ({until:%Y-%m-%d})")
-    if not output.parent.is_dir():
-        raise ExportError(f"folder {output.parent} does not exist: create it or pick another")
     now = now or utcnow()
     sla = sla_rules(settings)
     targets = [output] if fmt == "xlsx" else [output, posts_path(output)]
+    for target in targets:  # before any row is read: a wrong path fails at once
+        check_output_path(target, partial=_partial(target), example=f"report.{fmt}")
     result = ExportResult(paths=targets)
     try:
         with sessions() as session:
@@ -124,6 +125,9 @@ def export_report(
     except SheetTooLarge as exc:
         _clean(targets)
         raise ExportTooLarge(str(exc)) from exc
+    except OSError as exc:
+        _clean(targets)
+        raise write_failed(output, exc) from exc
     except BaseException:
         _clean(targets)
         raise

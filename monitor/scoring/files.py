@@ -6,13 +6,15 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from monitor.errors import UserFacingError
+from monitor.file_checks import first_bad_byte, looks_utf16
+from monitor.output_paths import write_failed
 from monitor.scoring.assess import assess
 from monitor.scoring.model import TextModel
 from monitor.scoring.urgency import PostContext, compute_urgency
@@ -34,6 +36,8 @@ OUTPUT_COLUMNS = (
 )
 ID_CANDIDATES = ("id", "tweet_id", "post_id")
 CHUNK = 2048  # rows per model call: big enough for length-sorted batching, small in memory
+MAX_LINE = 1_000_000  # characters in one JSONL line; posts are a few thousand at most
+SNIFF = 64 * 1024
 
 
 class InputFileError(UserFacingError):
@@ -51,6 +55,8 @@ class _Source:
     rows: Iterator[dict[str, Any]]
     columns: list[str]
     handle: io.BufferedReader
+    # JSONL: the keys whose values must be strings (filled in once the columns are chosen).
+    checked: set[str] = field(default_factory=set)
 
 
 def _open_rows(path: Path) -> _Source:
@@ -60,6 +66,7 @@ def _open_rows(path: Path) -> _Source:
         raise InputFileError(f"{path} is a folder: give a .csv or .jsonl file")
     if path.stat().st_size == 0:
         raise InputFileError(f"{path} is empty: nothing to score")
+    _check_head(path)
     handle = path.open("rb")
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
     suffix = path.suffix.lower()
@@ -69,34 +76,106 @@ def _open_rows(path: Path) -> _Source:
         return _csv(path, text, handle)
     except UnicodeDecodeError as exc:
         handle.close()
-        raise _encoding_error(path, exc) from exc
+        raise _encoding_error(path) from exc
+    except InputFileError:
+        handle.close()
+        raise
 
 
-def _encoding_error(path: Path, exc: UnicodeDecodeError) -> InputFileError:
+def _check_head(path: Path) -> None:
+    """Say what the file really is when it is not UTF-8 text with content."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF)
+    except OSError as exc:
+        raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if looks_utf16(head):
+        raise InputFileError(
+            f"{path} is UTF-16 text, not UTF-8: re-save it as UTF-8 (in Excel: CSV UTF-8), or "
+            f"convert it: iconv -f UTF-16 -t UTF-8 '{path}' > converted{path.suffix}"
+        )
+    if b"\0" in head:
+        what = "only NUL bytes" if not head.strip(b"\0") else "NUL bytes"
+        raise InputFileError(
+            f"{path} contains {what}: it is binary or damaged data, not a CSV or JSONL file. "
+            "Export the posts again"
+        )
+    if not head.strip() and path.stat().st_size <= SNIFF:
+        raise InputFileError(f"{path} contains only blank lines or spaces: nothing to score")
+
+
+def _encoding_error(path: Path) -> InputFileError:
+    """Where the first byte that is not UTF-8 is, counted from the start of the file."""
+    offset, line = first_bad_byte(path)
     return InputFileError(
-        f"{path} is not UTF-8 text ({exc.reason} near byte {exc.start}): "
-        "re-save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`)"
+        f"{path} is not UTF-8 text (byte {offset} on line {line} cannot be decoded): re-save it "
+        f"as UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8 '{path}' > converted{path.suffix}"
     )
 
 
 def _csv(path: Path, text: io.TextIOWrapper, handle: io.BufferedReader) -> _Source:
-    reader = csv.DictReader(text)
-    columns = list(reader.fieldnames or [])
-    if not columns:
+    reader = csv.reader(text)
+    try:
+        header = next(reader, [])
+    except csv.Error as exc:
+        raise _csv_error(path, reader.line_num, exc) from exc
+    columns = [name for name in header]
+    if not columns or not any(name.strip() for name in columns):
         raise InputFileError(f"{path} has no header row: the first line must name the columns")
-    return _Source(rows=iter(reader), columns=columns, handle=handle)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise _csv_error(path, reader.line_num, exc) from exc
+            if values:
+                yield dict(zip(columns, values, strict=False))
+
+    return _Source(rows=rows(), columns=columns, handle=handle)
+
+
+def _csv_error(path: Path, line: int, exc: csv.Error) -> InputFileError:
+    if "field larger than field limit" in str(exc):
+        return InputFileError(
+            f"{path} line {line}: a field is longer than {csv.field_size_limit():,} characters. "
+            'Posts are short, so this is usually a quote (") that is never closed and swallows '
+            "the following lines: fix the quoting and run again"
+        )
+    return InputFileError(f"{path} line {line}: not valid CSV ({exc}): fix that line")
+
+
+_JSON_KINDS = {bool: "true/false", int: "a number", float: "a number", list: "a list",
+               dict: "an object"}  # fmt: skip
 
 
 def _jsonl(path: Path, text: io.TextIOWrapper, handle: io.BufferedReader) -> _Source:
     def parse(line_no: int, line: str) -> dict[str, Any]:
+        if len(line) > MAX_LINE:
+            raise InputFileError(
+                f"{path} line {line_no}: {len(line):,} characters, more than the "
+                f"{MAX_LINE:,} a post can have: remove or split that line"
+            )
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputFileError(f"{path} line {line_no}: not valid JSON ({exc.msg})") from exc
+        except RecursionError as exc:
+            raise InputFileError(f"{path} line {line_no}: JSON nested too deeply") from exc
         if not isinstance(record, dict):
             raise InputFileError(f"{path} line {line_no}: expected a JSON object per line")
+        for key, value in record.items():
+            if not isinstance(value, str) and value is not None and key in checked:
+                kind = _JSON_KINDS.get(type(value), type(value).__name__)
+                raise InputFileError(
+                    f'{path} line {line_no}: "{key}" is {kind}, not a string: write it in '
+                    f'quotes (e.g. "{key}": "123"), so long ids keep every digit'
+                )
         return record
 
+    checked: set[str] = set()  # the id and text columns, set once they are known
     lines = ((n, line) for n, line in enumerate(text, start=1) if line.strip())
     first = next(lines, None)
     if first is None:
@@ -104,11 +183,13 @@ def _jsonl(path: Path, text: io.TextIOWrapper, handle: io.BufferedReader) -> _So
     head = parse(*first)
 
     def rows() -> Iterator[dict[str, Any]]:
-        yield head
+        yield parse(*first)  # again, now that the checked columns are known
         for n, line in lines:
             yield parse(n, line)
 
-    return _Source(rows=rows(), columns=list(head), handle=handle)
+    source = _Source(rows=rows(), columns=list(head), handle=handle)
+    source.checked = checked
+    return source
 
 
 def _pick_id_column(columns: list[str], requested: str | None, path: Path) -> str | None:
@@ -149,10 +230,16 @@ def open_post_file(
                 f"{', '.join(source.columns)}. Use --text-column NAME."
             )
         id_col = _pick_id_column(source.columns, id_column, path)
+        source.checked.update(name for name in (text_column, id_col) if name)
     except InputFileError:
         source.handle.close()
         raise
     return PostFile(path, source, text_column, id_col)
+
+
+def partial_path(output_path: Path) -> Path:
+    """Where `score_file` writes until it is done."""
+    return output_path.with_name(output_path.name + ".partial")
 
 
 def score_file(
@@ -172,7 +259,7 @@ def score_file(
     summary = ScoreSummary()
     source = posts.source
     stakes = stakes or StakesSettings()
-    tmp = output_path.with_name(output_path.name + ".partial")
+    tmp = partial_path(output_path)
     try:
         output_path.parent.mkdir(parents=True, exist_ok=True)
         total = posts.path.stat().st_size
@@ -192,7 +279,8 @@ def score_file(
             chunk: list[tuple[str, str]] = []
             for row in source.rows:
                 summary.rows += 1
-                row_id = str(row.get(posts.id_column, "")) if posts.id_column else str(summary.rows)
+                raw_id = row.get(posts.id_column) if posts.id_column else summary.rows
+                row_id = "" if raw_id is None else str(raw_id)
                 value = row.get(posts.text_column)
                 text = "" if value is None else str(value)
                 summary.empty_text += not text.strip()
@@ -208,7 +296,9 @@ def score_file(
             raise InputFileError(f"{posts.path} has a header but no rows: nothing to score")
         tmp.replace(output_path)
     except UnicodeDecodeError as exc:
-        raise _encoding_error(posts.path, exc) from exc
+        raise _encoding_error(posts.path) from exc
+    except OSError as exc:
+        raise write_failed(output_path, exc) from exc
     finally:
         source.handle.close()
         tmp.unlink(missing_ok=True)

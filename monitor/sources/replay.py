@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from monitor.cases.threads import SlaPolicy
+from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
+from monitor.file_checks import looks_utf16
 from monitor.ingest import store_posts
 from monitor.sources.base import AuthorInfo, IncomingPost
 
@@ -36,6 +38,9 @@ PLATFORM_KINDS = {"x": "mention", "facebook": "comment", "instagram": "comment"}
 EXAMPLE_TIME = "Tue Oct 31 22:10:47 +0000 2017"
 MAX_EXAMPLES = 5
 SNIFF_BYTES = 64 * 1024
+# Times outside this range are typos or corruption; beyond year 9998 they overflow as well.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _ID = re.compile(r"(\d{1,20})(?:\.0*)?")
 _BAD_BYTES = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
@@ -53,16 +58,25 @@ class MalformedRow:
 
 @dataclass
 class ReplayStats:
-    """Filled in while `read_twcs` streams: rows read (malformed included) and what was wrong."""
+    """Filled in while `read_twcs` streams: rows read (malformed included) and what was wrong.
+
+    `pending` holds every skipped row since the last `drain`, for a poller to report."""
 
     rows: int = 0
     malformed: int = 0
     examples: list[MalformedRow] = field(default_factory=list)
+    pending: list[MalformedRow] = field(default_factory=list)
 
     def skip(self, line: int, reason: str) -> None:
         self.malformed += 1
+        row = MalformedRow(line, reason)
         if len(self.examples) < MAX_EXAMPLES:
-            self.examples.append(MalformedRow(line, reason))
+            self.examples.append(row)
+        self.pending.append(row)
+
+    def drain(self) -> list[MalformedRow]:
+        rows, self.pending = self.pending, []
+        return rows
 
 
 @dataclass
@@ -122,7 +136,8 @@ def replay_file(
     stats = ReplayStats()
     posts = read_twcs(path, source=source, stats=stats)
     summary = ReplaySummary(Path(path))
-    with tqdm(desc=Path(path).name, unit=" rows", disable=not progress) as bar:
+    # On a terminal only: a log file or a test gets the one summary line, not bar redraws.
+    with tqdm(desc=Path(path).name, unit=" rows", disable=None if progress else True) as bar:
         for batch in _batches(posts, batch_size):
             with session_factory() as session, session.begin():
                 result = store_posts(session, batch, sla)
@@ -179,11 +194,23 @@ def _check_file(path: Path) -> list[str]:
     except OSError as exc:
         raise ReplayFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
     if not head.strip():
+        what = "is empty" if not head else "is empty: it contains only blank lines or spaces"
         raise ReplayFileError(
-            f"{path} is empty: expected a CSV whose first line names the columns "
+            f"{path} {what}: expected a CSV whose first line names the columns "
             f"({', '.join(REQUIRED + OPTIONAL)})."
         )
     _check_utf8(path, head)
+    if b"\0" in head:
+        what = "only NUL bytes" if not head.strip(b"\0") else "NUL bytes"
+        raise ReplayFileError(
+            f"{path} contains {what}: it is binary or damaged data, not a CSV. Export the "
+            "posts again."
+        )
+    if b"\r" in head and b"\n" not in head:
+        raise ReplayFileError(
+            f"{path} has old Mac line endings (CR only): convert them first, e.g. "
+            f"tr '\\r' '\\n' < '{path}' > converted.csv"
+        )
     header = next(csv.reader(head.decode("utf-8-sig", "replace").splitlines()[:1]), [])
     columns = {name.strip().lower(): i for i, name in enumerate(header)}
     missing = [name for name in REQUIRED if name not in columns]
@@ -200,7 +227,7 @@ def _check_file(path: Path) -> list[str]:
 
 
 def _check_utf8(path: Path, head: bytes) -> None:
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if looks_utf16(head):
         raise ReplayFileError(
             f"{path} is UTF-16 text, not UTF-8. Re-save it as 'CSV UTF-8', or convert it: "
             f"iconv -f UTF-16 -t UTF-8 '{path}' > converted.csv"
@@ -272,11 +299,18 @@ def _post(row: list[str], columns: dict[str, int], names: list[str], source: str
     if inbound not in ("true", "false", "1", "0"):
         raise _Malformed(f"inbound {get('inbound')[:20]!r} is not True or False")
     try:
-        created = parse_twcs_time(get("created_at"))
+        created: datetime | None = parse_twcs_time(get("created_at"))
     except (ValueError, KeyError):
         raise _Malformed(
             f"created_at {get('created_at')[:40]!r} is not a time like {EXAMPLE_TIME!r}"
         ) from None
+    except OverflowError:
+        created = None  # year 1 or 9999 shifted by its UTC offset
+    if created is None or not EARLIEST <= created <= utcnow() + FUTURE_SLACK:
+        raise _Malformed(
+            f"created_at {get('created_at')[:40]!r} is not a possible time (before "
+            f"{EARLIEST.year} or in the future)"
+        )
     try:
         parent = normalise_id(get("in_response_to_tweet_id"))
     except ValueError:
@@ -303,6 +337,11 @@ def _post(row: list[str], columns: dict[str, int], names: list[str], source: str
 
 def _csv_reason(exc: csv.Error) -> str:
     message = str(exc)
+    if "field larger than field limit" in message:
+        return (
+            f"a field longer than {csv.field_size_limit():,} characters (usually a quote that "
+            "is never closed)"
+        )
     if "new-line character" in message:
         return "a bare carriage return (CR) inside an unquoted field breaks the row"
     if "NUL" in message:

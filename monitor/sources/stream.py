@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.db.types import utcnow
-from monitor.sources.base import FetchResult, IncomingPost, ReplyTarget
+from monitor.sources.base import FetchResult, IncomingPost, RejectedItem, ReplyTarget
 from monitor.sources.demo import generate_demo
 from monitor.sources.replay import ReplayStats, read_twcs
 
@@ -66,18 +66,28 @@ class ReplaySource:
         self.posts_per_poll = posts_per_poll
         self._rows: Iterator[IncomingPost] | None = None
         self._position = 0
+        self._stats = ReplayStats()
 
     def fetch(self, cursor: dict[str, Any] | None) -> FetchResult:
         offset = int((cursor or {}).get("offset", 0))
         if self._rows is None or offset != self._position:
-            self._rows = read_twcs(self.path, source=self.name, stats=ReplayStats())
+            self._rows = read_twcs(self.path, source=self.name, stats=self._stats)
             self._position = sum(1 for _ in itertools.islice(self._rows, offset))
+            self._stats.drain()  # rows before the cursor were reported when first passed
         posts = list(itertools.islice(self._rows, self.posts_per_poll))
         self._position += len(posts)
         if len(posts) < self.posts_per_poll:
             # At the end of the file: reopen next time, so rows appended later are seen.
             self._rows = None
-        return FetchResult(posts=posts, cursor={"offset": offset + len(posts)})
+        # Broken rows (an impossible date, a bad id) are skipped, so the cursor moves past
+        # them, and reported: the poller keeps each one in rejected_payloads.
+        rejected = [
+            RejectedItem(
+                f"line {row.line}: {row.reason}", {"path": str(self.path), "line": row.line}
+            )
+            for row in self._stats.drain()
+        ]
+        return FetchResult(posts=posts, cursor={"offset": offset + len(posts)}, rejected=rejected)
 
     def send_reply(self, target: ReplyTarget, text: str) -> str:
         return f"replay-reply-{target.external_id}"

@@ -27,7 +27,7 @@ def test_add_list_set_role_and_verify(run, session: Session) -> None:
     mismatch = run("users", "add", "bob", "--role", "agent", input="long enough pw\nother one pw\n")
     assert mismatch.exit_code != 0
     short = run("users", "add", "bob", "--role", "agent", input="short\nshort\n")
-    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    assert short.exit_code == 2 and "at least 10 characters" in short.output
     assert (
         run("users", "add", "bob", "--role", "agent", input="long enough pw\n" * 2).exit_code == 0
     )

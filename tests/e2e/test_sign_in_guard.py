@@ -139,9 +139,7 @@ def test_dashboard_listens_on_localhost_only(dashboard: str) -> None:
         sock.connect((outside, port))
 
 
-def test_deactivated_users_open_queue_stops_and_cannot_claim(
-    dashboard: str, db_file: str
-) -> None:
+def test_deactivated_users_open_queue_stops_and_cannot_claim(dashboard: str, db_file: str) -> None:
     with sync_playwright() as playwright:
         page = _browser_page(playwright)
         page.goto(dashboard)
