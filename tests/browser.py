@@ -25,16 +25,28 @@ ARGS = [
 ]  # fmt: skip
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
+def wait_until_healthy(url: str, seconds: float = 60) -> None:
+    """Streamlit answers /_stcore/health once the app can be served."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=1).ok:
+                return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise RuntimeError(f"the dashboard at {url} did not start within {seconds:g} s")
+
+
 @contextmanager
 def running_dashboard(db_url: str) -> Iterator[str]:
     """The dashboard's URL while it runs against `db_url`."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, MONITOR_DATABASE_URL=db_url, PYTHONPATH=str(REPO))
     command = [
         sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
@@ -47,15 +59,7 @@ def running_dashboard(db_url: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("streamlit did not start within 60 s")
+        wait_until_healthy(url)
         yield url
     finally:
         process.terminate()

@@ -13,13 +13,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
-from casework import PASSWORD, make_case, make_user
+from browser import ARGS, CHROMIUM, free_port, sign_in, wait_until_healthy
+from casework import make_case, make_user
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import select
 
@@ -30,16 +29,8 @@ from monitor.db.migrate import upgrade
 from monitor.db.models import AuditEntry, Case
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGES = ["queue", "case", "orders", "reply", "approvals", "connectors", "alerts", "reports",
          "users"]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _outside_address() -> str | None:
@@ -69,7 +60,7 @@ def db_file(tmp_path: Path) -> str:
 
 @pytest.fixture
 def dashboard(tmp_path: Path, db_file: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     config = tmp_path / "monitor.toml"
     config.write_text(
         f'[database]\nurl = "{db_file}"\n\n[dashboard]\nport = {port}\nrefresh_seconds = 2\n',
@@ -87,15 +78,7 @@ def dashboard(tmp_path: Path, db_file: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("the dashboard did not start within 60 s")
+        wait_until_healthy(url)
         yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -109,6 +92,13 @@ def _browser_page(playwright: object) -> Page:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)  # type: ignore[attr-defined]
     page: Page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(30_000)
+    return page
+
+
+def _signed_in_queue(playwright: object, url: str) -> Page:
+    page = _browser_page(playwright)
+    sign_in(page, url, "ann")
+    expect(page.get_by_role("button", name="Claim")).to_be_visible()
     return page
 
 
@@ -141,13 +131,7 @@ def test_dashboard_listens_on_localhost_only(dashboard: str) -> None:
 
 def test_deactivated_users_open_queue_stops_and_cannot_claim(dashboard: str, db_file: str) -> None:
     with sync_playwright() as playwright:
-        page = _browser_page(playwright)
-        page.goto(dashboard)
-        page.get_by_role("textbox", name="Username").fill("ann")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Queue")).to_be_visible()
-        expect(page.get_by_role("button", name="Claim")).to_be_visible()
+        page = _signed_in_queue(playwright, dashboard)
 
         engine = make_engine(db_file)
         with session_factory(engine)() as session, session.begin():
@@ -169,13 +153,8 @@ def test_claim_from_a_page_opened_before_deactivation_is_refused(
     """The click reaches the server before any refresh noticed: it must still be refused."""
     engine = make_engine(db_file)
     with sync_playwright() as playwright:
-        page = _browser_page(playwright)
-        page.goto(dashboard)
-        page.get_by_role("textbox", name="Username").fill("ann")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        page = _signed_in_queue(playwright, dashboard)
         claim = page.get_by_role("button", name="Claim")
-        expect(claim).to_be_visible()
         with session_factory(engine)() as session, session.begin():
             accounts.set_active(session, SYSTEM, "ann", False)
         claim.click()
