@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from monitor.alerts.config import AlertSettings
 from monitor.auth.settings import AuthSettings
 from monitor.cases.policy import ClearanceSettings
-from monitor.cases.reply_check import BrandContacts
 from monitor.db.engine import AuditKey
 from monitor.errors import UserFacingError
 from monitor.impostors.config import BrandSettings, ImpostorSettings
@@ -211,9 +210,9 @@ class ReplySettings(_Section):
     backoff_seconds: float = Field(60.0, ge=0)
     backoff_max_seconds: float = Field(3600.0, ge=0)
     stale_claim_minutes: float = Field(10.0, gt=0)
-    # The brand's own domains, phone numbers and e-mail addresses: links elsewhere are flagged
-    # by the reply check, and these contacts are not personal data in a public reply.
-    brand: BrandContacts = BrandContacts()
+    # Sites other than the brand's own ([brand] domains) that replies may link to without a
+    # warning, e.g. a carrier's tracking site. Look-alike and sign-in links are always refused.
+    link_domains: tuple[str, ...] = ()
 
 
 class DemoSettings(_Section):

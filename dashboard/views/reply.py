@@ -20,9 +20,10 @@ from monitor.cases.replies import (
     fill_template,
     queue_reply,
 )
+from monitor.cases.reply_check import brand_contacts
 
 actor = current_actor()
-brand = app_context().settings.replies.brand
+brand = brand_contacts(app_context().settings)
 st.title("Reply")
 case_id = case_picker.chosen("reply_pick")
 show_flash()

@@ -15,50 +15,45 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, field_validator
-
 from monitor.scoring.signals import money_amounts, order_numbers
+
+if TYPE_CHECKING:
+    from monitor.settings import Settings
 
 Channel = Literal["public", "dm"]
 MAX_LENGTH = {"public": 280, "dm": 10_000}
 
 
-class BrandContacts(BaseModel):
-    """The brand's own published contact details (`[replies.brand]` in the config).
+@dataclass(frozen=True)
+class BrandContacts:
+    """The brand's own published contact details, from `[brand]` (and `[replies]
+    link_domains`) in the config: see `brand_contacts`.
 
-    Links to `domains` (and their subdomains) are allowed in replies; any other link is
-    flagged. The brand's own phone numbers and e-mail addresses (and any address at one of
-    `domains`) are not personal data, so a public reply may show them.
+    Links to `domains` and `link_domains` (and their subdomains) are allowed in replies; any
+    other link is flagged. The brand's own phone numbers and e-mail addresses (and any address
+    at one of `domains`) are not personal data, so a public reply may show them.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    domains: tuple[str, ...] = ()  # e.g. ["shopnow.example"]: the brand's own sites
+    domains: tuple[str, ...] = ()  # the brand's own sites, e.g. ("shopnow.com",)
     link_domains: tuple[str, ...] = ()  # other sites replies may link to (a carrier's tracking)
-    phones: tuple[str, ...] = ()  # e.g. ["+1 800 555 0100"]
-    emails: tuple[str, ...] = ()  # e.g. ["help@shopnow.example"]
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
 
-    @field_validator("domains", "link_domains")
-    @classmethod
-    def _plain_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        cleaned = []
-        for domain in value:
-            host = domain.strip().lower().removeprefix("www.").strip(".")
-            if not re.fullmatch(r"(?:[a-z0-9-]+\.)+[a-z0-9-]{2,}", host):
-                raise ValueError(f"{domain!r} is not a domain name like shopnow.example")
-            cleaned.append(host)
-        return tuple(cleaned)
 
-    @field_validator("phones")
-    @classmethod
-    def _phones_have_digits(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for phone in value:
-            if len(re.sub(r"\D", "", phone)) < 6:
-                raise ValueError(f"{phone!r} is not a phone number")
-        return value
+def brand_contacts(settings: Settings) -> BrandContacts:
+    def hosts(domains: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(d.strip().lower().removeprefix("www.").strip(".") for d in domains if d)
+
+    brand = settings.brand
+    return BrandContacts(
+        domains=hosts(brand.domains),
+        link_domains=hosts(settings.replies.link_domains),
+        phones=brand.phones,
+        emails=brand.emails,
+    )
 
 
 NO_BRAND = BrandContacts()

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from monitor.cases.replies import TEMPLATES, fill_template
-from monitor.cases.reply_check import BrandContacts, ReplyIssue, check_reply, normalise
+from monitor.cases.reply_check import (
+    BrandContacts,
+    ReplyIssue,
+    brand_contacts,
+    check_reply,
+    normalise,
+)
+from monitor.settings import load_settings
 
 BRAND = BrandContacts(
     domains=("shopnow.example",),
@@ -130,3 +137,11 @@ def test_links_off_the_allow_list_are_flagged() -> None:
 def test_normalise_removes_invisible_and_look_alike_characters() -> None:
     assert normalise("ad\u200bmin \uff50\u0430ss") == "admin pass"
     assert normalise("a\u2009b\u00a0c") == "a b c"
+
+
+def test_the_configured_brand_is_the_one_checked() -> None:
+    brand = brand_contacts(load_settings())  # config/monitor.toml: [brand] and [replies]
+    assert brand.domains and brand.phones and brand.emails
+    text = f"Call {brand.phones[0]} or write to {brand.emails[0]}: https://{brand.domains[0]}/help"
+    assert check_reply(text, "public", brand) == []
+    assert check_reply(text, "public", BrandContacts())  # the same text from anyone else

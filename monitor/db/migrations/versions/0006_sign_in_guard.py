@@ -1,7 +1,7 @@
 """sign-in guard: per-client and per-username throttling, SSO subject on users
 
-Revision ID: 0005_sign_in_guard
-Revises: 0003_dashboard, 0004_alerts
+Revision ID: 0006_sign_in_guard
+Revises: 0005_impostors
 Create Date: 2026-12-02 13:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_sign_in_guard"
-down_revision = ("0003_dashboard", "0004_alerts")
+revision = "0006_sign_in_guard"
+down_revision = "0005_impostors"
 branch_labels = None
 depends_on = None
 
