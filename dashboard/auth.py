@@ -32,9 +32,10 @@ def signed_in() -> Actor | None:
 
 
 def require_session() -> Actor:
-    """For code that runs without app.py (auto-refreshing fragments) and before any action:
-    re-check the sign-in against the database; a revoked, expired or deactivated session, or
-    a changed role, reruns the whole app, which shows the sign-in form or the new pages."""
+    """For code that runs without app.py (auto-refreshing fragments): re-check the sign-in
+    against the database; a revoked, expired or deactivated session, or a changed role,
+    reruns the whole app, which shows the sign-in form or the new pages. (Actions are
+    checked again by `dashboard.actions.perform`.)"""
     before = st.session_state.get(ACTOR)
     actor = signed_in()
     if actor is None or actor != before:

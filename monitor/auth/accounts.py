@@ -217,8 +217,9 @@ def authenticate(
         )  # fmt: skip
         return LoginOutcome(None, f"too many failed sign-ins: wait {wait} s and try again")
     user = get_user(session, name)
-    usable = user is not None and user.active
-    if not verify_password(user.password_hash if usable and user else None, password):
+    # Unknown and inactive users get the same (slow) check against a dummy hash.
+    stored = user.password_hash if user is not None and user.active else None
+    if not verify_password(stored, password):
         throttle.record_failure(session, client, name, settings, now)
         audit.record(
             session, name[:80] or "?", "login.failed", "user",
