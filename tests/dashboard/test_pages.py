@@ -113,7 +113,7 @@ def test_a_deactivated_users_open_page_cannot_act(app: AppTest, session: Session
     assert app.title[0].value == "Queue"
     accounts.set_active(session, admin, "ann", False)
     session.commit()
-    app.button(key="queue_claim").click().run()
+    keyed(app.button, "claim_", "_queue").click().run()
     session.expire_all()
     assert session.get_one(Case, case_id).assignee_id is None  # the claim was refused
     assert app.title[0].value == "Escalation monitor"  # back at the sign-in form
