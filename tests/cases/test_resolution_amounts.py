@@ -15,6 +15,7 @@ from monitor.cases.orders import link_order
 from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import InvalidResolution, request_resolution
 from monitor.db.models import Resolution
+from monitor.submissions import new_key
 
 
 @pytest.mark.parametrize(
@@ -28,10 +29,10 @@ def test_non_numeric_amounts_are_refused_clearly(session: Session, amount: objec
     case = make_case(session, "refund please", 60)
     link_author(session, case, customer)
     make_order(session, customer, "111-0000001-0000001", "80.00")
-    link_order(session, agent, case.id, "111-0000001-0000001")
+    link_order(session, agent, case.id, "111-0000001-0000001", key=new_key())
     with pytest.raises(InvalidResolution, match="needs an amount"):
         request_resolution(
-            session, agent, case.id, "refund", amount=amount,  # type: ignore[arg-type]
+            session, agent, case.id, "refund", key=new_key(), amount=amount,  # type: ignore[arg-type]
             order_id="111-0000001-0000001", policy=ClearanceSettings(),
             order_system=LedgerOrderSystem(session),
         )  # fmt: skip
