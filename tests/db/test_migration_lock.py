@@ -103,6 +103,6 @@ def test_a_newer_schema_is_refused_and_left_alone(empty_url: str, tmp_path: Path
     config.write_text("", "utf-8")
     process = _start("init", config, empty_url)
     output, _ = process.communicate(timeout=120)
-    assert process.returncode == 1
+    assert process.returncode == 2  # a refusal the user can act on
     lines = [line for line in output.splitlines() if line.strip()]
     assert len(lines) == 1 and "upgrade the monitor" in lines[0], output
