@@ -152,6 +152,9 @@ def test_a_password_made_of_the_username_is_refused(session: Session) -> None:
 
 
 def test_demo_accounts_may_use_the_demo_password(session: Session) -> None:
+    from monitor.sources.demo_guard import prepare_demo_database
+
+    assert prepare_demo_database(session, "test database", into_existing=False)
     [agent, *_] = accounts.ensure_demo_users(session, DEMO_PASSWORD)
     assert accounts.authenticate(session, agent.username, DEMO_PASSWORD, SETTINGS).ok
 

@@ -1,7 +1,7 @@
 """sign-in guard: per-client and per-username throttling, SSO subject on users
 
-Revision ID: 0008_sign_in_guard
-Revises: 0007_source_budget_backlog
+Revision ID: 0010_sign_in_guard
+Revises: 0009_audit_proof
 Create Date: 2026-12-02 13:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_sign_in_guard"
-down_revision = "0007_source_budget_backlog"
+revision = "0010_sign_in_guard"
+down_revision = "0009_audit_proof"
 branch_labels = None
 depends_on = None
 
