@@ -101,7 +101,7 @@ def set_password(username: str) -> None:
     app = app_context()
     with app.sessions() as session:
         if accounts.get_user(session, username) is None:
-            raise click.ClickException(f"no user named {username!r}: see `monitor users list`")
+            raise accounts.AccountError(f"no user named {username!r}: see `monitor users list`")
     password = click.prompt(
         f"New password for {username}", hide_input=True, confirmation_prompt=True
     )
