@@ -18,22 +18,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from monitor.errors import UserFacingError
+from monitor.scoring.topics import TOPICS
 from monitor.sources.replay import read_twcs
 
 TWCS_FOLDER = "customer-support-twitter"
 LABELS_PATH = Path(__file__).resolve().parents[3] / "evaluation" / "twcs-labels.csv"
-TOPICS = (
-    "delivery",
-    "refund_return",
-    "billing",
-    "account_access",
-    "account_security",
-    "cancellation",
-    "product_question",
-    "support_complaint",
-    "praise",
-    "other",
-)
 SPLITS = ("dev", "test")
 STRATA = ("random", "prefilter")
 COLUMNS = ("tweet_id", "file", "brand", "split", "stratum", "urgency", "topics", "language")
