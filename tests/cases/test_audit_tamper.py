@@ -277,10 +277,10 @@ def test_bad_checkpoint_file_is_one_clear_line(signed: Session, cli, tmp_path: P
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     result = cli("audit", "verify", "--checkpoint", str(bad))
-    assert result.exit_code == 1 and "is not an audit checkpoint" in result.output
+    assert result.exit_code == 2 and "is not an audit checkpoint" in result.output
     assert "Traceback" not in result.output
     missing = cli("audit", "verify", "--checkpoint", str(tmp_path / "nope.json"))
-    assert missing.exit_code == 1 and "not found" in missing.output
+    assert missing.exit_code == 2 and "not found" in missing.output
     nowhere = cli("audit", "checkpoint")
     assert nowhere.exit_code == 2 and "--output FILE and/or --route NAME" in nowhere.output
 
@@ -289,7 +289,7 @@ def test_checkpoint_refuses_to_anchor_a_broken_log(signed: Session, cli, tmp_pat
     build_log(signed)
     execute(signed, "DELETE FROM audit_log WHERE id = :id", id=entry_ids(signed)[2])
     result = cli("audit", "checkpoint", "--output", str(tmp_path / "cp.json"))
-    assert result.exit_code == 1 and "no checkpoint written: chain broken" in result.output
+    assert result.exit_code == 2 and "no checkpoint written: chain broken" in result.output
     assert not (tmp_path / "cp.json").exists()
 
 
