@@ -44,7 +44,7 @@ def test_a_real_installation_is_refused_and_left_untouched(session: Session, dem
     make_user(session, "root", "admin")
     session.commit()
     result = demo()
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert "already holds 1 users, 1 audit entries" in result.output
     assert "--into-existing-database" in result.output and "Traceback" not in result.output
     assert usernames(session) == {"root"}
@@ -87,5 +87,5 @@ def test_replayed_posts_count_as_real_data(session: Session, demo) -> None:
     add_scored_post(session, "p-1", "my parcel is late", 40)
     session.commit()
     result = demo()
-    assert result.exit_code == 1 and "1 posts" in result.output
+    assert result.exit_code == 2 and "1 posts" in result.output
     assert usernames(session) == set() and not is_demo_database(session)
