@@ -4,9 +4,11 @@ Run once, before any labelling, to write the id list that `twcs-labels.csv` was 
 
     python evaluation/sample_twcs.py ../shared/data/customer-support-twitter sample.csv
 
-It writes ids, files, brands, strata and splits only (never tweet text). Everything is drawn
-with one fixed seed, so the same files always give the same sample. See GUIDELINE.md
-("Sample") for the design; the numbers here are the ones it describes.
+It writes ids, splits and strata only (never tweet text, nor the file and brand, which the
+project derives from the shared files when it loads the labels). Everything is drawn with one
+fixed seed, so the same files always give the same sample. See GUIDELINE.md ("Sample") for the
+design; the numbers here are the ones it describes. The candidates, and the brand each one
+addresses, come from `customer_tweets`, the function that joins the labels to their tweets.
 """
 
 from __future__ import annotations
@@ -19,12 +21,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.sources.base import IncomingPost
-from monitor.sources.replay import read_twcs
+from monitor.scoring.training.labelled_tweets import TWCS_FILE, CustomerTweet, customer_tweets
 
 SEED = 20261202
-TWCS_FILE = "twcs_first5000rows.csv"
-SPOTIFY_FILE = "spotifycares_inbound_support_requests.csv"
 RANDOM_TWCS = 400  # random inbound tweets from the many-brand file
 RANDOM_SPOTIFY = 100  # random inbound tweets to SpotifyCares
 PREFILTER_TWCS = 110  # keyword-stratum draws from what is left of each file
@@ -53,7 +52,6 @@ PREFILTER2 = re.compile(
     r"charged (me )?(twice|again|\d+ times)|double charg\w*)\b",
     re.IGNORECASE,
 )
-_MENTION = re.compile(r"@(\w+)")
 
 
 @dataclass(frozen=True)
@@ -65,44 +63,18 @@ class Candidate:
     round2_hit: bool
 
 
-def _brand_of(post: IncomingPost, by_id: dict[str, IncomingPost], brands: set[str]) -> str:
-    """The support handle a customer tweet is addressed to: thread first, then @mentions."""
-    parent = by_id.get(post.in_reply_to_id or "")
-    if parent is not None and not parent.inbound:
-        return parent.author.external_id
-    raw = post.raw or {}
-    for reply_id in (raw.get("response_tweet_id") or "").split(","):
-        reply = by_id.get(reply_id.strip().split(".")[0])
-        if reply is not None and not reply.inbound:
-            return reply.author.external_id
-    lowered = {brand.lower(): brand for brand in brands}
-    for handle in _MENTION.findall(post.text):
-        if handle.lower() in lowered:
-            return lowered[handle.lower()]
-    return ""
-
-
-def _candidate(post: IncomingPost, file: str, brand: str) -> Candidate:
-    hits = (bool(PREFILTER.search(post.text)), bool(PREFILTER2.search(post.text)))
-    return Candidate(post.external_id, file, brand, *hits)
+def _candidate(tweet: CustomerTweet) -> Candidate:
+    text = tweet.post.text
+    hits = (bool(PREFILTER.search(text)), bool(PREFILTER2.search(text)))
+    return Candidate(tweet.post.external_id, tweet.file, tweet.brand, *hits)
 
 
 def candidates(data_dir: Path) -> tuple[list[Candidate], list[Candidate]]:
     """Inbound tweets of the many-brand file and of the SpotifyCares file (ids unique)."""
-    posts = list(read_twcs(data_dir / TWCS_FILE))
-    by_id = {post.external_id: post for post in posts}
-    brands = {post.author.external_id for post in posts if not post.inbound}
     many: list[Candidate] = []
-    for post in posts:
-        brand = _brand_of(post, by_id, brands) if post.inbound else ""
-        if brand and post.text.strip():
-            many.append(_candidate(post, TWCS_FILE, brand))
-    seen = {c.tweet_id for c in many}
-    spotify = [
-        _candidate(post, SPOTIFY_FILE, "SpotifyCares")
-        for post in read_twcs(data_dir / SPOTIFY_FILE)
-        if post.inbound and post.text.strip() and post.external_id not in seen
-    ]
+    spotify: list[Candidate] = []
+    for tweet in customer_tweets(data_dir):
+        (many if tweet.file == TWCS_FILE else spotify).append(_candidate(tweet))
     return many, spotify
 
 
@@ -136,8 +108,6 @@ def draw(data_dir: Path) -> list[dict[str, str]]:
     return [
         {
             "tweet_id": c.tweet_id,
-            "file": c.file,
-            "brand": c.brand,
             "split": split,
             "stratum": stratum,
         }

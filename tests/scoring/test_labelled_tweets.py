@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
+import shutil
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +14,10 @@ import pytest
 from monitor.scoring.training.labelled_tweets import (
     COLUMNS,
     LABELS_PATH,
+    SPOTIFY_BRAND,
+    SPOTIFY_FILE,
     TOPICS,
+    TWCS_FILE,
     TWCS_FOLDER,
     LabelledTweetsError,
     load_labelled_tweets,
@@ -40,14 +46,52 @@ def _rows() -> list[dict[str, str]]:
 def test_labels_file_holds_ids_and_labels_only() -> None:
     with LABELS_PATH.open(encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle))
-    assert tuple(header) == COLUMNS  # no text column: tweet text is never committed
+    # No text, file or brand column: what the shared data says is read from it, not copied.
+    assert (
+        tuple(header)
+        == COLUMNS
+        == (
+            "tweet_id",
+            "split",
+            "stratum",
+            "urgency",
+            "topics",
+            "language",
+        )
+    )
+    with SECOND_PASS.open(encoding="utf-8", newline="") as handle:
+        assert next(csv.reader(handle)) == ["tweet_id", "urgency", "topics"]
     rows = _rows()
     assert Counter(row["split"] for row in rows) == ROWS_PER_SPLIT
     assert Counter(row["stratum"] for row in rows) == ROWS_PER_STRATUM
-    brands = Counter(row["brand"] for row in rows)
-    assert len(brands) >= 10 and max(brands.values()) <= 0.35 * len(rows)
     assert all(row["urgency"] for row in rows)  # every drawn tweet is labelled
     assert Counter(row["urgency"] for row in rows)["3"] >= 50
+
+
+def test_brands_are_derived_from_the_shared_files(data_dir: Path) -> None:
+    tweets = load_labelled_tweets(data_dir)
+    brands = Counter(t.brand for t in tweets)
+    assert len(brands) >= 10 and max(brands.values()) <= 0.35 * len(tweets)
+    assert all(t.brand for t in tweets)
+    assert {t.file for t in tweets} == {TWCS_FILE, SPOTIFY_FILE}
+    assert all(t.brand == SPOTIFY_BRAND for t in tweets if t.file == SPOTIFY_FILE)
+    by_id = {t.tweet_id: t for t in tweets}
+    # 634 replies to an AmazonHelp tweet in the many-brand file (brand from the thread).
+    assert (by_id["634"].file, by_id["634"].brand) == (TWCS_FILE, "AmazonHelp")
+
+
+def test_the_sample_script_redraws_the_labelled_ids(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "sample_twcs", LABELS_PATH.with_name("sample_twcs.py")
+    )
+    assert spec is not None and spec.loader is not None
+    sample = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, sample)  # its dataclasses look themselves up
+    spec.loader.exec_module(sample)
+    drawn = {(r["tweet_id"], r["split"], r["stratum"]) for r in sample.draw(data_dir / TWCS_FOLDER)}
+    assert drawn == {(r["tweet_id"], r["split"], r["stratum"]) for r in _rows()}
 
 
 def test_second_pass_covers_a_tenth_of_the_labelled_tweets() -> None:
@@ -94,8 +138,17 @@ def test_splits_are_disjoint_and_counted(data_dir: Path) -> None:
 
 
 def test_missing_shared_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LabelledTweetsError, match=r"Shared tweet folder .* not found"):
+        load_labelled_tweets(tmp_path)
     (tmp_path / TWCS_FOLDER).mkdir()
     with pytest.raises(LabelledTweetsError, match=r"not found in .*customer-support-twitter"):
+        load_labelled_tweets(tmp_path)
+
+
+def test_missing_second_shared_file_is_a_clear_error(data_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / TWCS_FOLDER).mkdir()
+    shutil.copy(data_dir / TWCS_FOLDER / TWCS_FILE, tmp_path / TWCS_FOLDER / TWCS_FILE)
+    with pytest.raises(LabelledTweetsError, match=f"{SPOTIFY_FILE}' not found"):
         load_labelled_tweets(tmp_path)
 
 
@@ -107,17 +160,27 @@ def _labels_file(tmp_path: Path, *rows: str) -> Path:
 
 def test_a_brand_reply_is_not_accepted_as_a_customer_tweet(data_dir: Path, tmp_path: Path) -> None:
     # Tweet 1 of the many-brand file is sprintcare's reply, not a customer's tweet.
-    labels = _labels_file(tmp_path, "1,twcs_first5000rows.csv,sprintcare,dev,random,1,other,en")
+    labels = _labels_file(tmp_path, "1,dev,random,1,other,en")
     with pytest.raises(LabelledTweetsError, match="not inbound customer tweets"):
+        load_labelled_tweets(data_dir, labels_path=labels)
+
+
+def test_an_unknown_tweet_id_is_a_clear_error(data_dir: Path, tmp_path: Path) -> None:
+    labels = _labels_file(
+        tmp_path, "634,dev,random,2,delivery,en", "999999999999,test,random,1,other,en"
+    )
+    with pytest.raises(
+        LabelledTweetsError, match=r"1 labelled tweet\(s\) not found .*: 999999999999\."
+    ):
         load_labelled_tweets(data_dir, labels_path=labels)
 
 
 @pytest.mark.parametrize(
     ("row", "problem"),
     [
-        ("5,twcs_first5000rows.csv,x,dev,random,4,other,en", "urgency '4'"),
-        ("5,twcs_first5000rows.csv,x,dev,random,2,shipping,en", "topics 'shipping'"),
-        ("5,twcs_first5000rows.csv,x,train,random,2,other,en", "split 'train'"),
+        ("5,dev,random,4,other,en", "urgency '4'"),
+        ("5,dev,random,2,shipping,en", "topics 'shipping'"),
+        ("5,train,random,2,other,en", "split 'train'"),
     ],
 )
 def test_malformed_labels_name_the_line(tmp_path: Path, row: str, problem: str) -> None:
@@ -128,8 +191,8 @@ def test_malformed_labels_name_the_line(tmp_path: Path, row: str, problem: str) 
 def test_unlabelled_rows_are_left_out(tmp_path: Path) -> None:
     labels = _labels_file(
         tmp_path,
-        "5,twcs_first5000rows.csv,x,dev,random,,,",
-        "6,twcs_first5000rows.csv,x,test,prefilter,3,billing;account_security,en",
+        "5,dev,random,,,",
+        "6,test,prefilter,3,billing;account_security,en",
     )
     (label,) = read_labels(labels)
     assert (label.tweet_id, label.urgency, label.topics) == (
@@ -142,6 +205,6 @@ def test_unlabelled_rows_are_left_out(tmp_path: Path) -> None:
 def test_missing_or_repeated_labels_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(LabelledTweetsError, match="Labels file not found"):
         read_labels(tmp_path / "absent.csv")
-    row = "6,twcs_first5000rows.csv,x,test,random,1,other,en"
+    row = "6,test,random,1,other,en"
     with pytest.raises(LabelledTweetsError, match="line 3: tweet 6 twice"):
         read_labels(_labels_file(tmp_path, row, row))

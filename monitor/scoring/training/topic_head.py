@@ -25,6 +25,7 @@ import numpy as np
 from monitor.scoring import encoder_model as em
 from monitor.scoring.topics import HEAD_FILE, META_FILE, TOPICS, topic_features
 from monitor.scoring.training import data as D
+from monitor.scoring.training.labelled_tweets import LABELS_PATH, load_labelled_tweets
 from monitor.scoring.training.topic_data import (
     TopicExample,
     bitext_examples,
@@ -135,8 +136,6 @@ def train_topic_head(
     tweets are never read beyond their ids, which keep them out of the weak supervision.
     """
     from safetensors.numpy import save_file
-
-    from monitor.scoring.training.labelled_tweets import load_labelled_tweets
 
     encoder = em.MultiTaskEncoder.load(artifact_dir, threads=threads)
     fingerprint = em.artifact_fingerprint(artifact_dir)
@@ -256,7 +255,7 @@ def main() -> None:  # pragma: no cover - command-line entry point
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--output", type=Path, required=True)
-    parser.add_argument("--labels", type=Path, default=Path("evaluation/twcs-labels.csv"))
+    parser.add_argument("--labels", type=Path, default=LABELS_PATH)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     print(train_topic_head(args.data_dir, args.output, labels_file=args.labels))
