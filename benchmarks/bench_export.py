@@ -97,9 +97,9 @@ def generate(path: Path, posts: int, posts_per_case: int = 4) -> None:
 
 def run_export(db: Path, fmt: str, out: Path) -> dict[str, object]:
     from monitor.auth.permissions import SYSTEM
+    from monitor.config import Settings
     from monitor.db.engine import make_engine, session_factory
     from monitor.reports.export import export_report
-    from monitor.settings import Settings
 
     engine = make_engine(f"sqlite:///{db}")
     started = time.perf_counter()

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.impostors.config import BrandSettings, ImpostorSettings  # noqa: E402
+from monitor.config import BrandSettings, ImpostorSettings  # noqa: E402
 from monitor.impostors.evaluation import (  # noqa: E402
     BRANDS,
     Tally,

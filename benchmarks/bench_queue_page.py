@@ -22,8 +22,8 @@ from sqlalchemy import Engine, create_engine, insert, text
 
 from monitor.auth.accounts import create_user, start_session
 from monitor.auth.permissions import SYSTEM
-from monitor.auth.settings import AuthSettings
 from monitor.cases.queue import QueueFilters, queue
+from monitor.config import AuthSettings
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 from monitor.db.models import Author, Case, Post, Score

@@ -16,12 +16,12 @@ from pathlib import Path
 from bench_ingest import backends, write_twcs
 from sqlalchemy import func, select
 
+from monitor.config import Settings
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 from monitor.db.models import Post, Score
 from monitor.scoring.loader import load_text_model
 from monitor.scoring.pipeline import score_pending
-from monitor.settings import Settings
 from monitor.sources.replay import replay_file
 
 

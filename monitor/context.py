@@ -9,11 +9,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.config import Settings
 from monitor.db.engine import make_engine, session_factory
 from monitor.scoring.loader import load_text_model
 from monitor.scoring.model import TextModel
 from monitor.secrets import protect_settings
-from monitor.settings import Settings, load_settings
+from monitor.settings import audit_key, load_settings
 
 
 @dataclass
@@ -29,7 +30,7 @@ class AppContext:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        return session_factory(self.engine, audit_key=self.settings.audit.hmac_key())
+        return session_factory(self.engine, audit_key=audit_key(self.settings.audit))
 
     @property
     def model(self) -> TextModel:

@@ -82,7 +82,7 @@ def link_author(session: Session, case: Case, customer: Customer) -> None:
 def sign_in(app: Any, session: Session, username: str, role: str) -> Actor:
     """Sign an AppTest in without the form: a real login session, its token in session state."""
     from monitor.auth.accounts import get_user, start_session
-    from monitor.auth.settings import AuthSettings
+    from monitor.config import AuthSettings
 
     user = get_user(session, username)
     actor = make_user(session, username, role) if user is None else None

@@ -18,12 +18,12 @@ from pg import POSTGRES_URL, postgres_engine, postgres_url
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.config import ModelSettings
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 from monitor.db.models import Base
 from monitor.scoring.loader import load_text_model
 from monitor.scoring.model import TextModel
-from monitor.settings import ModelSettings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"

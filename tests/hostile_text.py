@@ -22,10 +22,9 @@ from sqlalchemy.orm import Session
 from monitor.cases.actions import add_note
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import reject_resolution, request_resolution
+from monitor.config import BrandSettings, ClearanceSettings, ImpostorSettings
 from monitor.db.models import Alert, Post, Score, SourceState
-from monitor.impostors.config import BrandSettings, ImpostorSettings
 from monitor.impostors.score import BrandProfile
 from monitor.impostors.service import check_posts, store_third_party
 from monitor.ingest import store_posts

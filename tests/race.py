@@ -14,8 +14,8 @@ from typing import Any
 
 from monitor.auth.accounts import actor_for, get_user
 from monitor.cases.order_system import LedgerOrderSystem
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import approve_resolution, reject_resolution, request_resolution
+from monitor.config import ClearanceSettings
 from monitor.db.engine import make_engine, session_factory
 from monitor.errors import UserFacingError
 from monitor.submissions import AlreadyDone, new_key

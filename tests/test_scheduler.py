@@ -3,10 +3,10 @@ from __future__ import annotations
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
+from monitor.config import DatabaseSettings, Settings
 from monitor.context import AppContext
 from monitor.db.models import Post
 from monitor.scheduler import Job, build_scheduler, core_jobs
-from monitor.settings import DatabaseSettings, Settings
 from monitor.sources.stream import DemoStreamSource
 
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.settings import DEFAULT_CONFIG, SettingsError, load_settings
+from monitor.config import DEFAULT_CONFIG
+from monitor.settings import SettingsError, load_settings
 
 
 def _config(tmp_path: Path, body: str) -> Path:

@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard.actions import perform
 from dashboard.safe_text import plain
 from monitor.auth.permissions import Actor, allowed
-from monitor.impostors.config import ImpostorSettings
+from monitor.config import ImpostorSettings
 from monitor.impostors.service import ImpostorReply, report_account, send_warning
 
 

@@ -13,7 +13,8 @@ import streamlit as st
 
 from dashboard.actions import field
 from monitor.cases.orders import OrderView
-from monitor.cases.policy import ACTION_LABELS, ACTIONS, MONETARY
+from monitor.cases.policy import ACTION_LABELS, MONETARY
+from monitor.config import ACTIONS
 
 NO_ORDER = "(no order)"
 

@@ -9,9 +9,9 @@ import streamlit as st
 
 from dashboard.safe_text import md, table
 from dashboard.state import app_context
-from monitor.alerts.config import RULES
 from monitor.alerts.records import STATUSES, alert_counts, recent_alerts, send_test_alert
 from monitor.auth.permissions import Actor, allowed
+from monitor.config import RULES
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
 

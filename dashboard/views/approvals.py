@@ -15,8 +15,9 @@ from dashboard.safe_text import md
 from dashboard.state import app_context
 from monitor.cases.detail import pending_approvals
 from monitor.cases.order_system import order_system_for
-from monitor.cases.policy import ACTION_LABELS, approver_roles, money
+from monitor.cases.policy import ACTION_LABELS, approver_roles
 from monitor.cases.resolutions import APPROVED, approve_resolution, reject_resolution
+from monitor.wording import money
 
 ctx = app_context()
 policy = ctx.settings.clearance

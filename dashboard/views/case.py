@@ -26,7 +26,7 @@ from monitor.cases.detail import ResolutionView, case_detail, user_names
 from monitor.cases.execution import retry_execution
 from monitor.cases.order_system import order_system_for
 from monitor.cases.orders import linked_orders
-from monitor.cases.policy import ACTION_LABELS, approver_roles, money
+from monitor.cases.policy import ACTION_LABELS, approver_roles
 from monitor.cases.replies import confirm_reply_posted, retry_reply
 from monitor.cases.resolutions import APPROVED, request_resolution
 from monitor.cases.suggestions import SuggestedResolution, suggest_resolutions
@@ -35,6 +35,7 @@ from monitor.db.types import utcnow
 from monitor.impostors.service import case_impostors
 from monitor.scoring.language import language_name
 from monitor.scoring.topics import TOPICS
+from monitor.wording import money
 
 ctx = app_context()
 actor = current_actor()

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import outbound
 from monitor.alerts.send import Notifier, send
+from monitor.config import Settings
 from monitor.db.models import Alert, AlertAttempt
 from monitor.db.types import utcnow
-from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerts.config import AlertSettings, QuietHours, RouteSettings
 from monitor.alerts.rules import RULE_FUNCTIONS, Candidate
 from monitor.alerts.spikes import Incident, detect_spikes
+from monitor.config import AlertSettings, QuietHours, RouteSettings, Settings
 from monitor.db.engine import transaction
 from monitor.db.models import Alert
 from monitor.db.types import utcnow
 from monitor.db.upsert import insert_ignoring_duplicates
-from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
 ALERTS = Alert.metadata.tables["alerts"]

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.send import Notifier, SendResult, send
 from monitor.auth.permissions import Actor, require
+from monitor.config import Settings
 from monitor.db.engine import transaction
 from monitor.db.models import Alert
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
-from monitor.settings import Settings
 
 STATUSES = ("pending", "sending", "sent", "failed", "suppressed")
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from monitor.alerts.config import AlertSettings, RuleSettings
 from monitor.cases.threads import OPEN_STATUSES
+from monitor.config import AlertSettings, RuleSettings
 from monitor.db.models import (
     Author,
     Case,

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import apprise
 
-from monitor.alerts.config import RouteSettings
 from monitor.alerts.escape import BODY_FORMAT, neutral, title_for
 from monitor.alerts.urls import RouteConfigError, mask_url, protect, route_url
+from monitor.config import RouteSettings
 from monitor.secrets import mask
 from monitor.text import clip, visible
 

@@ -19,7 +19,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerts.config import SpikeSettings
+from monitor.config import SpikeSettings
 from monitor.db.models import Post, Score
 
 INTENT_LABELS = {

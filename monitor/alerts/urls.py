@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from monitor.alerts.config import RouteSettings
+from monitor.config import RouteSettings
 from monitor.errors import UserFacingError
 
 

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from monitor.auth import throttle
 from monitor.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
 from monitor.auth.permissions import Actor, require
-from monitor.auth.settings import AuthSettings
 from monitor.cases import audit
+from monitor.config import AuthSettings
 from monitor.db.models import ROLES, LoginSession, User
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from monitor.auth.settings import AuthSettings
+from monitor.config import AuthSettings
 from monitor.db.models import LoginThrottle
 
 LOCAL_CLIENT = "local"

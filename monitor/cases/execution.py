@@ -21,7 +21,8 @@ from monitor.auth.permissions import SYSTEM, Actor, PermissionDenied, require
 from monitor.cases import audit
 from monitor.cases.audit_money import money_fields
 from monitor.cases.order_system import OrderSystem, OrderSystemError, ResolutionOrder
-from monitor.cases.policy import ClearanceSettings, OrderSystemSettings, approver_roles
+from monitor.cases.policy import approver_roles
+from monitor.config import ClearanceSettings, OrderSystemSettings
 from monitor.db.models import Order, OrderCall, Resolution
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError

@@ -18,7 +18,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.cases.policy import OrderSystemSettings
+from monitor.config import OrderSystemSettings
 from monitor.db.models import LedgerEntry
 from monitor.errors import UserFacingError
 

@@ -31,10 +31,10 @@ from monitor.cases.reply_check import (
     ReplyIssue,
     check_reply,
 )
+from monitor.config import ReplySettings
 from monitor.db.models import Author, Case, OutboxMessage, Post
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
-from monitor.settings import ReplySettings
 from monitor.sources.base import ReplyTarget, SourceError
 
 CHANNELS: tuple[Channel, ...] = ("public", "dm")

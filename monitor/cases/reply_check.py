@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from monitor.scoring.signals import money_amounts, order_numbers
 
 if TYPE_CHECKING:
-    from monitor.settings import Settings
+    from monitor.config import Settings
 
 Channel = Literal["public", "dm"]
 MAX_LENGTH = {"public": 280, "dm": 10_000}

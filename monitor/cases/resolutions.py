@@ -30,20 +30,13 @@ from monitor.cases.audit_money import money_fields
 from monitor.cases.execution import APPROVED, EXECUTED, PENDING, REJECTED, carry_out
 from monitor.cases.order_system import OrderSystem
 from monitor.cases.orders import case_customer
-from monitor.cases.policy import (
-    ACTION_LABELS,
-    ACTIONS,
-    MONETARY,
-    Breach,
-    ClearanceSettings,
-    approver_roles,
-    breaches,
-    money,
-)
+from monitor.cases.policy import ACTION_LABELS, MONETARY, Breach, approver_roles, breaches
+from monitor.config import ACTIONS, ClearanceSettings
 from monitor.db.models import Case, CaseOrderLink, Order, Resolution, User
 from monitor.db.types import utcnow
 from monitor.db.write_lock import serialise
 from monitor.errors import UserFacingError
+from monitor.wording import money
 
 _LIVE = (PENDING, APPROVED, EXECUTED)  # statuses that count against an order's value
 NEEDS_ORDER = frozenset({"refund", "replacement"})

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from monitor.cases.orders import MISSING_WORDS, billing_errors
-from monitor.cases.policy import ClearanceSettings, approver_roles
+from monitor.cases.policy import approver_roles
+from monitor.config import ClearanceSettings
 from monitor.db.models import Case, CaseOrderLink, Order, Post, Resolution
 
 

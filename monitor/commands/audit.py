@@ -12,6 +12,7 @@ from monitor.alerts.send import send
 from monitor.cases.audit_verify import ChainReport, Checkpoint, checkpoint_of, verify_chain
 from monitor.commands.common import app_context
 from monitor.context import AppContext
+from monitor.settings import audit_key
 
 
 @click.group()
@@ -21,7 +22,7 @@ def audit() -> None:
 
 def _signature_line(app: AppContext, report: ChainReport) -> str:
     name = app.settings.audit.hmac_key_env
-    if app.settings.audit.hmac_key() is None:
+    if audit_key(app.settings.audit) is None:
         return (
             f"HMAC: not checked, no key in ${name} (audit.hmac_key_env): a rewrite that "
             "recomputes every hash is caught only by a checkpoint; see README, Money safety"

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.config import BrandSettings, ImpostorSettings
 from monitor.errors import UserFacingError
-from monitor.impostors.config import BrandSettings, ImpostorSettings
 from monitor.impostors.score import BrandProfile, ReplyFacts, score_reply
 from monitor.sources.replay import read_twcs
 

@@ -22,9 +22,9 @@ from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from monitor.cases.threads import OPEN_STATUSES, SlaPolicy
+from monitor.config import BrandSettings, ImpostorSettings
 from monitor.db.models import Case, ImpostorCheck, Post, ReplyScan, Score, SourceState
 from monitor.db.types import utcnow
-from monitor.impostors.config import BrandSettings, ImpostorSettings
 from monitor.impostors.score import BrandProfile, score_reply
 from monitor.impostors.service import check_posts, reply_facts, store_third_party
 from monitor.ingest import store_posts

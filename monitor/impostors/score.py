@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.impostors.config import BrandSettings, ImpostorSettings
+from monitor.config import BrandSettings, ImpostorSettings
 from monitor.impostors.lures import SHORTENERS, TextLures, read_lures, same_phone
 from monitor.impostors.names import edit_distance, fold, mixed_script, skeleton
 

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from monitor.auth.permissions import Actor, require
 from monitor.cases import audit
 from monitor.cases.replies import queue_reply
+from monitor.config import ImpostorSettings
 from monitor.db.models import Author, Case, ImpostorCheck, ImpostorReport, OutboxMessage, Post
 from monitor.db.types import utcnow
 from monitor.db.upsert import insert_ignoring_duplicates
 from monitor.errors import UserFacingError
-from monitor.impostors.config import ImpostorSettings
 from monitor.impostors.score import BrandProfile, ReplyFacts, score_reply
 from monitor.ingest import post_rows, upsert_authors
 from monitor.sources.base import AuthorInfo, IncomingPost

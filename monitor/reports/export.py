@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.auth.permissions import Actor, require
+from monitor.config import Settings
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
 from monitor.output_paths import check_output_path, write_failed
@@ -30,7 +31,6 @@ from monitor.reports.rows import (
 )
 from monitor.reports.safe import EXCEL_MAX_ROWS
 from monitor.reports.writers import SheetTooLarge, write_csv, write_parquet, write_xlsx
-from monitor.settings import Settings
 
 Format = Literal["csv", "xlsx", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "parquet")

@@ -13,10 +13,10 @@ import pandas as pd
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
+from monitor.config import Settings
 from monitor.db.models import Alert, Post, Resolution, Score, User
 from monitor.reports.export import sla_rules
 from monitor.reports.rows import CASE_COLUMNS, case_rows
-from monitor.settings import Settings
 
 
 def _hour(session: Session, column: Any) -> ColumnElement[str]:

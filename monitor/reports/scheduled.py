@@ -17,13 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts.send import send
 from monitor.auth.permissions import SYSTEM
+from monitor.config import WEEKDAYS, ReportSettings, Settings
 from monitor.db.engine import transaction
 from monitor.db.models import ReportRun
 from monitor.db.types import utcnow
 from monitor.db.upsert import insert_ignoring_duplicates
-from monitor.reports.config import WEEKDAYS, ReportSettings
 from monitor.reports.export import export_report
-from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
 RUNS = ReportRun.metadata.tables["report_runs"]

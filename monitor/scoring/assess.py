@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from monitor.config import StakesSettings
 from monitor.scoring.language import SUPPORTED, detect_languages
 from monitor.scoring.model import TextModel, TextPrediction
 from monitor.scoring.signals import TextSignals, read_signals
 from monitor.scoring.stakes import StakeHit, detector_for
 from monitor.scoring.topics import TOPICS, route_intent, topics_above
-from monitor.settings import StakesSettings
 
 # Stakes that mean something went wrong with money or the account: a post carrying one is
 # not praise however polite it sounds ("cool, thanks for charging me twice").

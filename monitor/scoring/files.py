@@ -12,13 +12,13 @@ from typing import Any
 
 from tqdm import tqdm
 
+from monitor.config import StakesSettings, UrgencySettings
 from monitor.errors import UserFacingError
 from monitor.file_checks import first_bad_byte, looks_utf16
 from monitor.output_paths import write_failed
 from monitor.scoring.assess import assess
 from monitor.scoring.model import TextModel
 from monitor.scoring.urgency import PostContext, compute_urgency
-from monitor.settings import StakesSettings, UrgencySettings
 
 OUTPUT_COLUMNS = (
     "id",

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from monitor.config import StakesSettings, UrgencySettings
 from monitor.scoring.assess import Assessment, assess
 from monitor.scoring.model import TextModel
 from monitor.scoring.signals import human_request, read_signals
@@ -30,7 +31,6 @@ from monitor.scoring.topics import TOPICS
 from monitor.scoring.training.evaluate import spearman
 from monitor.scoring.training.labelled_tweets import LabelledTweet
 from monitor.scoring.urgency import PostContext, compute_urgency
-from monitor.settings import StakesSettings, UrgencySettings
 
 if TYPE_CHECKING:
     from monitor.cases.feedback import Correction

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from monitor.config import ModelSettings
 from monitor.scoring.model import ModelUnavailableError, TextModel
-from monitor.settings import ModelSettings
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 

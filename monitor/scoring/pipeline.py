@@ -12,12 +12,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from monitor.config import Settings
 from monitor.db.models import Case, CaseOrderLink, Order, Post, Score
 from monitor.db.types import utcnow
 from monitor.scoring.assess import assess
 from monitor.scoring.model import TextModel
 from monitor.scoring.urgency import PostContext, compute_urgency
-from monitor.settings import Settings
 
 
 def score_pending(

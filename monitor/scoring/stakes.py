@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from monitor.settings import StakesSettings
+from monitor.config import StakesSettings
 
 # Plain words for the explanation, in the order factors are listed in the README.
 STAKES: dict[str, str] = {

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from monitor.config import UrgencySettings
 from monitor.scoring.model import TextPrediction
 from monitor.scoring.signals import TextSignals
 from monitor.scoring.stakes import STAKES, StakeHit
-from monitor.settings import UrgencySettings
 
 
 @dataclass(frozen=True, slots=True)

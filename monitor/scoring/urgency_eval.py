@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
+from monitor.config import StakesSettings, UrgencySettings
 from monitor.scoring.assess import assess
 from monitor.scoring.model import TextModel
 from monitor.scoring.training import data as D
 from monitor.scoring.training.evaluate import spearman
 from monitor.scoring.urgency import PostContext, compute_urgency
-from monitor.settings import StakesSettings, UrgencySettings
 
 
 def urgency_severity_spearman(

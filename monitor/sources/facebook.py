@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import facebook
 import requests
 
+from monitor.config.sources import parse_graph_version
 from monitor.sources.base import AuthorInfo, FetchResult, IncomingPost, ReplyTarget, SourceError
 from monitor.sources.http import (
     DEFAULT_TIMEOUT,
@@ -418,12 +418,10 @@ class FacebookSource:
 
 def normalise_version(value: str) -> str:
     """ "v24.0" or "24.0" -> "v24.0"; anything else stops start-up with the key's name."""
-    match = re.fullmatch(r"v?(\d+\.\d+)", value.strip())
-    if match is None:
-        raise SourceError(
-            f"graph_version {value!r} is not a Graph API version like v24.0", permanent=True
-        )
-    return f"v{match.group(1)}"
+    try:
+        return parse_graph_version(value)
+    except ValueError as exc:
+        raise SourceError(str(exc), permanent=True) from exc
 
 
 def _data(page: Any) -> list[Any]:

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from monitor.alerts.config import AlertSettings, RouteSettings
-from monitor.settings import Settings
+from monitor.config import AlertSettings, RouteSettings, Settings
 
 
 class Receiver:

@@ -9,12 +9,12 @@ import click
 import pytest
 from pydantic import ValidationError
 
-from monitor.alerts.config import AlertSettings, QuietHours, RouteSettings
 from monitor.alerts.evaluate import in_quiet_hours
 from monitor.alerts.send import send
 from monitor.alerts.urls import mask_url
 from monitor.commands.alerts import alerts
 from monitor.commands.export import export
+from monitor.config import AlertSettings, QuietHours, RouteSettings
 from monitor.settings import SettingsError, load_settings
 
 

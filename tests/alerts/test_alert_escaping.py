@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import responses
 
-from monitor.alerts.config import RouteSettings
 from monitor.alerts.send import send
+from monitor.config import RouteSettings
 
 POST = (
     "<!channel> <!here> <@U024BE7LH> refund NOW <https://evil.example/login|ShopNow login> "

@@ -8,11 +8,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from monitor.alerts.config import AlertSettings, RouteSettings, RuleSettings
+from monitor.config import (
+    AlertSettings,
+    DatabaseSettings,
+    ModelSettings,
+    RouteSettings,
+    RuleSettings,
+    Settings,
+)
 from monitor.context import AppContext
 from monitor.db.models import Alert, Score
 from monitor.scheduler import core_jobs
-from monitor.settings import DatabaseSettings, ModelSettings, Settings
 from monitor.sources.stream import DemoStreamSource
 
 

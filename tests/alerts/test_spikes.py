@@ -8,10 +8,10 @@ from typing import Any
 from factories import T0, add_scored_post
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerts.config import SpikeSettings
 from monitor.alerts.deliver import deliver_pending
 from monitor.alerts.evaluate import evaluate_rules
 from monitor.alerts.spikes import detect_spikes
+from monitor.config import SpikeSettings
 
 WEEK = 7 * 24 * 60
 NOW = T0 + timedelta(minutes=60)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from monitor.auth import accounts, throttle
 from monitor.auth.passwords import DEMO_PASSWORD, WeakPassword
 from monitor.auth.permissions import PermissionDenied
-from monitor.auth.settings import AuthSettings, SsoSettings
+from monitor.config import AuthSettings, SsoSettings
 from monitor.db.models import AuditEntry, LoginSession, User
 
 SETTINGS = AuthSettings(

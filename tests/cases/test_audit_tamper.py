@@ -24,9 +24,9 @@ from tamper import execute, forge, owner_rights, rehash_from
 from monitor.cases.audit_verify import verify_chain
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import approve_resolution, reject_resolution, request_resolution
 from monitor.cli import main
+from monitor.config import ClearanceSettings
 from monitor.db.engine import AuditKey, session_factory
 from monitor.db.models import AuditEntry, Resolution
 from monitor.submissions import new_key

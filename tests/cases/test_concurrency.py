@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import request_resolution
+from monitor.config import ClearanceSettings
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.models import AuditEntry, LedgerEntry, Submission
 from monitor.submissions import new_key

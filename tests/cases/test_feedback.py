@@ -16,11 +16,11 @@ from monitor.auth.permissions import PermissionDenied
 from monitor.cases.actions import CaseActionError
 from monitor.cases.audit import entries_for, verify_chain
 from monitor.cases.feedback import case_feedback, correct_intent, corrections, rate_urgency
+from monitor.config import Settings
 from monitor.db.models import Case, ModelFeedback
 from monitor.reports.export import export_report
 from monitor.scoring.labelled_eval import corrections_agreement
 from monitor.scoring.model import TextModel
-from monitor.settings import Settings
 
 
 def test_intent_correction_is_stored_audited_and_reroutes_the_case(session: Session) -> None:

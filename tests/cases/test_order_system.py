@@ -29,8 +29,8 @@ from monitor.cases.order_system import (
     WebhookOrderSystem,
 )
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings, OrderSystemSettings
 from monitor.cases.resolutions import approve_resolution, request_resolution
+from monitor.config import ClearanceSettings, OrderSystemSettings
 from monitor.db.models import AuditEntry, Resolution
 from monitor.db.types import utcnow
 from monitor.submissions import new_key

@@ -22,9 +22,9 @@ from monitor.cases.orders import (
     linked_orders,
     suggest_orders,
 )
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.replies import queue_reply
 from monitor.cases.resolutions import ResolutionRefused, request_resolution
+from monitor.config import ClearanceSettings
 from monitor.db.models import AuditEntry, Author, LedgerEntry, OutboxMessage, Resolution
 from monitor.submissions import AlreadyDone, new_key
 

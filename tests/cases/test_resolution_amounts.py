@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import InvalidResolution, request_resolution
+from monitor.config import ClearanceSettings
 from monitor.db.models import Resolution
 from monitor.submissions import new_key
 

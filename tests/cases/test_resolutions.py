@@ -13,7 +13,6 @@ from monitor.auth.permissions import PermissionDenied
 from monitor.cases.audit_verify import verify_chain
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import (
     InvalidResolution,
     ResolutionRefused,
@@ -22,6 +21,7 @@ from monitor.cases.resolutions import (
     request_resolution,
 )
 from monitor.cases.suggestions import suggest_resolutions
+from monitor.config import ClearanceSettings
 from monitor.db.models import AuditEntry, Charge, LedgerEntry, Order
 from monitor.submissions import new_key
 

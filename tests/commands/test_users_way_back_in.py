@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.auth import accounts
-from monitor.auth.settings import AuthSettings
 from monitor.cli import main
+from monitor.config import AuthSettings
 from monitor.db.models import AuditEntry, LoginSession, User
 from monitor.db.types import utcnow
 

@@ -18,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 from monitor.auth import accounts
 from monitor.cases.order_system import LedgerOrderSystem, WebhookOrderSystem
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.replies import queue_reply
 from monitor.cases.resolutions import request_resolution
+from monitor.config import ClearanceSettings
 from monitor.db.models import (
     AuditEntry,
     Case,
@@ -397,7 +397,7 @@ def test_reply_of_unknown_fate_is_checked_then_recorded_as_posted(
 
 def test_users_page_unlocks_and_resets_a_password(app: AppTest, session: Session) -> None:
     from monitor.auth import accounts, throttle
-    from monitor.auth.settings import AuthSettings
+    from monitor.config import AuthSettings
     from monitor.db.models import AuditEntry, LoginSession
     from monitor.db.types import utcnow
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from x_api import page, tweet, user
 
+from monitor.config import BrandSettings, FetchSettings, ImpostorSettings
 from monitor.db.models import Case, ImpostorCheck, Post, ReplyScan, SourceState
-from monitor.impostors.config import BrandSettings, FetchSettings, ImpostorSettings
 from monitor.impostors.job import run_impostor_checks
 from monitor.ingest import store_posts
 from monitor.sources.base import AuthorInfo, IncomingPost

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from monitor.impostors.config import BrandSettings, ImpostorSettings
+from monitor.config import BrandSettings, ImpostorSettings
 from monitor.impostors.lures import deobfuscate, phone_numbers, read_lures
 from monitor.impostors.names import edit_distance, mixed_script, skeleton
 from monitor.impostors.score import BrandProfile, ReplyFacts, score_reply

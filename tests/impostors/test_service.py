@@ -13,10 +13,10 @@ from factories import T0
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerts.config import AlertSettings
 from monitor.alerts.rules import impostor_replies
 from monitor.auth.permissions import SYSTEM, PermissionDenied
 from monitor.cases.replies import check_reply
+from monitor.config import AlertSettings, BrandSettings, ImpostorSettings
 from monitor.db.models import (
     AuditEntry,
     Case,
@@ -27,7 +27,6 @@ from monitor.db.models import (
     Score,
 )
 from monitor.errors import UserFacingError
-from monitor.impostors.config import BrandSettings, ImpostorSettings
 from monitor.impostors.export import write_impostor_export
 from monitor.impostors.job import run_impostor_checks
 from monitor.impostors.service import (

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.auth.permissions import Actor, PermissionDenied
 from monitor.commands.export import export
+from monitor.config import Settings
 from monitor.db.models import CaseOrderLink, Customer, Order, Post, Resolution, User
 from monitor.reports.export import ExportTooLarge, export_report
 from monitor.reports.rows import Column
 from monitor.reports.writers import SheetTooLarge, write_xlsx
-from monitor.settings import Settings
 
 ANALYST = Actor(user_id=None, username="ana", role="analyst")
 LONG_ID = "1864783029876543210"  # 19 digits: a float would round it

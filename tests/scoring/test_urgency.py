@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
+from monitor.config import StakesSettings, UrgencySettings
 from monitor.scoring.model import TextPrediction
 from monitor.scoring.signals import read_signals
 from monitor.scoring.stakes import StakeDetector, StakeHit
 from monitor.scoring.urgency import PostContext, compute_urgency
-from monitor.settings import StakesSettings, UrgencySettings
 
 WEIGHTS = UrgencySettings()
 CALM = TextPrediction(negative=0.05, neutral=0.85, positive=0.10, complaint=0.05, severity=0.1)

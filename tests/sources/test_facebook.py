@@ -18,10 +18,11 @@ import pytest
 import requests
 from pydantic import ValidationError
 
+from monitor.config import SourceConfig
 from monitor.sources.base import ReplyTarget, SourceError
 from monitor.sources.facebook import FacebookSource
 from monitor.sources.http import RetryPolicy
-from monitor.sources.registry import SourceConfig, build_source
+from monitor.sources.registry import build_source
 
 PAGE = "111"
 TOKEN = "EAAGpage-token-secret-123"

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fake_instagram_api import IG_USER, PAGE, Script, comment, expired_token, rate_limited, serve
 
+from monitor.config import SourceConfig
 from monitor.sources.base import ReplyTarget, SourceError
 from monitor.sources.http import RetryPolicy
 from monitor.sources.instagram import InstagramSource
-from monitor.sources.registry import SourceConfig, build_source
+from monitor.sources.registry import build_source
 
 MEDIA = {"id": "9001", "timestamp": "2026-01-01T09:00:00+0000", "permalink": "https://ig/p/1",
          "caption": "New season, new looks"}  # fmt: skip

@@ -19,9 +19,10 @@ from oauthlib.oauth1 import Client as OAuthClient
 from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 from x_api import page, tweet, user
 
+from monitor.config import SourceConfig
 from monitor.sources.base import ReplyTarget, SourceError
 from monitor.sources.http import RetryPolicy, mount_adapter
-from monitor.sources.registry import SourceConfig, build_source
+from monitor.sources.registry import build_source
 from monitor.sources.x import XSource
 
 BRAND = "1000"

@@ -7,14 +7,12 @@ bounds how many platform calls fetching replies may spend.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from monitor.config.base import Section
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BrandSettings(_Section):
+class BrandSettings(Section):
     """The brand's real contact points; everything else that claims to be the brand is not."""
 
     # Empty until configured: impostor checks need at least the name and the official accounts.
@@ -50,7 +48,7 @@ class BrandSettings(_Section):
         return tuple(cleaned)
 
 
-class ImpostorWeights(_Section):
+class ImpostorWeights(Section):
     """Points each signal adds to the 0-100 impostor score (see README "Impostor replies")."""
 
     lookalike_name: float = 35.0  # the handle or name is an official one with swapped letters
@@ -74,7 +72,7 @@ class ImpostorWeights(_Section):
     verified: float = -15.0
 
 
-class FetchSettings(_Section):
+class FetchSettings(Section):
     """How many platform calls fetching third-party replies may spend (see README)."""
 
     enabled: bool = True
@@ -89,7 +87,7 @@ class FetchSettings(_Section):
     replies_per_post: int = Field(100, ge=10, le=500)
 
 
-class ImpostorSettings(_Section):
+class ImpostorSettings(Section):
     enabled: bool = True
     threshold: float = Field(50.0, ge=1, le=100)  # at or above: an impostor reply
     new_account_days: int = Field(30, ge=1)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from monitor.alerts.config import check_timezone
+from monitor.config.base import Section, check_timezone
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-class ReportSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class ReportSettings(Section):
     # Folder for scheduled reports; relative paths start at the current directory.
     folder: str = "var/reports"
     daily: bool = False  # yesterday's report, written once per day

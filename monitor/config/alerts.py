@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from datetime import time
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from monitor.config.base import Section, check_timezone
 
 RULES = (
     "urgency",
@@ -30,20 +31,7 @@ RULES = (
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def check_timezone(value: str) -> str:
-    """Shared by every setting that names a timezone (quiet hours, report periods)."""
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError("must be an IANA timezone such as Europe/Berlin or UTC") from exc
-    return value
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class QuietHours(_Section):
+class QuietHours(Section):
     """A daily window (local time of `timezone`) in which the route stays silent."""
 
     start: str = "22:00"
@@ -73,7 +61,7 @@ class QuietHours(_Section):
         return time.fromisoformat(self.start), time.fromisoformat(self.end)
 
 
-class RouteSettings(_Section):
+class RouteSettings(Section):
     """One destination (Slack channel, Teams workflow, e-mail, PagerDuty, JSON webhook)."""
 
     name: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -103,7 +91,7 @@ class RouteSettings(_Section):
         return self.enabled and ("*" in self.rules or rule in self.rules)
 
 
-class SpikeSettings(_Section):
+class SpikeSettings(Section):
     enabled: bool = True
     window_minutes: int = Field(default=60, ge=5, le=24 * 60)
     weeks: int = Field(default=4, ge=1, le=12)  # same hour of the week, this many weeks back
@@ -116,7 +104,7 @@ class SpikeSettings(_Section):
     generic_intents: tuple[str, ...] = ("other", "product_question")
 
 
-class RuleSettings(_Section):
+class RuleSettings(Section):
     urgency_threshold: float = Field(default=80.0, ge=0, le=100)
     high_value_amount: float = Field(default=500.0, ge=0)
     security_intents: tuple[str, ...] = ("account_security", "fraud", "phishing")
@@ -133,7 +121,7 @@ class RuleSettings(_Section):
         return _check_rules(value)
 
 
-class DeliverySettings(_Section):
+class DeliverySettings(Section):
     max_attempts: int = Field(default=5, ge=1, le=50)
     backoff_seconds: float = Field(default=60.0, ge=0)  # doubles after each failed attempt
     backoff_max_seconds: float = Field(default=3600.0, ge=0)
@@ -150,7 +138,7 @@ def _default_cooldowns() -> dict[str, int]:
     }
 
 
-class AlertSettings(_Section):
+class AlertSettings(Section):
     enabled: bool = True
     routes: tuple[RouteSettings, ...] = ()
     rules: RuleSettings = RuleSettings()

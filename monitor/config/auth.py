@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from monitor.config.base import Section
 
 Role = Literal["agent", "senior", "supervisor", "analyst", "admin"]
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SsoSettings(_Section):
+class SsoSettings(Section):
     """Streamlit `st.login` (OIDC); the provider itself is configured in .streamlit/secrets.toml."""
 
     enabled: bool = False
@@ -25,7 +23,7 @@ class SsoSettings(_Section):
     default_role: Role | None = None
 
 
-class AuthSettings(_Section):
+class AuthSettings(Section):
     # Failed sign-ins are throttled, never a hard lock (see monitor/auth/throttle.py): after
     # `client_free_failures` from one address, each next attempt waits 1, 2, 4... seconds up
     # to `client_max_delay_seconds`; after `account_free_failures` on one username (from all
