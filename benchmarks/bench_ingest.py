@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, func, select, text
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 from monitor.db.models import Post
-from monitor.sources.replay import replay_file
+from monitor.ingest_replay import replay_file
 
 PHRASES = [
     "my order never arrived and it's been {n} days",

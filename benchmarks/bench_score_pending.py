@@ -20,9 +20,9 @@ from monitor.config import Settings
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 from monitor.db.models import Post, Score
+from monitor.ingest_replay import replay_file
 from monitor.scoring.loader import load_text_model
 from monitor.scoring.pipeline import score_pending
-from monitor.sources.replay import replay_file
 
 
 def bench(label: str, url: str, source: Path, settings: Settings) -> None:

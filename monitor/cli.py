@@ -142,7 +142,8 @@ def score(
 @pass_lazy
 def replay(lazy: LazyContext, file: Path, source: str, no_score: bool) -> None:
     """Ingest recorded posts from a CSV in the Customer Support on Twitter (TWCS) format."""
-    from monitor.sources.replay import ReplayFileError, replay_file
+    from monitor.ingest_replay import replay_file
+    from monitor.sources.replay import ReplayFileError
 
     app = lazy.app
     upgrade(app.engine)
@@ -182,8 +183,8 @@ def demo(
     used; the demo accounts never go anywhere else.
     """
     from monitor.auth.accounts import ensure_demo_users
-    from monitor.sources.demo import load_demo
-    from monitor.sources.demo_guard import prepare_demo_database
+    from monitor.demo.guard import prepare_demo_database
+    from monitor.demo.seed import load_demo
 
     app = lazy.app
     upgrade(app.engine)

@@ -369,7 +369,7 @@ def ensure_demo_users(session: Session, password: str) -> list[User]:
     `password`. Safe to run again: existing accounts are left as they are. Refused outside a
     database the demo created: the password is public."""
     from monitor.auth.permissions import SYSTEM
-    from monitor.sources.demo_guard import is_demo_database
+    from monitor.demo.guard import is_demo_database
 
     if not is_demo_database(session):
         raise AccountError(

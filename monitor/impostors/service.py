@@ -28,7 +28,7 @@ from monitor.errors import UserFacingError
 from monitor.impostors.score import BrandProfile, ReplyFacts, score_reply
 from monitor.ingest import post_rows, upsert_authors
 from monitor.sources.base import AuthorInfo, IncomingPost
-from monitor.sources.http import parse_time
+from monitor.sources.values import parse_time
 
 
 def store_third_party(session: Session, case_id: int, replies: Sequence[IncomingPost]) -> list[int]:

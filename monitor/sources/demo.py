@@ -1,7 +1,8 @@
 """Seeded, realistic demo data: customers, orders, charges and the posts they write.
 
 `generate_demo` is pure (one `random.Random(seed)`, no clock, no database) so a seed always
-gives the same world; `load_demo` writes it and can run again without duplicating anything.
+gives the same world; `monitor.demo.seed.load_demo` writes it to the database (a source never
+writes storage) and can run again without duplicating anything.
 Every problem a post talks about exists in the orders and charges, so linking a case to its
 order and checking a billing claim work on demo data as on real data.
 """
@@ -13,12 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
-from monitor.cases.threads import SlaPolicy
-from monitor.db.models import Author, Charge, Customer, Order
-from monitor.ingest import store_posts
 from monitor.sources.base import IncomingPost
 from monitor.sources.demo_impostors import impostor_replies
 from monitor.sources.demo_posts import PostBuilder
@@ -45,9 +40,7 @@ __all__ = [
     "DemoCustomer",
     "DemoData",
     "DemoOrder",
-    "DemoSummary",
     "generate_demo",
-    "load_demo",
 ]
 
 
@@ -67,24 +60,6 @@ class DemoData:
     posts: list[IncomingPost]
     # Strangers' replies under customers' tweets (mostly impostors), stored with the posts.
     third_party: list[IncomingPost] = field(default_factory=list)
-
-
-@dataclass
-class DemoSummary:
-    customers_added: int = 0
-    orders_added: int = 0
-    charges_added: int = 0
-    posts_stored: int = 0
-    posts_already_there: int = 0
-    authors_linked: int = 0
-
-    def __str__(self) -> str:
-        return (
-            f"{self.customers_added} customers, {self.orders_added} orders, "
-            f"{self.charges_added} charges added; {self.posts_stored} posts stored "
-            f"({self.posts_already_there} already there); {self.authors_linked} authors "
-            "linked to customers"
-        )
 
 
 def generate_demo(*, seed: int, customers: int, posts: int, days: int, now: datetime) -> DemoData:
@@ -146,102 +121,3 @@ FORCED: list[dict[str, Any]] = [
     {"situation": "missing_delivery", "topic": "lost", "channel": 0, "high_value": True},
     {"situation": "missing_delivery", "topic": "late", "channel": 3, "lang": "ja"},
 ]  # fmt: skip
-
-
-def load_demo(
-    session: Session,
-    *,
-    seed: int,
-    customers: int,
-    posts: int,
-    days: int,
-    now: datetime,
-    sla: SlaPolicy | None = None,
-) -> DemoSummary:
-    """Write the demo world. The caller commits (`with factory() as s, s.begin(): ...`).
-
-    Customers are matched by email and orders by id, so a second run adds nothing; new customer
-    rows take ids from the database, never fixed ones that could clash with real customers.
-    """
-    data = generate_demo(seed=seed, customers=customers, posts=posts, days=days, now=now)
-    summary = DemoSummary()
-    by_number = _write_customers(session, data.customers, summary)
-    _write_orders(session, data, by_number, summary)
-    result = store_posts(session, [*data.posts, *data.third_party], sla)
-    summary.posts_stored, summary.posts_already_there = len(result.new_post_ids), result.duplicates
-    for link in data.links:
-        linked = session.execute(
-            update(Author)
-            .where(Author.platform == link.platform, Author.handle == link.handle)
-            .where(Author.customer_id.is_(None))
-            .values(customer_id=by_number[link.customer])
-        )
-        summary.authors_linked += linked.rowcount  # type: ignore[attr-defined]
-    session.flush()
-    return summary
-
-
-def _write_customers(
-    session: Session, people: list[DemoCustomer], summary: DemoSummary
-) -> dict[int, int]:
-    """Insert the customers not there yet; return demo number -> database id."""
-    ids: dict[str, int] = {}
-    for chunk in _chunks([c.email for c in people]):
-        rows = session.execute(select(Customer.email, Customer.id).where(Customer.email.in_(chunk)))
-        ids.update((email, id_) for email, id_ in rows if email)
-    fresh = {
-        c.email: Customer(
-            name=c.name,
-            email=c.email,
-            phone=c.phone,
-            x_handle=c.x_handle,
-            facebook_id=c.facebook_id,
-            created_at=c.created_at,
-        )
-        for c in people
-        if c.email not in ids
-    }
-    session.add_all(fresh.values())
-    session.flush()
-    ids.update({email: row.id for email, row in fresh.items()})
-    summary.customers_added = len(fresh)
-    return {c.number: ids[c.email] for c in people}
-
-
-def _write_orders(
-    session: Session, data: DemoData, by_number: dict[int, int], summary: DemoSummary
-) -> None:
-    """Insert orders not there yet, and the charges of those orders only."""
-    known: set[str] = set()
-    for chunk in _chunks([o.id for o in data.orders]):
-        known.update(session.scalars(select(Order.id).where(Order.id.in_(chunk))))
-    new = [o for o in data.orders if o.id not in known]
-    for o in new:
-        fields = {k: getattr(o, k) for k in ORDER_FIELDS}
-        session.add(Order(customer_id=by_number[o.customer], **fields))
-    session.flush()  # orders before their charges (foreign key)
-    added = {o.id for o in new}
-    charges = [
-        Charge(
-            order_id=c.order_id,
-            amount=c.amount,
-            currency=c.currency,
-            charged_at=c.charged_at,
-            description=c.description,
-        )
-        for c in data.charges
-        if c.order_id in added
-    ]
-    session.add_all(charges)
-    session.flush()
-    summary.orders_added, summary.charges_added = len(new), len(charges)
-
-
-ORDER_FIELDS = (
-    "id kind items value currency status ordered_at shipped_at delivered_at cancelled_at "
-    "carrier tracking_number"
-).split()
-
-
-def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
-    return [values[i : i + size] for i in range(0, len(values), size)]

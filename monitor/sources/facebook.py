@@ -24,21 +24,10 @@ import requests
 
 from monitor.config.sources import parse_graph_version
 from monitor.sources.base import AuthorInfo, FetchResult, IncomingPost, ReplyTarget, SourceError
-from monitor.sources.http import (
-    DEFAULT_TIMEOUT,
-    Malformed,
-    Part,
-    RetryPolicy,
-    as_id,
-    as_int,
-    combine,
-    estimate_backlog,
-    is_network_error,
-    mount_adapter,
-    parse_time,
-    time_field,
-)
+from monitor.sources.feeds import Part, combine, estimate_backlog
+from monitor.sources.http import DEFAULT_TIMEOUT, RetryPolicy, is_network_error, mount_adapter
 from monitor.sources.redact import install_redaction, redact
+from monitor.sources.values import Malformed, as_id, as_int, parse_time, time_field
 
 log = logging.getLogger(__name__)
 

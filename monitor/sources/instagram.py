@@ -21,7 +21,8 @@ from typing import Any
 
 from monitor.sources.base import AuthorInfo, FetchResult, IncomingPost
 from monitor.sources.facebook import FacebookSource, _data, _pending
-from monitor.sources.http import Malformed, Part, as_id, combine, parse_time
+from monitor.sources.feeds import Part, combine
+from monitor.sources.values import Malformed, as_id, parse_time
 
 MEDIA_FIELDS = "id,timestamp,permalink,media_type,caption"
 COMMENT = "id,text,timestamp,username,from{id,username},parent_id"

@@ -6,6 +6,9 @@ column, and optionally `platform` (x, facebook or instagram; x when absent). Fil
 pandas turn reply ids into floats (`3.0`); some rows carry bare CR characters inside unquoted
 text, which splits them. Such rows are skipped and counted, never fatal: a 100 MB replay
 should not stop at row two million because of one broken tweet.
+
+This module only reads; `monitor.ingest_replay` stores a whole file, `stream.ReplaySource`
+feeds it to the poller a batch at a time.
 """
 
 from __future__ import annotations
@@ -13,21 +16,14 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-from tqdm import tqdm
-
-from monitor.cases.threads import SlaPolicy
-from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
 from monitor.file_checks import looks_utf16
-from monitor.ingest import store_posts
 from monitor.sources.base import AuthorInfo, IncomingPost
 
 REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text")
@@ -79,32 +75,6 @@ class ReplayStats:
         return rows
 
 
-@dataclass
-class ReplaySummary:
-    path: Path
-    rows_read: int = 0
-    stored: int = 0
-    duplicates: int = 0
-    malformed: int = 0
-    malformed_examples: list[MalformedRow] = field(default_factory=list)
-
-    @property
-    def malformed_lines(self) -> list[int]:
-        return [m.line for m in self.malformed_examples]
-
-    def describe(self) -> str:
-        """One line for the CLI: 5000 rows read, 4999 stored, 1 malformed (line 2589: ...)."""
-        text = (
-            f"{self.path.name}: {self.rows_read} rows read, {self.stored} stored, "
-            f"{self.duplicates} already stored, {self.malformed} malformed"
-        )
-        if self.malformed_examples:
-            shown = "; ".join(f"line {m.line}: {m.reason}" for m in self.malformed_examples)
-            more = ", ..." if self.malformed > len(self.malformed_examples) else ""
-            text += f" ({shown}{more})"
-        return text
-
-
 def read_twcs(
     path: Path, *, source: str = "replay", stats: ReplayStats | None = None
 ) -> Iterator[IncomingPost]:
@@ -115,39 +85,6 @@ def read_twcs(
     path = Path(path)
     header = _check_file(path)
     return _stream(path, header, source, stats if stats is not None else ReplayStats())
-
-
-def replay_file(
-    session_factory: Callable[[], Session],
-    path: Path,
-    *,
-    source: str = "replay",
-    batch_size: int = 1000,
-    progress: bool = False,
-    sla: SlaPolicy | None = None,
-) -> ReplaySummary:
-    """Store a TWCS file's posts, one committed transaction per batch.
-
-    A crash loses at most the current batch, and replaying the file again stores only what
-    is missing: posts are deduplicated by (platform, id).
-    """
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
-    stats = ReplayStats()
-    posts = read_twcs(path, source=source, stats=stats)
-    summary = ReplaySummary(Path(path))
-    # On a terminal only: a log file or a test gets the one summary line, not bar redraws.
-    with tqdm(desc=Path(path).name, unit=" rows", disable=None if progress else True) as bar:
-        for batch in _batches(posts, batch_size):
-            with session_factory() as session, session.begin():
-                result = store_posts(session, batch, sla)
-            summary.stored += len(result.new_post_ids)
-            summary.duplicates += result.duplicates
-            bar.update(stats.rows - bar.n)
-        bar.update(stats.rows - bar.n)
-    summary.rows_read, summary.malformed = stats.rows, stats.malformed
-    summary.malformed_examples = list(stats.examples)
-    return summary
 
 
 def parse_twcs_time(value: str) -> datetime:
@@ -306,7 +243,7 @@ def _post(row: list[str], columns: dict[str, int], names: list[str], source: str
         ) from None
     except OverflowError:
         created = None  # year 1 or 9999 shifted by its UTC offset
-    if created is None or not EARLIEST <= created <= utcnow() + FUTURE_SLACK:
+    if created is None or not EARLIEST <= created <= datetime.now(UTC) + FUTURE_SLACK:
         raise _Malformed(
             f"created_at {get('created_at')[:40]!r} is not a possible time (before "
             f"{EARLIEST.year} or in the future)"
@@ -347,9 +284,3 @@ def _csv_reason(exc: csv.Error) -> str:
     if "NUL" in message:
         return "contains a NUL byte"
     return f"unreadable CSV ({message})"
-
-
-def _batches(items: Iterable[IncomingPost], size: int) -> Iterator[list[IncomingPost]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch

@@ -15,9 +15,9 @@ from typing import Any
 
 from monitor.sources.base import IncomingPost, SourceError
 from monitor.sources.facebook import FacebookSource
-from monitor.sources.http import Malformed, as_id, as_int, from_unix
 from monitor.sources.instagram import COMMENT as INSTAGRAM_COMMENT
 from monitor.sources.instagram import InstagramSource
+from monitor.sources.values import Malformed, as_id, as_int, from_unix
 from monitor.sources.x import TWEET_FIELDS, USER_FIELDS, XSource, _unpack
 
 REPLY_COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id}"

@@ -6,11 +6,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.db.types import utcnow
 from monitor.sources.base import FetchResult, IncomingPost, RejectedItem, ReplyTarget
 from monitor.sources.demo import generate_demo
 from monitor.sources.replay import ReplayStats, read_twcs
@@ -28,7 +27,7 @@ class DemoStreamSource:
 
     def fetch(self, cursor: dict[str, Any] | None) -> FetchResult:
         batch = int((cursor or {}).get("batch", 0)) + 1
-        now = utcnow().replace(microsecond=0)
+        now = datetime.now(UTC).replace(microsecond=0)
         # A distinct world per batch: new posts and ids, deterministic for a seed.
         world = generate_demo(
             seed=self.seed * 100_003 + batch,

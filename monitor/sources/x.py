@@ -17,23 +17,16 @@ import tweepy
 from requests.models import PreparedRequest
 
 from monitor.sources.base import AuthorInfo, FetchResult, IncomingPost, ReplyTarget, SourceError
+from monitor.sources.feeds import Part, combine, estimate_backlog
 from monitor.sources.http import (
     DEFAULT_TIMEOUT,
-    Malformed,
-    Part,
     RateBudget,
     RetryPolicy,
-    as_id,
-    as_int,
-    combine,
-    estimate_backlog,
-    from_unix,
     is_network_error,
-    is_newer,
     mount_adapter,
-    parse_time,
 )
 from monitor.sources.redact import install_redaction, redact
+from monitor.sources.values import Malformed, as_id, as_int, from_unix, is_newer, parse_time
 
 log = logging.getLogger(__name__)
 

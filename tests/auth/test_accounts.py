@@ -152,7 +152,7 @@ def test_a_password_made_of_the_username_is_refused(session: Session) -> None:
 
 
 def test_demo_accounts_may_use_the_demo_password(session: Session) -> None:
-    from monitor.sources.demo_guard import prepare_demo_database
+    from monitor.demo.guard import prepare_demo_database
 
     assert prepare_demo_database(session, "test database", into_existing=False)
     [agent, *_] = accounts.ensure_demo_users(session, DEMO_PASSWORD)
@@ -189,7 +189,7 @@ def test_only_admins_manage_users_and_roles_are_audited(session: Session) -> Non
 
 
 def test_demo_users_are_idempotent(session: Session) -> None:
-    from monitor.sources.demo_guard import prepare_demo_database
+    from monitor.demo.guard import prepare_demo_database
 
     assert prepare_demo_database(session, "test database", into_existing=False)
     first = accounts.ensure_demo_users(session, "demo-password-1")

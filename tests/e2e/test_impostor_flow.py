@@ -22,11 +22,11 @@ from monitor.context import AppContext
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 from monitor.db.models import AuditEntry, ImpostorReport, OutboxMessage
+from monitor.demo.seed import load_demo
 from monitor.impostors.job import run_impostor_checks
 from monitor.impostors.service import impostor_accounts
 from monitor.scoring.pipeline import score_pending
 from monitor.settings import load_settings
-from monitor.sources.demo import load_demo
 
 __all__ = ["server"]  # the fixture, imported for this module's tests
 WAIT = 30_000  # ms: a rerun on two busy cores can take more than expect's default 5 s

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.models import Post, SourceState
-from monitor.sources.http import parse_time
+from monitor.sources.values import parse_time
 
 BRAND = "1000"
 ENV = {

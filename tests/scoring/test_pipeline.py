@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Settings
 from monitor.db.models import Case, Post, Score
+from monitor.demo.seed import load_demo
 from monitor.scoring.model import TextModel
 from monitor.scoring.pipeline import score_pending
-from monitor.sources.demo import load_demo
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.db.models import Case, Post
 from monitor.errors import UserFacingError
+from monitor.ingest_replay import replay_file
 from monitor.sources.replay import (
     MalformedRow,
     ReplayFileError,
@@ -17,7 +18,6 @@ from monitor.sources.replay import (
     normalise_id,
     parse_twcs_time,
     read_twcs,
-    replay_file,
 )
 from monitor.sources.stream import ReplaySource
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from monitor.auth import accounts
 from monitor.cli import main
 from monitor.db.models import Customer, Post, User
-from monitor.sources.demo_guard import is_demo_database
+from monitor.demo.guard import is_demo_database
 
 DEMO_USERS = set(accounts.DEMO_USERS)
 
