@@ -1,7 +1,7 @@
 """Scoring stored posts (what `monitor run` does after each poll): posts/s end to end.
 
 Stores a TWCS-format file of repeat customers (most authors post several times, so the
-author, case and order history lookups do real work), then times `score_pending` with the
+author, case and order history lookups do real work), then times `score_and_roll_up` with the
 committed model, and the model alone on the same texts, so the database share is visible.
 Run: `.venv/bin/python benchmarks/bench_score_pending.py [--posts 20000] [--postgres URL|'']`.
 """
@@ -16,13 +16,13 @@ from pathlib import Path
 from bench_ingest import backends, write_twcs
 from sqlalchemy import func, select
 
+from monitor.cases.rollup import score_and_roll_up
 from monitor.config import Settings
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
 from monitor.db.models import Post, Score
 from monitor.ingest_replay import replay_file
 from monitor.scoring.loader import load_text_model
-from monitor.scoring.pipeline import score_pending
 
 
 def bench(label: str, url: str, source: Path, settings: Settings) -> None:
@@ -37,7 +37,7 @@ def bench(label: str, url: str, source: Path, settings: Settings) -> None:
     model.predict(texts)
     model_only = time.perf_counter() - started
     started = time.perf_counter()
-    scored = score_pending(factory, model, settings)
+    scored = score_and_roll_up(factory, model, settings)
     elapsed = time.perf_counter() - started
     with engine.connect() as connection:
         assert connection.scalar(select(func.count(Score.id))) == scored == len(texts)

@@ -278,7 +278,7 @@ def run(lazy: LazyContext) -> None:
 @pass_lazy
 def poll(lazy: LazyContext, source_name: str, once: bool, no_score: bool) -> None:
     """Poll one configured source once and print what it fetched."""
-    from monitor.cases.threads import SlaPolicy
+    from monitor.cases.sla import SlaPolicy
     from monitor.polling import poll_source
     from monitor.sources.redact import install_redaction
 
@@ -286,12 +286,11 @@ def poll(lazy: LazyContext, source_name: str, once: bool, no_score: bool) -> Non
     app = lazy.app
     upgrade(app.engine)
     by_name = {source.name: source for source, _ in _build_sources(app, only=source_name)}
-    scoring = app.settings.scoring
     outcome = poll_source(
         app.engine,
         app.sessions,
         by_name[source_name],
-        sla=SlaPolicy(scoring.sla_hours_public, scoring.sla_hours_private),
+        sla=SlaPolicy(app.settings.sla),
         unhealthy_after=app.settings.scheduler.unhealthy_after_failures,
     )
     click.echo(outcome.describe())
@@ -322,10 +321,10 @@ def _check_impostors(app: AppContext) -> None:
 
 
 def _score_pending(app: AppContext) -> None:
-    from monitor.scoring.pipeline import score_pending
+    from monitor.cases.rollup import score_and_roll_up
 
     click.echo("Loading the scoring model...")
-    count = score_pending(app.sessions, app.model, app.settings)
+    count = score_and_roll_up(app.sessions, app.model, app.settings)
     click.echo(f"Scored {count} new posts with {app.model.version}.")
 
 

@@ -16,9 +16,9 @@ import threading
 
 from monitor.alerts.deliver import deliver_pending
 from monitor.alerts.evaluate import evaluate_rules
+from monitor.cases.rollup import score_and_roll_up
 from monitor.context import AppContext
 from monitor.polling import PollOutcome
-from monitor.scoring.pipeline import score_pending
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Flow:
 
     def score(self) -> int:
         with self._scoring:
-            count = score_pending(self.app.sessions, self.app.model, self.app.settings)
+            count = score_and_roll_up(self.app.sessions, self.app.model, self.app.settings)
         if count:
             log.info("scored %d new posts with %s", count, self.app.model.version)
         return count

@@ -15,7 +15,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from monitor.cases.threads import SlaPolicy, attach_to_cases
+from monitor.cases.sla import SlaPolicy
+from monitor.cases.threads import attach_to_cases
 from monitor.db.models import Author, Post
 from monitor.db.types import utcnow
 from monitor.db.upsert import insert_ignoring_duplicates

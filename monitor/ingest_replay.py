@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from monitor.cases.threads import SlaPolicy
+from monitor.cases.sla import SlaPolicy
 from monitor.ingest import store_posts
 from monitor.sources.base import IncomingPost
 from monitor.sources.replay import MalformedRow, ReplayStats, read_twcs

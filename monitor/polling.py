@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.cases.threads import SlaPolicy
+from monitor.cases.sla import SlaPolicy
 from monitor.db.models import RejectedPayload, SourceState
 from monitor.db.types import utcnow
 from monitor.ingest import store_posts

@@ -15,7 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from monitor.cases.execution import run_order_calls
 from monitor.cases.order_system import order_system_for
 from monitor.cases.replies import OutboxOnlySender, ReplySender, send_queued_replies
-from monitor.cases.threads import SlaPolicy
+from monitor.cases.sla import SlaPolicy
 from monitor.context import AppContext
 from monitor.flow import Flow
 from monitor.impostors.job import run_impostor_checks
@@ -53,7 +53,7 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
     the score and alert jobs are the safety net and start half a tick later, staggered."""
     settings = app.settings
     intervals = settings.scheduler
-    sla = SlaPolicy(settings.scoring.sla_hours_public, settings.scoring.sla_hours_private)
+    sla = SlaPolicy(settings.sla)
     flow = Flow(app)
 
     def poll(source: Source) -> None:

@@ -7,6 +7,7 @@ of failing later mid-poll.
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from pathlib import Path
@@ -15,12 +16,49 @@ from typing import Any
 from pydantic import ValidationError
 
 from monitor.config import DEFAULT_CONFIG, AuditSettings, Settings
+from monitor.config.sla import RENAMED
 from monitor.db.engine import AuditKey
 from monitor.errors import UserFacingError
+
+log = logging.getLogger(__name__)
 
 
 class SettingsError(UserFacingError):
     """The configuration is unusable; the message names the key and how to fix it."""
+
+
+# Old keys already warned about: a process says it once, not on every reload.
+_WARNED: set[str] = set()
+
+
+def _read_renamed_keys(tree: dict[str, Any], config_path: Path) -> None:
+    """Move each renamed key to its new place; giving both spellings is a refusal."""
+    for old, new in RENAMED.items():
+        old_section, old_key = old.split(".")
+        new_section, new_key = new.split(".")
+        section = tree.get(old_section)
+        if not isinstance(section, dict) or old_key not in section:
+            continue
+        target = tree.setdefault(new_section, {})
+        if not isinstance(target, dict):
+            continue  # validation names the malformed section
+        if new_key in target:
+            raise SettingsError(
+                f"both `{old}` and `{new}` are set in {config_path}: `{old}` was renamed to "
+                f"`{new}`; remove `{old}`"
+            )
+        target[new_key] = section.pop(old_key)
+        if old not in _WARNED:
+            _WARNED.add(old)
+            log.warning(
+                "setting `%s` in %s is deprecated: rename it to `%s` (it still works for now)",
+                old,
+                config_path,
+                new,
+            )
+    for section_name in {old.split(".")[0] for old in RENAMED}:
+        if tree.get(section_name) == {}:  # a section left empty by the move is gone
+            del tree[section_name]
 
 
 # Environment variables that override single keys: name -> dotted key.
@@ -62,6 +100,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         tree: dict[str, Any] = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"config file {config_path} is not valid TOML: {exc}") from exc
+    _read_renamed_keys(tree, config_path)
     for name, dotted in ENV_OVERRIDES.items():
         if os.environ.get(name):
             _set_dotted(tree, dotted, os.environ[name])

@@ -7,26 +7,15 @@ again is one case whose priority is the most urgent thing they said.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from monitor.cases.sla import SlaPolicy
 from monitor.db.models import Case, Post
 
 OPEN_STATUSES = ("new", "open", "waiting")
-
-
-@dataclass(frozen=True)
-class SlaPolicy:
-    hours_public: float = 1.0
-    hours_private: float = 4.0
-
-    def due(self, post: Post) -> datetime:
-        hours = self.hours_private if post.kind == "dm" else self.hours_public
-        return post.created_at + timedelta(hours=hours)
 
 
 def attach_to_cases(session: Session, posts: Sequence[Post], sla: SlaPolicy) -> None:
@@ -100,15 +89,15 @@ def _attach_inbound(
             status="new",
             opened_at=post.created_at,
             last_post_at=post.created_at,
-            sla_due_at=sla.due(post),
+            sla_due_at=sla.due(post.created_at, post.kind),
         )
         session.add(case)
     else:
         if case.status == "waiting":  # the customer wrote back: the clock runs again
             case.status = "open"
-            case.sla_due_at = sla.due(post)
+            case.sla_due_at = sla.due(post.created_at, post.kind)
         elif case.sla_due_at is None:
-            case.sla_due_at = sla.due(post)
+            case.sla_due_at = sla.due(post.created_at, post.kind)
         case.last_post_at = max(case.last_post_at, post.created_at)
     open_cases[key] = case
     return case

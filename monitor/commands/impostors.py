@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from monitor.auth.permissions import SYSTEM
-from monitor.cases.threads import SlaPolicy
+from monitor.cases.sla import SlaPolicy
 from monitor.commands.common import app_context
 from monitor.db.migrate import upgrade
 from monitor.errors import UserFacingError
@@ -41,8 +41,7 @@ def check(no_fetch: bool) -> None:
                     sources[config.name] = build_source(config)
                 except SourceError as exc:
                     click.echo(f"skipping {config.name}: {exc}", err=True)
-    scoring = app.settings.scoring
-    sla = SlaPolicy(scoring.sla_hours_public, scoring.sla_hours_private)
+    sla = SlaPolicy(app.settings.sla)
     run = run_impostor_checks(
         app.engine, app.sessions, app.settings.brand, app.settings.impostors, sources, sla=sla
     )

@@ -31,8 +31,9 @@ from monitor.config.runtime import (
     DemoSettings,
     SchedulerSettings,
 )
-from monitor.config.scoring import ModelSettings, ScoringSettings, StakesSettings, UrgencySettings
+from monitor.config.scoring import ModelSettings, StakesSettings, UrgencySettings
 from monitor.config.settings import DEFAULT_CONFIG, PROJECT_ROOT, Settings
+from monitor.config.sla import SlaSettings
 from monitor.config.sources import SourceConfig
 
 __all__ = [
@@ -63,8 +64,8 @@ __all__ = [
     "RouteSettings",
     "RuleSettings",
     "SchedulerSettings",
-    "ScoringSettings",
     "Settings",
+    "SlaSettings",
     "SourceConfig",
     "SpikeSettings",
     "SsoSettings",

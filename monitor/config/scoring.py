@@ -1,5 +1,5 @@
-"""Scoring settings: the model (`[model]`), the urgency weights (`[urgency]`), the stake
-exemplars (`[stakes]`) and `[scoring]`."""
+"""Scoring settings: the model (`[model]`), the urgency weights (`[urgency]`), and the stake
+exemplars (`[stakes]`)."""
 
 from __future__ import annotations
 
@@ -142,10 +142,3 @@ _DEFAULT_EXEMPLARS: dict[str, list[str]] = {
         "telling all my friends to stay away",
     ],
 }
-
-
-class ScoringSettings(Section):
-    sla_hours_public: float = Field(1.0, gt=0)
-    sla_hours_private: float = Field(4.0, gt=0)
-    # Urgency at or above which a case's SLA is shortened to a quarter.
-    critical_urgency: float = Field(80.0, ge=0, le=100)

@@ -21,7 +21,8 @@ from monitor.config.runtime import (
     DemoSettings,
     SchedulerSettings,
 )
-from monitor.config.scoring import ModelSettings, ScoringSettings, StakesSettings, UrgencySettings
+from monitor.config.scoring import ModelSettings, StakesSettings, UrgencySettings
+from monitor.config.sla import SlaSettings
 from monitor.config.sources import SourceConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -33,7 +34,7 @@ class Settings(Section):
     model: ModelSettings = ModelSettings()
     urgency: UrgencySettings = UrgencySettings()
     stakes: StakesSettings = StakesSettings()
-    scoring: ScoringSettings = ScoringSettings()
+    sla: SlaSettings = SlaSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     replies: ReplySettings = ReplySettings()
     sources: list[SourceConfig] = Field(default_factory=list)

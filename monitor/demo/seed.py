@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from monitor.cases.threads import SlaPolicy
+from monitor.cases.sla import SlaPolicy
 from monitor.db.models import Author, Charge, Customer, Order
 from monitor.ingest import store_posts
 from monitor.sources.demo import DemoCustomer, DemoData, generate_demo

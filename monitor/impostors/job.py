@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from monitor.cases.threads import OPEN_STATUSES, SlaPolicy
+from monitor.cases.sla import SlaPolicy
+from monitor.cases.threads import OPEN_STATUSES
 from monitor.config import BrandSettings, ImpostorSettings
 from monitor.db.models import Case, ImpostorCheck, Post, ReplyScan, Score, SourceState
 from monitor.db.types import utcnow

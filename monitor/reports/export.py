@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.auth.permissions import Actor, require
+from monitor.cases.sla import SlaPolicy
 from monitor.config import Settings
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
@@ -23,7 +24,6 @@ from monitor.output_paths import check_output_path, write_failed
 from monitor.reports.rows import (
     CASE_COLUMNS,
     POST_COLUMNS,
-    SlaRules,
     case_rows,
     count_cases,
     count_posts,
@@ -54,11 +54,6 @@ class ExportResult:
 def posts_path(output: Path) -> Path:
     """`report.csv` -> `report-posts.csv`: the per-post file next to the per-case one."""
     return output.with_name(f"{output.stem}-posts{output.suffix}")
-
-
-def sla_rules(settings: Settings) -> SlaRules:
-    scoring = settings.scoring
-    return SlaRules(scoring.sla_hours_public, scoring.sla_hours_private, scoring.critical_urgency)
 
 
 def _partial(path: Path) -> Path:
@@ -99,7 +94,7 @@ def export_report(
     if since and until and since >= until:
         raise ExportError(f"--since ({since:%Y-%m-%d}) must be before --until ({until:%Y-%m-%d})")
     now = now or utcnow()
-    sla = sla_rules(settings)
+    sla = SlaPolicy(settings.sla)
     targets = [output] if fmt == "xlsx" else [output, posts_path(output)]
     for target in targets:  # before any row is read: a wrong path fails at once
         check_output_path(target, partial=_partial(target), example=f"report.{fmt}")

@@ -13,9 +13,9 @@ import pandas as pd
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
+from monitor.cases.sla import SlaPolicy
 from monitor.config import Settings
 from monitor.db.models import Alert, Post, Resolution, Score, User
-from monitor.reports.export import sla_rules
 from monitor.reports.rows import CASE_COLUMNS, case_rows
 
 
@@ -76,7 +76,7 @@ def case_frame(
     session: Session, settings: Settings, since: datetime, until: datetime, now: datetime
 ) -> pd.DataFrame:
     """One row per case opened in the range, with the export's columns."""
-    rows = case_rows(session, since, until, sla_rules(settings), now)
+    rows = case_rows(session, since, until, SlaPolicy(settings.sla), now)
     return pd.DataFrame(list(rows), columns=[c.name for c in CASE_COLUMNS])
 
 

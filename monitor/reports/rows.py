@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
@@ -23,6 +23,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, aliased
 
 from monitor.cases.policy import ACTION_LABELS, MONETARY
+from monitor.cases.sla import SlaPolicy
 from monitor.db.models import (
     Author,
     Case,
@@ -74,16 +75,6 @@ POST_COLUMNS = tuple(
         ("conversation_id", "id"), ("in_reply_to_id", "id"), ("text", "text"),
     )
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class SlaRules:
-    hours_public: float = 1.0
-    hours_private: float = 4.0
-    critical_urgency: float = 80.0
-
-    def hours(self, kind: str) -> float:
-        return self.hours_private if kind == "dm" else self.hours_public
 
 
 def _range(column: Any, since: datetime | None, until: datetime | None) -> ColumnElement[bool]:
@@ -159,7 +150,7 @@ def case_rows(
     session: Session,
     since: datetime | None,
     until: datetime | None,
-    sla: SlaRules,
+    sla: SlaPolicy,
     now: datetime,
 ) -> Iterator[Row]:
     agent = aliased(User)
@@ -269,20 +260,18 @@ def _workers_by_case(session: Session, ids: Sequence[int]) -> dict[int, list[str
     return grouped
 
 
-def sla_due(case: Case, posts: Sequence[PostFact], sla: SlaRules) -> datetime | None:
-    """The case's first-response deadline, as the scoring pipeline set it (a brand reply
-    clears `sla_due_at`, so answered cases are recomputed from their posts)."""
+def sla_due(case: Case, posts: Sequence[PostFact], sla: SlaPolicy) -> datetime | None:
+    """The case's first-response deadline, as ingest and the score roll-up set it (a brand
+    reply clears `sla_due_at`, so answered cases are recomputed from their posts)."""
     due: datetime | None = None
     for post in posts:
         if not post.inbound or (
             case.first_response_at and post.created_at > case.first_response_at
         ):
             continue
-        hours = sla.hours(post.kind)
         if due is None:
-            due = post.created_at + timedelta(hours=hours)
-        if post.urgency is not None and post.urgency >= sla.critical_urgency:
-            due = min(due, post.created_at + timedelta(hours=hours / 4))
+            due = sla.due(post.created_at, post.kind)
+        due = sla.tightened(due, post.created_at, post.kind, post.urgency)
     return due or case.sla_due_at
 
 
@@ -345,7 +334,7 @@ def _case_values(
     case: Case,
     posts: Sequence[PostFact],
     resolutions: Sequence[ResolutionFact],
-    sla: SlaRules,
+    sla: SlaPolicy,
     now: datetime,
 ) -> dict[str, Any]:
     inbound = [p for p in posts if p.inbound]

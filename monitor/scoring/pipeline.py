@@ -1,10 +1,14 @@
-"""Score stored posts that have no score yet, and roll the result up into their cases."""
+"""Score stored posts that have no score yet.
+
+What a score means for its case (priority, intent, deadline) is the team's workflow, done by
+the `then` step the caller passes in the same transaction (see monitor/cases/rollup.py).
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -13,17 +17,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from monitor.config import Settings
-from monitor.db.models import Case, CaseOrderLink, Order, Post, Score
+from monitor.db.models import CaseOrderLink, Order, Post, Score
 from monitor.db.types import utcnow
 from monitor.scoring.assess import assess
 from monitor.scoring.model import TextModel
 from monitor.scoring.urgency import PostContext, compute_urgency
 
+AfterScoring = Callable[[Sequence[Score]], None]
+
 
 def score_pending(
-    factory: sessionmaker[Session], model: TextModel, settings: Settings, *, batch_size: int = 256
+    factory: sessionmaker[Session],
+    model: TextModel,
+    settings: Settings,
+    *,
+    then: AfterScoring | None = None,
+    batch_size: int = 256,
 ) -> int:
     """Score every unscored inbound post, one committed batch at a time; returns how many.
+
+    `then` sees each batch's scores before the batch commits, so what it changes commits (or
+    rolls back) with them.
 
     Batches are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so several processes can
     score side by side without scoring a post twice (the unique post_id is the backstop).
@@ -48,7 +62,9 @@ def score_pending(
             posts = session.scalars(query).all()
             if not posts:
                 return total
-            score_posts(session, list(posts), model, settings)
+            scores = score_posts(session, list(posts), model, settings)
+            if then is not None:
+                then(scores)
             total += len(posts)
 
 
@@ -94,8 +110,6 @@ def score_posts(
         session.add(score)
         history.record(post, score.negative)
         scores.append(score)
-        if post.case is not None:
-            _roll_up(post.case, score, settings)
     session.flush()
     return scores
 
@@ -188,19 +202,3 @@ class _BatchHistory:
                 (post.created_at, negative),
                 key=lambda entry: entry[0],
             )
-
-
-def _roll_up(case: Case, score: Score, settings: Settings) -> None:
-    """A case is as urgent as the most urgent thing its customer said."""
-    if score.urgency >= case.priority:
-        case.priority = score.urgency
-        case.intent = score.intent
-    if score.urgency >= settings.scoring.critical_urgency and case.sla_due_at is not None:
-        # Critical posts get a quarter of the usual time to first response.
-        hours = (
-            settings.scoring.sla_hours_private
-            if score.post.kind == "dm"
-            else (settings.scoring.sla_hours_public)
-        )
-        critical_due = score.post.created_at + timedelta(hours=hours / 4)
-        case.sla_due_at = min(case.sla_due_at, critical_due)

@@ -18,6 +18,7 @@ from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
 from monitor.cases.audit_verify import verify_chain
+from monitor.cases.rollup import score_and_roll_up
 from monitor.context import AppContext
 from monitor.db.engine import make_engine, session_factory
 from monitor.db.migrate import upgrade
@@ -25,7 +26,6 @@ from monitor.db.models import AuditEntry, ImpostorReport, OutboxMessage
 from monitor.demo.seed import load_demo
 from monitor.impostors.job import run_impostor_checks
 from monitor.impostors.service import impostor_accounts
-from monitor.scoring.pipeline import score_pending
 from monitor.settings import load_settings
 
 __all__ = ["server"]  # the fixture, imported for this module's tests
@@ -45,7 +45,7 @@ def db_file(tmp_path: Path) -> str:
     settings = load_settings()  # config/monitor.toml: the demo brand ShopNow
     run = run_impostor_checks(engine, factory, settings.brand, settings.impostors, {})
     assert run.flagged == 2, run.describe()
-    score_pending(factory, AppContext(settings).model, settings)  # the real model, as the demo
+    score_and_roll_up(factory, AppContext(settings).model, settings)  # the real model, as the demo
     engine.dispose()
     return url
 

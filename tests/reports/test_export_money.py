@@ -15,10 +15,11 @@ from monitor.auth.permissions import Actor
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
 from monitor.cases.resolutions import approve_resolution, reject_resolution, request_resolution
+from monitor.cases.sla import SlaPolicy
 from monitor.config import ClearanceSettings, Settings
 from monitor.db.models import Case
 from monitor.reports.export import export_report
-from monitor.reports.rows import CASE_COLUMNS, SlaRules, case_rows
+from monitor.reports.rows import CASE_COLUMNS, case_rows
 from monitor.submissions import new_key
 
 POLICY = ClearanceSettings()
@@ -81,7 +82,7 @@ def rows(session: Session) -> dict[int, dict[str, Any]]:
     names = [c.name for c in CASE_COLUMNS]
     return {
         row[0]: dict(zip(names, row, strict=True))
-        for row in case_rows(session, None, None, SlaRules(), LATER)
+        for row in case_rows(session, None, None, SlaPolicy(), LATER)
     }
 
 

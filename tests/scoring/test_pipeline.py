@@ -8,11 +8,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.cases.rollup import score_and_roll_up
 from monitor.config import Settings
 from monitor.db.models import Case, Post, Score
 from monitor.demo.seed import load_demo
 from monitor.scoring.model import TextModel
-from monitor.scoring.pipeline import score_pending
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -24,8 +24,8 @@ def test_every_inbound_post_is_scored_once_and_cases_take_the_peak(
         load_demo(session, seed=3, customers=12, posts=40, days=2, now=NOW)
     settings = Settings()
 
-    scored = score_pending(sessions, text_model, settings, batch_size=16)
-    again = score_pending(sessions, text_model, settings)
+    scored = score_and_roll_up(sessions, text_model, settings, batch_size=16)
+    again = score_and_roll_up(sessions, text_model, settings)
 
     with sessions() as session:
         inbound = session.scalars(select(Post).where(Post.inbound.is_(True))).all()
@@ -58,7 +58,7 @@ def test_urgent_situations_outrank_praise(session: Session, text_model: TextMode
     store_posts(session, posts)
     session.commit()
     factory = sessionmaker(session.get_bind(), expire_on_commit=False)
-    score_pending(factory, text_model, Settings())
+    score_and_roll_up(factory, text_model, Settings())
     urgency = {
         post.external_id: post.score.urgency
         for post in session.scalars(select(Post)).all()
@@ -106,7 +106,7 @@ def test_author_case_and_order_history_reach_the_score(
         session.flush()
         session.add(CaseOrderLink(case_id=first.case.id, order_id="112-0000001-0000001"))
 
-    score_pending(sessions, text_model, Settings(), batch_size=2)
+    score_and_roll_up(sessions, text_model, Settings(), batch_size=2)
 
     with sessions() as session:
         scores = {
@@ -153,7 +153,7 @@ def test_calm_posts_with_something_at_stake_outrank_a_rant_and_store_topics_and_
     store_posts(session, posts)
     session.commit()
     factory = sessionmaker(session.get_bind(), expire_on_commit=False)
-    score_pending(factory, text_model, Settings())
+    score_and_roll_up(factory, text_model, Settings())
     scores = {p.external_id: p.score for p in session.scalars(select(Post)).all() if p.score}
 
     insulin, hacked, rant, spanish = (scores[k] for k in ("insulin", "hacked", "rant", "spanish"))
