@@ -42,6 +42,8 @@ review.append(st.Page(PAGES / "reports.py", title="Reports", icon="📊"))
 admin = []
 if allowed(actor, "users.manage"):
     admin.append(st.Page(PAGES / "users.py", title="Users and roles", icon="👥"))
+if allowed(actor, "templates.manage"):
+    admin.append(st.Page(PAGES / "templates.py", title="Reply templates", icon="📝"))
 
 sections = {"Work": work, "Review": review, "Admin": admin}
 navigation = st.navigation({name: pages for name, pages in sections.items() if pages})

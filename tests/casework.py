@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from factories import T0, add_scored_post
@@ -92,3 +93,16 @@ def sign_in(app: Any, session: Session, username: str, role: str) -> Actor:
     session.commit()
     app.session_state["auth_token"] = token
     return actor or actor_for(user)
+
+
+def shipped_templates() -> dict[str, str]:
+    """The reply templates the migration seeds every database with (name -> text)."""
+    import importlib.util
+
+    versions = Path(__file__).resolve().parents[1] / "monitor" / "db" / "migrations" / "versions"
+    [path] = versions.glob("*_reply_templates.py")
+    spec = importlib.util.spec_from_file_location("seeded_templates", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.SEED)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import responses
 from pg import POSTGRES_URL, postgres_engine, postgres_url
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import ModelSettings
@@ -50,6 +50,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# Tables the migrations fill with rows (the shipped reply templates): a test's fresh database
+# has them on PostgreSQL too, where tables are emptied between tests rather than re-migrated.
+SEEDED_TABLES = ("reply_templates",)
+_seed_rows: dict[str, list[dict[str, object]]] = {}
+
+
 @pytest.fixture(scope="session")
 def postgres_schema() -> Iterator[str]:
     problem = _postgres_reachable()
@@ -63,6 +69,11 @@ def postgres_schema() -> Iterator[str]:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine = postgres_engine(schema)
     upgrade(engine)
+    with engine.connect() as connection:
+        for name in SEEDED_TABLES:
+            table = Base.metadata.tables[name]
+            rows = connection.execute(select(table).order_by(table.c.id)).mappings()
+            _seed_rows[name] = [{k: v for k, v in row.items() if k != "id"} for row in rows]
     engine.dispose()
     yield schema
     with admin.begin() as connection:
@@ -86,6 +97,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
         connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_truncate"))
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_truncate"))
+        for name, rows in _seed_rows.items():
+            if rows:
+                connection.execute(insert(Base.metadata.tables[name]), rows)
     engine.dispose()
     yield postgres_url(schema)
 

@@ -8,19 +8,14 @@ import streamlit as st
 from dashboard.actions import field, form_key, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.components import case_picker, thread
-from dashboard.safe_text import md
+from dashboard.safe_text import md, one_line
 from dashboard.state import app_context
 from monitor.cases.detail import case_detail
 from monitor.cases.greetings import greeting
-from monitor.cases.replies import (
-    CHANNELS,
-    TEMPLATES,
-    Channel,
-    check_reply,
-    fill_template,
-    queue_reply,
-)
+from monitor.cases.replies import CHANNELS, Channel, check_reply, queue_reply
 from monitor.cases.reply_check import brand_contacts
+from monitor.cases.templates import fill_template, template_names
+from monitor.errors import UserFacingError
 
 actor = current_actor()
 brand = brand_contacts(app_context().settings)
@@ -36,13 +31,21 @@ with left:
 with right:
     form = f"reply_{case_id}"
     key = form_key(form)
-    template = st.selectbox("Template", ["(none)", *TEMPLATES], key="reply_template")
+    names = read(template_names)
+    template = st.selectbox(
+        "Template", ["(none)", *names], format_func=one_line, key="reply_template"
+    )
     hello = greeting(detail.platform, detail.author_handle)
     if st.button("Use template", key="reply_use_template") and template != "(none)":
-        st.session_state[field(form, "text")] = fill_template(
-            template, handle=detail.author_handle, customer_name=customer_name,
-            platform=detail.platform,
-        )  # fmt: skip
+        try:
+            st.session_state[field(form, "text")] = read(
+                lambda s: fill_template(
+                    s, str(template), handle=detail.author_handle, customer_name=customer_name,
+                    platform=detail.platform,
+                )
+            )  # fmt: skip
+        except UserFacingError as exc:  # retired since the list was drawn
+            st.error(md("{}", exc))
     if hello.warning and template != "(none)":
         st.warning(md("{}", hello.warning))
     channel: Channel = st.radio(

@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "connectors.view": frozenset(ROLE_ORDER),
     "alerts.manage": frozenset({"supervisor", "admin"}),
     "users.manage": frozenset({"admin"}),
+    "templates.manage": frozenset({"admin"}),  # the brand's canned replies (cases/templates.py)
     "audit.view": frozenset({"supervisor", "admin"}),
 }
 

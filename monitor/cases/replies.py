@@ -1,4 +1,4 @@
-"""Replies to customers: templates, safety checks, and the outbox they wait in.
+"""Replies to customers: safety checks, and the outbox they wait in (templates: templates.py).
 
 Scammers pose as support and ask for passwords and card numbers, so our own replies must
 never do that, and a public reply must not expose what belongs in a DM. Replies are written
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import outbound, submissions
 from monitor.auth.permissions import SYSTEM, Actor, require
 from monitor.cases import audit
-from monitor.cases.greetings import fill, greeting
 from monitor.cases.reply_check import (
     NO_BRAND,
     BrandContacts,
@@ -39,33 +38,6 @@ from monitor.sources.base import ReplyTarget, SourceError
 
 CHANNELS: tuple[Channel, ...] = ("public", "dm")
 
-TEMPLATES: dict[str, str] = {
-    "Move to DM": (
-        "Hi @{handle}, we're sorry about this and want to help. Please send us a DM with your "
-        "order number so we can look into it. Never share your password or card details."
-    ),
-    "Looking into it": (
-        "Thanks for your patience, @{handle}. We're checking this with the right team now and "
-        "will update you here shortly."
-    ),
-    "Refund issued": (
-        "Hi {name}, we've issued your refund. It can take 3-5 business days to show on your "
-        "statement. Is there anything else we can help with?"
-    ),
-    "Replacement sent": (
-        "Hi {name}, we're sorry your parcel didn't arrive. We've sent a replacement at no cost; "
-        "you'll get tracking details by e-mail."
-    ),
-    "Callback booked": (
-        "Hi {name}, a specialist will call you in the next few minutes from our official "
-        "number. We will never ask for your password or full card number."
-    ),
-    "Security first": (
-        "@{handle} please don't share personal details here. If someone asked for your "
-        "password or gift cards, it wasn't us. DM us and we'll secure your account."
-    ),
-}
-
 
 class ReplyBlocked(UserFacingError):
     def __init__(self, issues: list[ReplyIssue]) -> None:
@@ -77,11 +49,6 @@ class ReplyNeedsConfirmation(UserFacingError):
     def __init__(self, issues: list[ReplyIssue]) -> None:
         super().__init__("confirm before sending: " + "; ".join(i.message for i in issues))
         self.issues = issues
-
-
-def fill_template(name: str, *, handle: str, customer_name: str | None, platform: str = "x") -> str:
-    """The template with a plain `@handle` only if it is valid on `platform` (greetings.py)."""
-    return fill(TEMPLATES[name], greeting(platform, handle), customer_name)
 
 
 def _target_post(session: Session, case_id: int, channel: Channel) -> Post:

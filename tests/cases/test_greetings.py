@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from casework import shipped_templates
 
-from monitor.cases.greetings import first_name, greeting
-from monitor.cases.replies import TEMPLATES, fill_template
+from monitor.cases.greetings import fill, first_name, greeting
+
+TEMPLATES = shipped_templates()
+
+
+def fill_template(name: str, *, handle: str, customer_name: str | None, platform: str = "x") -> str:
+    """What the composer fills (monitor.cases.templates.fill_template), for a shipped text."""
+    return fill(TEMPLATES[name], greeting(platform, handle), customer_name)
+
 
 HOSTILE_HANDLES = [
     "[Click to verify](https://evil.example/login)",

@@ -4,8 +4,9 @@ the brand legitimately says (its templates, its own contacts and sites) passes."
 from __future__ import annotations
 
 import pytest
+from casework import shipped_templates
 
-from monitor.cases.replies import TEMPLATES, fill_template
+from monitor.cases.greetings import fill, greeting
 from monitor.cases.reply_check import (
     BrandContacts,
     ReplyIssue,
@@ -85,11 +86,11 @@ def test_requests_for_secrets_are_blocked(text: str, channel: str) -> None:
     assert blocking(text, channel), text
 
 
-@pytest.mark.parametrize("name", list(TEMPLATES))
+@pytest.mark.parametrize("body", list(shipped_templates().values()))
 @pytest.mark.parametrize("channel", ["dm", "public"])
 @pytest.mark.parametrize("brand", [BRAND, BrandContacts()])
-def test_shipped_templates_pass(name: str, channel: str, brand: BrandContacts) -> None:
-    text = fill_template(name, handle="dana_r", customer_name="Dana Reyes")
+def test_shipped_templates_pass(body: str, channel: str, brand: BrandContacts) -> None:
+    text = fill(body, greeting("x", "dana_r"), "Dana Reyes")
     assert check_reply(text, channel, brand) == []  # type: ignore[arg-type]
 
 
