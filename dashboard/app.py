@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.auth import login_form, signed_in
+from dashboard.components import approvals_notice
 from monitor.auth.permissions import allowed
 
 PAGES = Path(__file__).resolve().parent / "views"
@@ -33,7 +34,9 @@ work = [
 ]
 review = []
 if allowed(actor, "resolution.approve"):
-    review.append(st.Page(PAGES / "approvals.py", title="Approvals", icon="✅"))
+    waiting = approvals_notice.show(actor)  # also a notice for each new request
+    title = f"Approvals ({waiting})" if waiting else "Approvals"
+    review.append(st.Page(PAGES / "approvals.py", title=title, icon="✅"))
 if allowed(actor, "connectors.view"):
     review.append(st.Page(PAGES / "connectors.py", title="Connectors", icon="🔌"))
 review.append(st.Page(PAGES / "alerts.py", title="Alerts", icon="🔔"))

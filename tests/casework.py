@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from monitor.auth.accounts import actor_for, create_user
 from monitor.auth.permissions import SYSTEM, Actor
+from monitor.cases.order_system import LedgerOrderSystem
+from monitor.cases.orders import link_order
+from monitor.cases.resolutions import request_resolution
+from monitor.config import ClearanceSettings
 from monitor.db.models import Author, Case, Charge, Customer, Order, Post
+from monitor.submissions import new_key
 
 PASSWORD = "correct horse battery"
 
@@ -106,3 +111,20 @@ def shipped_templates() -> dict[str, str]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return dict(module.SEED)
+
+
+def ask_refund(session: Session, agent: Actor, amount: str, order_value: str = "650.00") -> int:
+    """A pending refund of `amount` by `agent` on a new case with its own order and customer."""
+    customer = make_customer(session, handle=f"c{amount.replace('.', '')}")
+    order = f"111-{amount.replace('.', '').zfill(7)}-0000001"
+    make_order(session, customer, order, order_value)
+    case = make_case(session, f"refund me {amount}", 80, author=customer.x_handle or "x")
+    link_author(session, case, customer)
+    link_order(session, agent, case.id, order, key=new_key())
+    outcome = request_resolution(
+        session, agent, case.id, "refund", amount=Decimal(amount), order_id=order,
+        policy=ClearanceSettings(), order_system=LedgerOrderSystem(session), key=new_key(), now=T0,
+    )  # fmt: skip
+    session.commit()
+    assert outcome.resolution.status == "pending_approval"
+    return outcome.resolution.id

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from monitor.cases.execution import PENDING
 from monitor.cases.threads import OPEN_STATUSES
 from monitor.config import AlertSettings, RuleSettings
 from monitor.db.models import (
@@ -24,8 +25,10 @@ from monitor.db.models import (
     ImpostorCheck,
     Order,
     Post,
+    Resolution,
     Score,
     SourceState,
+    User,
 )
 
 
@@ -250,6 +253,41 @@ def impostor_replies(session: Session, settings: AlertSettings, now: datetime) -
     ]
 
 
+def approvals_waiting(session: Session, settings: AlertSettings, now: datetime) -> list[Candidate]:
+    """A resolution that has waited for approval longer than `approval_waiting_minutes`
+    (off unless set), once per request."""
+    minutes = settings.rules.approval_waiting_minutes
+    if minutes is None:
+        return []
+    query = (
+        select(Resolution, User.username)
+        .join(User, User.id == Resolution.requested_by)
+        .where(
+            Resolution.status == PENDING,
+            Resolution.requested_at <= now - timedelta(minutes=minutes),
+        )
+        .order_by(Resolution.requested_at, Resolution.id)
+    )
+    found = []
+    for resolution, requester in session.execute(query):
+        waited = int((now - resolution.requested_at).total_seconds() // 60)
+        what = resolution.action.replace("_", " ")
+        amount = f" of {resolution.amount:,.2f} {resolution.currency}" if resolution.amount else ""
+        found.append(
+            Candidate(
+                "approval_waiting",
+                f"resolution:{resolution.id}",
+                "waiting",
+                f"A {what}{amount} on case {resolution.case_id} waits for approval ({waited} min)",
+                f"{_clip(requester, 80)} asked for a {what}{amount} on case {resolution.case_id} "
+                f"at {_iso(resolution.requested_at)}; nobody has decided it for {waited} min. "
+                "Approve or reject it on the Approvals page.",
+                resolution.case_id,
+            )
+        )
+    return found
+
+
 RuleFunction = Callable[[Session, AlertSettings, datetime], list[Candidate]]
 
 # rule names each function can produce; a function runs when any of them is enabled.
@@ -260,4 +298,5 @@ RULE_FUNCTIONS: tuple[tuple[tuple[str, ...], RuleFunction], ...] = (
     (("sla_soon", "sla_breached"), sla),
     (("source_unhealthy", "backlog_growing", "token_expiring"), sources),
     (("impostor_reply",), impostor_replies),
+    (("approval_waiting",), approvals_waiting),
 )

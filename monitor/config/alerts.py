@@ -26,6 +26,7 @@ RULES = (
     "token_expiring",
     "spike",
     "impostor_reply",
+    "approval_waiting",
 )
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -113,6 +114,8 @@ class RuleSettings(Section):
     sla_breach_max_age_hours: float = Field(default=24.0, gt=0)  # older breaches are old news
     token_expiry_hours: float = Field(default=72.0, gt=0)
     backlog_growing_polls: int = Field(default=3, ge=1)  # polls in a row the backlog grew
+    # A resolution waiting this long for approval raises `approval_waiting`; unset: never.
+    approval_waiting_minutes: int | None = Field(default=None, ge=1)
     disabled: tuple[str, ...] = ()
 
     @field_validator("disabled")
