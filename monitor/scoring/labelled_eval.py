@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -32,8 +32,21 @@ from monitor.scoring.training.evaluate import spearman
 from monitor.scoring.training.labelled_tweets import LabelledTweet
 from monitor.scoring.urgency import PostContext, compute_urgency
 
-if TYPE_CHECKING:
-    from monitor.cases.feedback import Correction
+
+class Correction(Protocol):
+    """What an agent told the model about one post (monitor/cases/feedback.py stores them);
+    described here so scoring does not depend on the team's workflow."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def kind(self) -> str: ...  # "intent" or "urgency"
+    @property
+    def intent(self) -> str | None: ...
+    @property
+    def model_urgency(self) -> float: ...
+    @property
+    def urgency_direction(self) -> int | None: ...
 
 
 def keyword_count(text: str) -> int:
