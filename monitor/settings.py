@@ -31,8 +31,11 @@ class SettingsError(UserFacingError):
 _WARNED: set[str] = set()
 
 
-def _read_renamed_keys(tree: dict[str, Any], config_path: Path) -> None:
-    """Move each renamed key to its new place; giving both spellings is a refusal."""
+def _read_renamed_keys(tree: dict[str, Any], config_path: Path) -> dict[str, str]:
+    """Move each renamed key to its new place; giving both spellings is a refusal.
+
+    Returns new key -> old key for the keys moved, so an error names what the file says."""
+    moved: dict[str, str] = {}
     for old, new in RENAMED.items():
         old_section, old_key = old.split(".")
         new_section, new_key = new.split(".")
@@ -48,6 +51,7 @@ def _read_renamed_keys(tree: dict[str, Any], config_path: Path) -> None:
                 f"`{new}`; remove `{old}`"
             )
         target[new_key] = section.pop(old_key)
+        moved[new] = old
         if old not in _WARNED:
             _WARNED.add(old)
             log.warning(
@@ -59,6 +63,7 @@ def _read_renamed_keys(tree: dict[str, Any], config_path: Path) -> None:
     for section_name in {old.split(".")[0] for old in RENAMED}:
         if tree.get(section_name) == {}:  # a section left empty by the move is gone
             del tree[section_name]
+    return moved
 
 
 # Environment variables that override single keys: name -> dotted key.
@@ -77,15 +82,17 @@ def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
     tree[leaf] = value
 
 
-def _describe(error: dict[str, Any], config_path: Path) -> str:
+def _describe(error: dict[str, Any], config_path: Path, moved: dict[str, str]) -> str:
     key = ".".join(str(part) for part in error["loc"])
+    # A key the file gives in its old spelling is named as written, and where it moved.
+    named = f"`{moved[key]}` (now `{key}`)" if key in moved else f"`{key}`"
     env = next((name for name, dotted in ENV_OVERRIDES.items() if dotted == key), None)
     where = f"in {config_path}" + (f" or the {env} environment variable" if env else "")
     if error["type"] == "extra_forbidden":
-        return f"unknown setting `{key}` {where}: remove it or check its spelling"
+        return f"unknown setting {named} {where}: remove it or check its spelling"
     got = error.get("input")
     shown = "" if isinstance(got, dict) else f" (got {got!r})"
-    return f"setting `{key}` {where}: {error['msg']}{shown}"
+    return f"setting {named} {where}: {error['msg']}{shown}"
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
@@ -100,7 +107,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         tree: dict[str, Any] = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"config file {config_path} is not valid TOML: {exc}") from exc
-    _read_renamed_keys(tree, config_path)
+    moved = _read_renamed_keys(tree, config_path)
     for name, dotted in ENV_OVERRIDES.items():
         if os.environ.get(name):
             _set_dotted(tree, dotted, os.environ[name])
@@ -108,7 +115,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     try:
         return Settings.model_validate(tree)
     except ValidationError as exc:
-        problems = [_describe(dict(e), config_path) for e in exc.errors()]
+        problems = [_describe(dict(e), config_path, moved) for e in exc.errors()]
         if len(problems) == 1:  # the usual case: one line
             raise SettingsError(f"invalid configuration: {problems[0]}") from exc
         listed = "\n  ".join(problems)

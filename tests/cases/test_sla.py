@@ -156,7 +156,10 @@ def test_old_and_new_key_together_are_refused(
     [
         ("[sla]\npublic_hours = 0\n", "`sla.public_hours`"),
         ("[sla]\ncritical_urgency = 101\n", "`sla.critical_urgency`"),
-        ("[scoring]\nsla_hours_private = -1\n", "`sla.private_hours`"),
+        (
+            "[scoring]\nsla_hours_private = -1\n",
+            "`scoring.sla_hours_private` \\(now `sla.private_hours`\\)",
+        ),
         ("[scoring]\nweight = 1\n", "`scoring`"),  # nothing else ever lived in [scoring]
     ],
 )
