@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import streamlit as st
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.auth import ACTOR, TOKEN
 from dashboard.safe_text import escape
@@ -92,6 +92,27 @@ def perform(
         return None
     if form:
         form_done(form)
+    if message:
+        st.session_state[FLASH] = ("success", message)
+    return result
+
+
+def perform_calling_out(
+    work: Callable[[sessionmaker[Session]], T],
+    success: str | Callable[[T], str] | None = None,
+) -> T | None:
+    """Like `perform`, for services that call outside the database (an alert route) or
+    write files, and so open their own short transactions instead of holding one: the
+    sign-in is checked first, then `work` gets the session factory."""
+    sessions = app_context().sessions
+    try:
+        with sessions() as session:
+            _check_session(session)
+        result = work(sessions)
+        message = success(result) if callable(success) else success
+    except UserFacingError as exc:
+        st.session_state[FLASH] = ("error", str(exc))
+        return None
     if message:
         st.session_state[FLASH] = ("success", message)
     return result

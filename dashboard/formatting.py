@@ -45,3 +45,24 @@ CHANNEL_LABELS = {
 
 def channel_label(platform: str, kind: str) -> str:
     return CHANNEL_LABELS.get((platform, kind), f"{platform} {kind}")
+
+
+# One meaning per colour on every chart: red is missed or breached, green is met, grey is
+# still open or neutral.
+COLOURS = {"bad": "#d62728", "good": "#2ca02c", "neutral": "#9e9e9e"}
+SLA_OUTCOMES = {  # column in the SLA frame -> label and colour
+    "met": ("Met", COLOURS["good"]),
+    "missed": ("Missed", COLOURS["bad"]),
+    "open": ("Still open", COLOURS["neutral"]),
+}
+
+
+def minutes_label(minutes: float | None) -> str:
+    """'42 min', '3.5 h', '2.1 days', or '—' when there is nothing to measure."""
+    if minutes is None or minutes != minutes:  # None or NaN
+        return "—"
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} days"

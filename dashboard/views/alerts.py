@@ -7,22 +7,19 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard.actions import FLASH, perform_calling_out, read, show_flash
+from dashboard.auth import current_actor
 from dashboard.safe_text import md, table
 from dashboard.state import app_context
 from monitor.alerts.records import STATUSES, alert_counts, recent_alerts, send_test_alert
-from monitor.auth.permissions import Actor, allowed
+from monitor.auth.permissions import allowed
 from monitor.config import RULES
 from monitor.db.types import utcnow
-from monitor.errors import UserFacingError
 
 ctx = app_context()
-actor = st.session_state.get("actor")
-if not isinstance(actor, Actor):
-    st.warning("Sign in to see the alert record.")
-    st.stop()
-assert isinstance(actor, Actor)
-
+actor = current_actor()
 st.title("Alerts")
+show_flash()
 routes = [route.name for route in ctx.settings.alerts.routes]
 if not routes:
     st.info("No alert route is configured: add [[alerts.routes]] to the config to send alerts.")
@@ -33,9 +30,8 @@ with st.sidebar:
     rules = st.multiselect("Rule", [*RULES, "test"], key="alerts_rules")
     limit = st.number_input("Show", 10, 1000, 100, step=10, key="alerts_limit")
 
-with ctx.sessions() as session:
-    counts = alert_counts(session, utcnow() - timedelta(hours=24))
-    rows = recent_alerts(session, limit=int(limit), statuses=statuses, rules=rules)
+counts = read(lambda s: alert_counts(s, utcnow() - timedelta(hours=24)))
+rows = read(lambda s: recent_alerts(s, limit=int(limit), statuses=statuses, rules=rules))
 
 columns = st.columns(len(counts))
 for column, (status, count) in zip(columns, counts.items(), strict=True):
@@ -66,14 +62,17 @@ if routes and allowed(actor, "alerts.manage"):
     st.subheader("Test a route")
     route = st.selectbox("Route", routes, key="alerts_test_route")
     if st.button("Send test message", key="alerts_send_test"):
-        try:
-            result = send_test_alert(ctx.sessions, ctx.settings, actor, str(route))
-        except UserFacingError as exc:
-            st.error(md("{}", exc, limit=1000))
-        else:
-            if result.ok:
-                st.success(md("Test message sent through {} ({}).", result.route, result.target))
-            else:
-                st.error(
-                    md("{} ({}) failed: {}", result.route, result.target, result.error, limit=1000)
-                )
+        result = perform_calling_out(
+            lambda sessions: send_test_alert(sessions, ctx.settings, actor, str(route))
+        )
+        if result is not None and result.ok:
+            st.session_state[FLASH] = (
+                "success",
+                f"Test message sent through {result.route} ({result.target}).",
+            )
+        elif result is not None:
+            st.session_state[FLASH] = (
+                "error",
+                f"{result.route} ({result.target}) failed: {result.error}",
+            )
+        st.rerun()

@@ -8,22 +8,20 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.actions import perform_calling_out, read, show_flash
+from dashboard.auth import current_actor
+from dashboard.components import report_tables
 from dashboard.safe_text import md, table
 from dashboard.state import app_context
-from monitor.auth.permissions import Actor, allowed
+from monitor.auth.permissions import allowed
 from monitor.db.types import utcnow
-from monitor.errors import UserFacingError
 from monitor.reports import metrics
-from monitor.reports.export import FORMATS, export_report
+from monitor.reports.export import FORMATS, ExportResult, Format, export_report
 
 ctx = app_context()
-actor = st.session_state.get("actor")
-if not isinstance(actor, Actor):
-    st.warning("Sign in to see reports.")
-    st.stop()
-assert isinstance(actor, Actor)
-
+actor = current_actor()
 st.title("Reports")
+show_flash()
 today = utcnow().date()
 period = st.date_input(
     "Period (UTC days)", (today - timedelta(days=6), today), max_value=today, key="reports_period"
@@ -33,13 +31,12 @@ assert isinstance(first, date) and isinstance(last, date)
 since = datetime.combine(first, time.min, UTC)
 until = datetime.combine(last + timedelta(days=1), time.min, UTC)
 
-with ctx.sessions() as session:
-    volume = metrics.volume_by_hour(session, since, until)
-    urgency = metrics.urgency_distribution(session, since, until)
-    intents = metrics.top_intents(session, since, until)
-    amounts = metrics.resolution_amounts(session, since, until)
-    spikes = metrics.spike_incidents(session, since, until)
-    cases = metrics.case_frame(session, ctx.settings, since, until, utcnow())
+volume = read(lambda s: metrics.volume_by_hour(s, since, until))
+urgency = read(lambda s: metrics.urgency_distribution(s, since, until))
+intents = read(lambda s: metrics.top_intents(s, since, until))
+amounts = read(lambda s: metrics.resolution_amounts(s, since, until))
+spikes = read(lambda s: metrics.spike_incidents(s, since, until))
+cases = read(lambda s: metrics.case_frame(s, ctx.settings, since, until, utcnow()))
 
 if volume.empty:
     st.info("No posts in this period. Pick another period or load data (`monitor demo`).")
@@ -62,10 +59,12 @@ with col2:
     st.bar_chart(intents.set_index("intent"))
 st.subheader("SLA compliance by day")
 sla = metrics.sla_compliance(cases)
-if not sla.empty:
-    st.bar_chart(sla.set_index("day"))
-st.subheader("Time to first response and resolution (minutes)")
-st.dataframe(table(metrics.response_times(cases)), hide_index=True)
+if sla.empty:
+    st.caption("No cases in this period.")
+else:
+    report_tables.sla_chart(sla)
+st.subheader("Time to first reply and to resolution")
+st.dataframe(report_tables.response_times(metrics.response_times(cases)), hide_index=True)
 st.subheader("Resolutions by type and approver")
 if amounts.empty:
     st.caption("No resolutions in this period.")
@@ -83,14 +82,21 @@ if not allowed(actor, "reports.export"):
     st.caption("Exports need the analyst, supervisor or admin role.")
     st.stop()
 fmt = st.selectbox("Format", FORMATS, key="reports_format")
-if st.button("Prepare export", key="reports_prepare"):
+
+
+def export(fmt: Format) -> ExportResult | None:
+    """Write the export into a temporary folder and keep its bytes for the download buttons."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / f"escalations-{first}-{last}.{fmt}"
-        try:
-            result = export_report(ctx.sessions, ctx.settings, actor, fmt, target, since, until)
-        except UserFacingError as exc:
-            st.error(md("{}", exc, limit=1000))
-        else:
+        result = perform_calling_out(
+            lambda sessions: export_report(sessions, ctx.settings, actor, fmt, target, since, until)
+        )
+        if result is not None:
             st.session_state["reports_files"] = [(p.name, p.read_bytes()) for p in result.paths]
+    return result
+
+
+if st.button("Prepare export", key="reports_prepare") and export(fmt) is None:
+    st.rerun()  # shows why at the top
 for name, data in st.session_state.get("reports_files", []):
     st.download_button(md("Download {}", name), data, file_name=name, key=f"reports_dl_{name}")
