@@ -23,8 +23,9 @@ $(STAMP): pyproject.toml
 	  echo "warning: install chromium (apt-get install chromium) for the browser tests"
 	touch $(STAMP)
 
+# Options for `monitor demo`: make demo ARGS=--no-live (or NO_LIVE=1), ARGS="--seed 3".
 demo: install
-	$(BIN)/monitor demo
+	$(BIN)/monitor demo $(if $(NO_LIVE),--no-live) $(ARGS)
 
 test: install
 	$(BIN)/pytest

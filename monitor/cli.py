@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from monitor.auth.passwords import DEMO_PASSWORD
+from monitor.children import run_until_stopped, stop, stopping_on_sigterm
 from monitor.commands.alerts import alerts
 from monitor.commands.audit import audit
 from monitor.commands.export import export
@@ -221,17 +222,16 @@ def demo(
         return
     # The scheduler runs in its own process, as in production: new demo posts keep arriving,
     # get scored and alerted while the team works the queue.
-    poller = (
-        None
-        if no_live
-        else subprocess.Popen([sys.executable, "-m", "monitor.cli", "run"], env=_child_env(app))
-    )
-    try:
-        _serve_dashboard(app)
-    finally:
-        if poller is not None:
-            poller.terminate()
-            poller.wait(timeout=30)
+    with stopping_on_sigterm():  # docker stop or kill stops the children too
+        poller = (
+            None
+            if no_live
+            else subprocess.Popen([sys.executable, "-m", "monitor.cli", "run"], env=_child_env(app))
+        )
+        try:
+            _serve_dashboard(app)
+        finally:
+            stop(poller)
 
 
 @main.command()
@@ -358,9 +358,8 @@ def _serve_dashboard(app: AppContext) -> None:
     cfg = app.settings.dashboard
     host = "localhost" if cfg.address in ("127.0.0.1", "::1", "localhost") else cfg.address
     click.echo(f"Dashboard on http://{host}:{cfg.port} (Ctrl+C to stop)")
-    with contextlib.suppress(KeyboardInterrupt):
-        # fixed argv, no shell
-        subprocess.run(dashboard_command(app), env=_child_env(app), check=False)  # noqa: S603
+    with contextlib.suppress(KeyboardInterrupt), stopping_on_sigterm():
+        run_until_stopped(dashboard_command(app), _child_env(app))
 
 
 for command in (model, alerts, export, users, audit, impostors):
