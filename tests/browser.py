@@ -4,6 +4,7 @@ against a given database, driven through Playwright with Debian's chromium."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import requests
 from casework import PASSWORD
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -80,3 +81,8 @@ def sign_in(page: Page, url: str, username: str) -> None:
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Queue")).to_be_visible(timeout=30_000)
+
+
+def menu_link(page: Page, name: str) -> Locator:
+    """A navigation item by its page name; Approvals may carry a count ("Approvals (2)")."""
+    return page.get_by_role("link", name=re.compile(rf"^{re.escape(name)}( \(\d+\))?$"))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from browser import ARGS, CHROMIUM, running_dashboard, shot, sign_in
+from browser import ARGS, CHROMIUM, menu_link, running_dashboard, shot, sign_in
 from casework import link_author, make_customer, make_order, make_user
 from factories import add_scored_post
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
@@ -79,7 +79,7 @@ def tab(browser: Browser, server: str, username: str) -> Page:
 
 
 def go(page: Page, name: str) -> None:
-    page.get_by_role("link", name=name, exact=True).click()
+    menu_link(page, name).click()
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import ARGS, CHROMIUM, running_dashboard, shot, sign_in
+from browser import ARGS, CHROMIUM, menu_link, running_dashboard, shot, sign_in
 from hostile_text import PIXEL_HOST, add_hostile_case
 from playwright.sync_api import Page, Route, expect, sync_playwright
 
@@ -92,7 +92,7 @@ def test_hostile_text_stays_text_in_the_browser(server: str) -> None:
         assert_nothing_rendered(page, "Case")
 
         for name in PAGES[1:]:
-            page.get_by_role("link", name=name, exact=True).click()
+            menu_link(page, name).click()
             expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
             page.wait_for_timeout(1500)  # let every element of the page arrive
             assert_nothing_rendered(page, name)
