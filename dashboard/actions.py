@@ -23,6 +23,7 @@ from dashboard.safe_text import escape
 from dashboard.state import app_context
 from monitor.auth import accounts
 from monitor.auth.permissions import Actor
+from monitor.db.engine import transaction
 from monitor.errors import UserFacingError
 from monitor.submissions import AlreadyDone, new_key
 
@@ -78,7 +79,7 @@ def perform(
     user was deactivated, signed out or given another role cannot act on the old one.
     """
     try:
-        with app_context().sessions() as session, session.begin():
+        with transaction(app_context().sessions) as session:
             _check_session(session)
             result = work(session)
             message = success(result) if callable(success) else success

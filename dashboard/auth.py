@@ -10,6 +10,7 @@ from dashboard.safe_text import md
 from dashboard.state import app_context
 from monitor.auth import accounts, throttle
 from monitor.auth.permissions import Actor
+from monitor.db.engine import transaction
 
 TOKEN = "auth_token"  # noqa: S105 - a session-state key, not a secret
 ACTOR = "actor"
@@ -70,7 +71,7 @@ def current_actor() -> Actor:
 
 def _start(user_id: int) -> None:
     ctx = app_context()
-    with ctx.sessions() as session, session.begin():
+    with transaction(ctx.sessions) as session:
         user = session.get_one(accounts.User, user_id)
         st.session_state[TOKEN] = accounts.start_session(session, user, ctx.settings.auth)
 
@@ -89,7 +90,7 @@ def login_form() -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         ctx = app_context()
-        with ctx.sessions() as session, session.begin():
+        with transaction(ctx.sessions) as session:
             outcome = accounts.authenticate(session, username, password, settings, client=client())
             user_id = outcome.user.id if outcome.user is not None else None
         if user_id is None:
@@ -111,7 +112,7 @@ def _sso() -> None:
         return
     email, verified, subject = accounts.sso_claims(user_info)
     ctx = app_context()
-    with ctx.sessions() as session, session.begin():
+    with transaction(ctx.sessions) as session:
         user = (
             accounts.sso_user(session, email, settings, email_verified=verified, subject=subject)
             if email
@@ -137,7 +138,7 @@ def logout() -> None:
     st.session_state[ACTOR] = None
     if token:
         ctx = app_context()
-        with ctx.sessions() as session, session.begin():
+        with transaction(ctx.sessions) as session:
             accounts.end_session(session, token)
     if app_context().settings.auth.sso.enabled and st.user.is_logged_in:
         st.logout()

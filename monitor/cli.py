@@ -17,12 +17,13 @@ from monitor.auth.passwords import DEMO_PASSWORD
 from monitor.children import run_until_stopped, stop, stopping_on_sigterm
 from monitor.commands.alerts import alerts
 from monitor.commands.audit import audit
+from monitor.commands.common import app_context, config_option, no_score_option
 from monitor.commands.export import export
 from monitor.commands.impostors import impostors
 from monitor.commands.model import model
 from monitor.commands.users import users
 from monitor.context import AppContext, LazyContext
-from monitor.db.migrate import upgrade
+from monitor.db.engine import transaction
 from monitor.errors import UserFacingError
 from monitor.secrets import mask
 from monitor.sources.base import Source
@@ -58,13 +59,7 @@ def _one_line(message: str) -> str:
 
 
 @click.group(cls=MonitorGroup)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="MONITOR_CONFIG",
-    help="Settings file (default: $MONITOR_CONFIG or config/monitor.toml in the project).",
-)
+@config_option
 @click.version_option(package_name="escalation-monitor")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None) -> None:
@@ -72,15 +67,11 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     ctx.obj = LazyContext(config_path)
 
 
-pass_lazy = click.make_pass_decorator(LazyContext)
-
-
 @main.command()
-@pass_lazy
-def init(lazy: LazyContext) -> None:
+def init() -> None:
     """Create the database schema, or upgrade it to the newest version (safe to repeat)."""
-    app = lazy.app
-    before, after = upgrade(app.engine)
+    app = app_context()
+    before, after = app.upgrade_schema()
     where = app.engine.url.render_as_string(hide_password=True)
     if before == after:
         click.echo(f"Database {where} is up to date (revision {after}).")
@@ -104,17 +95,14 @@ def init(lazy: LazyContext) -> None:
     default=None,
     help="Column with the post id (default: id, tweet_id or post_id if present, else row number).",
 )
-@pass_lazy
-def score(
-    lazy: LazyContext, input_path: Path, output_path: Path, text_column: str, id_column: str | None
-) -> None:
+def score(input_path: Path, output_path: Path, text_column: str, id_column: str | None) -> None:
     """Score a CSV or JSONL file of posts and write urgency and sentiment per post."""
     import time
 
     from monitor.output_paths import check_output_path
     from monitor.scoring.files import open_post_file, partial_path, score_file
 
-    app = lazy.app
+    app = app_context()
     started = time.perf_counter()
     with open_post_file(input_path, text_column=text_column, id_column=id_column) as posts:
         # Before the model loads and the first row is scored: a wrong output path fails now.
@@ -139,15 +127,13 @@ def score(
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--source", default="replay", show_default=True, help="Source name to record.")
-@click.option("--no-score", is_flag=True, help="Store the posts without scoring them.")
-@pass_lazy
-def replay(lazy: LazyContext, file: Path, source: str, no_score: bool) -> None:
+@no_score_option
+def replay(file: Path, source: str, no_score: bool) -> None:
     """Ingest recorded posts from a CSV in the Customer Support on Twitter (TWCS) format."""
     from monitor.ingest_replay import replay_file
     from monitor.sources.replay import ReplayFileError
 
-    app = lazy.app
-    upgrade(app.engine)
+    app = app_context(migrate=True)
     summary = replay_file(app.sessions, file, source=source, progress=True)
     if summary.malformed and not summary.stored and not summary.duplicates:
         raise ReplayFileError(
@@ -170,9 +156,7 @@ def replay(lazy: LazyContext, file: Path, source: str, no_score: bool) -> None:
     help="Also load demo customers, orders and posts into a database that already has users "
     "or data (never the demo accounts). Without it, such a database is refused.",
 )
-@pass_lazy
 def demo(
-    lazy: LazyContext,
     no_dashboard: bool,
     seed: int | None,
     no_live: bool,
@@ -187,11 +171,10 @@ def demo(
     from monitor.demo.guard import prepare_demo_database
     from monitor.demo.seed import load_demo
 
-    app = lazy.app
-    upgrade(app.engine)
+    app = app_context(migrate=True)
     cfg = app.settings.demo
     where = app.engine.url.render_as_string(hide_password=True)
-    with app.sessions() as session, session.begin():
+    with transaction(app.sessions) as session:
         demo_accounts = prepare_demo_database(session, where, into_existing=into_existing_database)
         summary = load_demo(
             session,
@@ -235,15 +218,13 @@ def demo(
 
 
 @main.command()
-@pass_lazy
-def dashboard(lazy: LazyContext) -> None:
+def dashboard() -> None:
     """Serve the Streamlit dashboard (the database must exist: run `monitor init`)."""
-    _serve_dashboard(lazy.app)
+    _serve_dashboard(app_context())
 
 
 @main.command()
-@pass_lazy
-def run(lazy: LazyContext) -> None:
+def run() -> None:
     """Poll every configured source on its interval and score new posts, until stopped.
 
     Start as many as you like against one PostgreSQL database: each source is polled by one
@@ -258,8 +239,7 @@ def run(lazy: LazyContext) -> None:
     for noisy in ("apscheduler", "alembic"):  # a line per tick or per start-up check is noise
         logging.getLogger(noisy).setLevel(logging.WARNING)
     install_redaction()
-    app = lazy.app
-    upgrade(app.engine)
+    app = app_context(migrate=True)
     sources = _build_sources(app)
     scheduler = build_scheduler(core_jobs(app, sources))
     names = ", ".join(source.name for source, _ in sources) or "none"
@@ -273,18 +253,23 @@ def run(lazy: LazyContext) -> None:
 
 @main.command()
 @click.argument("source_name", metavar="SOURCE")
-@click.option("--once", is_flag=True, required=True, help="Run exactly one poll cycle.")
-@click.option("--no-score", is_flag=True, help="Store the posts without scoring them.")
-@pass_lazy
-def poll(lazy: LazyContext, source_name: str, once: bool, no_score: bool) -> None:
-    """Poll one configured source once and print what it fetched."""
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Accepted for older scripts; `poll` always runs exactly one poll cycle.",
+)
+@no_score_option
+def poll(source_name: str, once: bool, no_score: bool) -> None:
+    """Poll one configured source once and print what it fetched.
+
+    One cycle with or without --once; `monitor run` polls every source on its interval.
+    """
     from monitor.cases.sla import SlaPolicy
     from monitor.polling import poll_source
     from monitor.sources.redact import install_redaction
 
     install_redaction()
-    app = lazy.app
-    upgrade(app.engine)
+    app = app_context(migrate=True)
     by_name = {source.name: source for source, _ in _build_sources(app, only=source_name)}
     outcome = poll_source(
         app.engine,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Settings
 from monitor.db.engine import make_engine, session_factory
+from monitor.db.migrate import upgrade
 from monitor.scoring.loader import load_text_model
 from monitor.scoring.model import TextModel
 from monitor.secrets import protect_settings
@@ -20,6 +21,7 @@ from monitor.settings import audit_key, load_settings
 @dataclass
 class AppContext:
     settings: Settings
+    _schema: tuple[str | None, str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         protect_settings(self.settings)  # before any source, route or error can print one
@@ -31,6 +33,15 @@ class AppContext:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         return session_factory(self.engine, audit_key=audit_key(self.settings.audit))
+
+    def upgrade_schema(self) -> tuple[str | None, str]:
+        """Create or upgrade the schema once per context: the one place commands migrate.
+
+        Returns (revision before or None, revision after), as `monitor init` reports them.
+        """
+        if self._schema is None:
+            self._schema = upgrade(self.engine)
+        return self._schema
 
     @property
     def model(self) -> TextModel:

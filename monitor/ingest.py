@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.cases.sla import SlaPolicy
 from monitor.cases.threads import attach_to_cases
+from monitor.db import dialect
 from monitor.db.models import Author, Post
 from monitor.db.types import utcnow
 from monitor.db.upsert import insert_ignoring_duplicates
@@ -106,15 +106,14 @@ def upsert_authors(session: Session, authors: Sequence[AuthorInfo]) -> dict[tupl
         }
         for a in ordered
     ]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = Author.__table__
-    statement = dialect.insert(table)
-    statement = statement.on_conflict_do_update(
+    upsert = dialect.insert(session, table)
+    statement = upsert.on_conflict_do_update(
         index_elements=["platform", "external_id"],
         set_={
-            "handle": statement.excluded.handle,
-            "followers": statement.excluded.followers,
-            "verified": statement.excluded.verified,
+            "handle": upsert.excluded.handle,
+            "followers": upsert.excluded.followers,
+            "verified": upsert.excluded.verified,
         },
     ).returning(table.c.id, table.c.platform, table.c.external_id)
     ids = {(platform, ext): id_ for id_, platform, ext in session.execute(statement, rows)}

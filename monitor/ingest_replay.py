@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from monitor.cases.sla import SlaPolicy
+from monitor.db.engine import transaction
 from monitor.ingest import store_posts
 from monitor.sources.base import IncomingPost
 from monitor.sources.replay import MalformedRow, ReplayStats, read_twcs
@@ -68,7 +69,7 @@ def replay_file(
     # On a terminal only: a log file or a test gets the one summary line, not bar redraws.
     with tqdm(desc=Path(path).name, unit=" rows", disable=None if progress else True) as bar:
         for batch in _batches(posts, batch_size):
-            with session_factory() as session, session.begin():
+            with transaction(session_factory) as session:
                 result = store_posts(session, batch, sla)
             summary.stored += len(result.new_post_ids)
             summary.duplicates += result.duplicates

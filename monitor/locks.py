@@ -16,6 +16,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, text
 
+from monitor.db.dialect import is_postgres
+
 
 def _lock_key(name: str) -> int:
     # A stable signed 64-bit key; Python's hash() changes between processes.
@@ -25,7 +27,7 @@ def _lock_key(name: str) -> int:
 @contextmanager
 def try_lock(engine: Engine, name: str) -> Iterator[bool]:
     """Yield True while holding the lock called `name`, or False at once if someone else has it."""
-    if engine.dialect.name == "postgresql":
+    if is_postgres(engine):
         with engine.connect() as connection:
             key = _lock_key(name)
             got = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}))
@@ -56,7 +58,7 @@ def hold_lock(connection: Connection, name: str, *, timeout: float = 600.0) -> I
     PostgreSQL: a transaction-level advisory lock on `connection`, released when its transaction
     commits or rolls back (or the process dies). SQLite: the file lock beside the database.
     """
-    if connection.dialect.name == "postgresql":
+    if is_postgres(connection):
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(name)})
         yield
         return

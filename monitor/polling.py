@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.cases.sla import SlaPolicy
+from monitor.db.engine import transaction
 from monitor.db.models import RejectedPayload, SourceState
 from monitor.db.types import utcnow
 from monitor.ingest import store_posts
@@ -81,7 +82,7 @@ class Health:
 def _poll_locked(
     factory: sessionmaker[Session], source: Source, sla: SlaPolicy, health: Health
 ) -> PollOutcome:
-    with factory() as session, session.begin():
+    with transaction(factory) as session:
         state = _state(session, source)
         if state.next_poll_at is not None and state.next_poll_at > health.now:
             until = state.next_poll_at.isoformat(timespec="seconds")
@@ -114,7 +115,7 @@ def _store(
     health: Health,
 ) -> PollOutcome:
     now = health.now
-    with factory() as session, session.begin():
+    with transaction(factory) as session:
         stored = store_posts(session, result.posts, sla)
         for item in result.rejected:
             log.warning("%s: rejected an item: %s", source.name, item.reason)
@@ -192,7 +193,7 @@ def next_poll_at(result: FetchResult, now: datetime) -> datetime | None:
 def _record_failure(
     factory: sessionmaker[Session], source: Source, error: SourceError, health: Health
 ) -> None:
-    with factory() as session, session.begin():
+    with transaction(factory) as session:
         _mark_error(_state(session, source), error, health)
     level = logging.ERROR if error.permanent else logging.WARNING
     log.log(level, "%s: %s", source.name, error)

@@ -14,10 +14,10 @@ import re
 import uuid
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.auth.permissions import Actor
+from monitor.db import dialect
 from monitor.db.models import Submission, User
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
@@ -70,9 +70,8 @@ def begin(
     (then finds it) or rolls back (then proceeds); on SQLite writers are serialised anyway.
     """
     _check_format(key)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     inserted = session.execute(
-        dialect.insert(Submission)
+        dialect.insert(session, Submission)
         .values(
             key=key, action=action, user_id=actor.user_id, case_id=case_id, summary="",
             created_at=utcnow(),

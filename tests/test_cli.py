@@ -126,3 +126,17 @@ def test_dashboard_runs_with_production_defaults(tmp_path: Path) -> None:
     opened = dashboard_command(AppContext(load_settings(config)))
     assert opened[opened.index("--server.address") + 1] == "10.1.2.3"
     assert opened[opened.index("--client.showErrorDetails") + 1] == "full"
+
+
+def test_poll_runs_one_cycle_with_or_without_once(tmp_path: Path) -> None:
+    """`--once` was required once; it is still accepted, and a poll is one cycle either way.
+    The first poll also creates the schema of a fresh database."""
+    runner = CliRunner()
+    env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'monitor.db'}"}
+    first = runner.invoke(main, ["poll", "demo-stream", "--no-score"], env=env)
+    second = runner.invoke(main, ["poll", "demo-stream", "--once", "--no-score"], env=env)
+    for result in (first, second):
+        assert result.exit_code == 0, result.output
+        assert "demo-stream: ok; fetched 3, stored 3" in result.output, result.output
+    unknown = runner.invoke(main, ["poll", "nowhere", "--no-score"], env=env)
+    assert unknown.exit_code != 0 and "no source named 'nowhere'" in unknown.output

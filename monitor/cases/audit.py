@@ -32,6 +32,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from monitor.auth.permissions import Actor
+from monitor.db.dialect import is_postgres
 from monitor.db.engine import AUDIT_KEY, AuditKey
 from monitor.db.models import AuditEntry
 from monitor.db.types import utcnow
@@ -89,7 +90,7 @@ def _utc(at: datetime) -> datetime:
 
 
 def _lock_tail(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         # A table lock, not an advisory one: advisory keys are shared by every schema of the
         # database, so two installations (or test runs) in one database would wait on each
         # other and could deadlock with their own locks. Readers are not blocked.

@@ -9,7 +9,6 @@ import click
 from monitor.auth.permissions import SYSTEM
 from monitor.cases.sla import SlaPolicy
 from monitor.commands.common import app_context
-from monitor.db.migrate import upgrade
 from monitor.errors import UserFacingError
 from monitor.impostors.export import write_impostor_export
 from monitor.impostors.job import run_impostor_checks
@@ -31,8 +30,7 @@ def check(no_fetch: bool) -> None:
     from monitor.sources.registry import build_source
 
     install_redaction()
-    app = app_context()
-    upgrade(app.engine)
+    app = app_context(migrate=True)
     sources: dict[str, Source] = {}
     if not no_fetch:
         for config in app.settings.sources:

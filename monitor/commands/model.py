@@ -7,15 +7,14 @@ from pathlib import Path
 
 import click
 
-from monitor.context import LazyContext
+from monitor.commands.common import app_context, data_dir_option
+from monitor.context import AppContext
 from monitor.errors import UserFacingError
 from monitor.scoring.loader import artifact_dir, topic_head_dir
 
-pass_lazy = click.make_pass_decorator(LazyContext)
 
-
-def _data_dir(lazy: LazyContext, given: Path | None) -> Path:
-    path = given or lazy.app.settings.data_path
+def _data_dir(app: AppContext, given: Path | None) -> Path:
+    path = given or app.settings.data_path
     if not path.is_dir():
         raise UserFacingError(
             f"labelled data folder {path} not found: pass --data-dir or set data_dir "
@@ -31,7 +30,7 @@ def model() -> None:
 
 
 @model.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), help="Labelled data folder.")
+@data_dir_option
 @click.option(
     "--output",
     type=click.Path(path_type=Path),
@@ -50,9 +49,7 @@ def model() -> None:
     help="Add the intents agents corrected on case pages to the topic head's training data "
     "(off by default: corrections are unreviewed).",
 )
-@pass_lazy
 def train(
-    lazy: LazyContext,
     data_dir: Path | None,
     output: Path | None,
     no_resume: bool,
@@ -69,8 +66,9 @@ def train(
     from monitor.scoring.training.topic_head import train_topic_head
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    settings = lazy.app.settings
-    folder = _data_dir(lazy, data_dir)
+    app = app_context()
+    settings = app.settings
+    folder = _data_dir(app, data_dir)
     encoder = artifact_dir(settings.model)
     if not topics_only:
         encoder = train_recipe(folder, output or encoder, resume=not no_resume)
@@ -87,7 +85,7 @@ def train(
         from monitor.cases.feedback import corrections as stored
         from monitor.scoring.training.topic_data import TopicExample
 
-        with lazy.app.sessions() as session:
+        with app.sessions() as session:
             corrections = [
                 TopicExample(c.text, frozenset({c.intent}), "correction")
                 for c in stored(session)
@@ -101,7 +99,7 @@ def train(
 
 
 @model.command(name="eval")
-@click.option("--data-dir", type=click.Path(path_type=Path), help="Labelled data folder.")
+@data_dir_option
 @click.option(
     "--runtime",
     "runtimes",
@@ -122,9 +120,7 @@ def train(
     type=click.Choice(["dev", "test"]),
     help="Hand-labelled split(s) to report (default: both).",
 )
-@pass_lazy
 def evaluate(
-    lazy: LazyContext,
     data_dir: Path | None,
     runtimes: tuple[str, ...],
     write: bool,
@@ -140,8 +136,8 @@ def evaluate(
     from monitor.scoring.labelled_eval import corrections_agreement, report, score_labelled
     from monitor.scoring.training.labelled_tweets import load_labelled_tweets
 
-    app = lazy.app
-    folder = _data_dir(lazy, data_dir)
+    app = app_context()
+    folder = _data_dir(app, data_dir)
     metrics: dict = {}
     if benchmarks:
         from monitor.scoring.training.evaluate import evaluate as run_eval

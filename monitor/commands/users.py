@@ -13,7 +13,7 @@ import click
 from monitor.auth import accounts
 from monitor.auth.permissions import Actor
 from monitor.commands.common import app_context
-from monitor.db.migrate import upgrade
+from monitor.db.engine import transaction
 from monitor.db.models import ROLES
 
 
@@ -47,9 +47,8 @@ def users() -> None:
 )
 def add(username: str, role: str, email: str | None, password: str) -> None:
     """Create a user who signs in with USERNAME and a password."""
-    app = app_context()
-    upgrade(app.engine)
-    with app.sessions() as session, session.begin():
+    app = app_context(migrate=True)
+    with transaction(app.sessions) as session:
         user = accounts.create_user(session, _cli_actor(), username, password, role, email=email)
         click.echo(f"Created {user.role} {user.username} (id {user.id}).")
 
@@ -78,7 +77,7 @@ def list_() -> None:
 def set_role(username: str, role: str) -> None:
     """Change USERNAME's role to ROLE (takes effect on their next page load)."""
     app = app_context()
-    with app.sessions() as session, session.begin():
+    with transaction(app.sessions) as session:
         user = accounts.set_role(session, _cli_actor(), username, role)
         click.echo(f"{user.username} is now {user.role}.")
 
@@ -88,7 +87,7 @@ def set_role(username: str, role: str) -> None:
 def unlock(username: str) -> None:
     """Lift USERNAME's sign-in lockout now (and reset the failed-attempt count); audited."""
     app = app_context()
-    with app.sessions() as session, session.begin():
+    with transaction(app.sessions) as session:
         user = accounts.unlock_user(session, _cli_actor(), username)
         click.echo(f"{user.username} is unlocked and may sign in again.")
 
@@ -105,7 +104,7 @@ def set_password(username: str) -> None:
     password = click.prompt(
         f"New password for {username}", hide_input=True, confirmation_prompt=True
     )
-    with app.sessions() as session, session.begin():
+    with transaction(app.sessions) as session:
         user = accounts.set_password(session, _cli_actor(), username, password)
         click.echo(
             f"Password of {user.username} changed; their sessions were signed out and any "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +60,10 @@ def session_factory(engine: Engine, *, audit_key: AuditKey | None = None) -> ses
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+def transaction(factory: Callable[[], Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error.
+
+    The one way to write: `with transaction(app.sessions) as session: ...`.
+    """
     with factory() as session, session.begin():
         yield session

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from monitor.db import dialect
 
 
 def insert_ignoring_duplicates(
@@ -20,9 +21,8 @@ def insert_ignoring_duplicates(
     """
     if not rows:
         return []
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(table)
+        dialect.insert(session, table)
         .on_conflict_do_nothing(index_elements=list(keys))
         .returning(table.c.id, *(table.c[key] for key in keys))
     )

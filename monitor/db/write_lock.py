@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.db.dialect import is_postgres
 from monitor.db.models import Order, Resolution, User
 
 
@@ -37,7 +38,7 @@ def serialise(
 ) -> None:
     """Hold the locks of these users, orders and resolutions until the transaction ends."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
+    if is_postgres(connection):
         for model, ids in (
             (Resolution, sorted(set(resolutions))),
             (Order, sorted({i for i in orders if i})),

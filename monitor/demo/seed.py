@@ -47,7 +47,7 @@ def load_demo(
     now: datetime,
     sla: SlaPolicy | None = None,
 ) -> DemoSummary:
-    """Write the demo world. The caller commits (`with factory() as s, s.begin(): ...`).
+    """Write the demo world. The caller commits (`with transaction(factory) as session: ...`).
 
     Customers are matched by email and orders by id, so a second run adds nothing; new customer
     rows take ids from the database, never fixed ones that could clash with real customers.

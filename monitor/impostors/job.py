@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from monitor.cases.sla import SlaPolicy
 from monitor.cases.threads import OPEN_STATUSES
 from monitor.config import BrandSettings, ImpostorSettings
+from monitor.db.engine import transaction
 from monitor.db.models import Case, ImpostorCheck, Post, ReplyScan, Score, SourceState
 from monitor.db.types import utcnow
 from monitor.impostors.score import BrandProfile, score_reply
@@ -87,7 +88,7 @@ def run_impostor_checks(
         if not locked:
             run.skipped.append("another process is running the impostor checks")
             return run
-        with factory() as session, session.begin():
+        with transaction(factory) as session:
             adopt_replies(session, profile, settings, run, now)
         if settings.fetch.enabled:
             scan_replies(factory, profile, settings, sources, run, now, sla)
@@ -225,7 +226,7 @@ def scan_replies(
             else settings.fetch.graph_calls_per_run
         )
         state_name = f"{source.name}#replies"
-        with factory() as session, session.begin():
+        with transaction(factory) as session:
             state = session.get(SourceState, state_name)
             reset = state.rate_limit_reset_at if state else None
             if state and reset and reset > now and state.rate_limit_remaining == 0:
@@ -264,7 +265,7 @@ def _record(
     sla: SlaPolicy | None = None,
 ) -> tuple[int, int]:
     stored = flagged = 0
-    with factory() as session, session.begin():
+    with transaction(factory) as session:
         if page is not None and profile is not None and settings is not None:
             customer_id = session.scalar(select(Post.author_id).where(Post.id == post.id))
             ours, theirs = _split(session, page.posts, profile, customer_id)

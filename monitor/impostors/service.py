@@ -21,6 +21,7 @@ from monitor.auth.permissions import Actor, require
 from monitor.cases import audit
 from monitor.cases.replies import queue_reply
 from monitor.config import ImpostorSettings
+from monitor.db.dialect import is_postgres
 from monitor.db.models import Author, Case, ImpostorCheck, ImpostorReport, OutboxMessage, Post
 from monitor.db.types import utcnow
 from monitor.db.upsert import insert_ignoring_duplicates
@@ -306,7 +307,7 @@ def send_warning(
 
 def _lock_case(session: Session, case_id: int) -> None:
     """Serialise warnings per case, so two clicks or two tabs queue one message."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         session.execute(text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": case_id})
     else:
         session.execute(text("UPDATE cases SET id = id WHERE id = :id"), {"id": case_id})

@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session, aliased
 
 from monitor.cases.sla import SlaPolicy
 from monitor.config import Settings
+from monitor.db.dialect import is_postgres
 from monitor.db.models import Alert, Post, Resolution, Score, User
 from monitor.reports.rows import CASE_COLUMNS, case_rows
 
 
 def _hour(session: Session, column: Any) -> ColumnElement[str]:
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         return func.to_char(func.date_trunc("hour", func.timezone("UTC", column)),
                             "YYYY-MM-DD HH24:00")  # fmt: skip
     return func.strftime("%Y-%m-%d %H:00", column)

@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from monitor.config import Settings
+from monitor.db.dialect import is_postgres
+from monitor.db.engine import transaction
 from monitor.db.models import CaseOrderLink, Order, Post, Score
 from monitor.db.types import utcnow
 from monitor.scoring.assess import assess
@@ -44,7 +46,7 @@ def score_pending(
     """
     total = 0
     while True:
-        with factory() as session, session.begin():
+        with transaction(factory) as session:
             query = (
                 select(Post)
                 .outerjoin(Score, Score.post_id == Post.id)
@@ -57,7 +59,7 @@ def score_pending(
                     selectinload(Post.author), selectinload(Post.case), selectinload(Post.score)
                 )
             )
-            if session.get_bind().dialect.name == "postgresql":
+            if is_postgres(session):
                 query = query.with_for_update(of=Post, skip_locked=True)
             posts = session.scalars(query).all()
             if not posts:
