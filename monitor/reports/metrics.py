@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Result, func, select
 from sqlalchemy.orm import Session, aliased
 
 from monitor.cases.sla import SlaPolicy
@@ -31,12 +31,12 @@ def volume_by_hour(session: Session, since: datetime, until: datetime) -> pd.Dat
     """Inbound posts per UTC hour and channel (platform + kind): hour, channel, posts."""
     hour = _hour(session, Post.created_at).label("hour")
     query = (
-        select(hour, Post.platform, Post.kind, func.count(Post.id))
+        select(hour, Post.platform, Post.kind, func.count(Post.id).label("posts"))
         .where(Post.inbound.is_(True), Post.created_at >= since, Post.created_at < until)
         .group_by(hour, Post.platform, Post.kind)
         .order_by(hour)
     )
-    rows = [(h, f"{p} {k}", n) for h, p, k, n in session.execute(query)]
+    rows = [(r.hour, f"{r.platform} {r.kind}", r.posts) for r in session.execute(query)]
     frame = pd.DataFrame(rows, columns=["hour", "channel", "posts"])
     frame["hour"] = pd.to_datetime(frame["hour"], utc=True)
     return frame
@@ -46,16 +46,16 @@ def urgency_distribution(session: Session, since: datetime, until: datetime) -> 
     """Scored inbound posts per band of 10 urgency points: band, posts."""
     points = func.round(Score.urgency).label("points")
     query = (
-        select(points, func.count(Post.id))
+        select(points, func.count(Post.id).label("posts"))
         .join(Score, Score.post_id == Post.id)
         .where(Post.inbound.is_(True), Post.created_at >= since, Post.created_at < until)
         .group_by(points)
     )
     bands = [f"{low}-{low + 9}" for low in range(0, 100, 10)]
     counts = dict.fromkeys(bands, 0)
-    for value, count in session.execute(query):
-        low = min(int(value) // 10 * 10, 90)
-        counts[f"{low}-{low + 9}"] += int(count)
+    for row in session.execute(query):
+        low = min(int(row.points) // 10 * 10, 90)
+        counts[f"{low}-{low + 9}"] += int(row.posts)
     return pd.DataFrame({"band": bands, "posts": [counts[b] for b in bands]})
 
 
@@ -70,7 +70,7 @@ def top_intents(
         .order_by(func.count(Post.id).desc())
         .limit(limit)
     )
-    return pd.DataFrame(list(session.execute(query)), columns=["intent", "posts"])
+    return _frame(session.execute(query), ["intent", "posts"])
 
 
 def case_frame(
@@ -121,9 +121,9 @@ def resolution_amounts(session: Session, since: datetime, until: datetime) -> pd
         select(
             Resolution.action,
             Resolution.status,
-            approver.username,
-            func.count(Resolution.id),
-            func.coalesce(func.sum(Resolution.amount), 0),
+            approver.username.label("approver"),
+            func.count(Resolution.id).label("resolutions"),
+            func.coalesce(func.sum(Resolution.amount), 0).label("amount"),
         )
         .outerjoin(approver, approver.id == Resolution.decided_by)
         .where(Resolution.requested_at >= since, Resolution.requested_at < until)
@@ -131,9 +131,10 @@ def resolution_amounts(session: Session, since: datetime, until: datetime) -> pd
         .order_by(Resolution.action, Resolution.status)
     )
     rows = [
-        (action, status, _approver(status, name), int(n), float(total or 0))
-        for action, status, name, n, total in session.execute(query)
-    ]
+        (r.action, r.status, _approver(r.status, r.approver), int(r.resolutions),
+         float(r.amount or 0))
+        for r in session.execute(query)
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=["type", "status", "approver", "resolutions", "amount"])
 
 
@@ -148,8 +149,16 @@ def _approver(status: str, name: str | None) -> str:
 def spike_incidents(session: Session, since: datetime, until: datetime) -> pd.DataFrame:
     """Spike alerts raised in the range (one row per incident and route)."""
     query = (
-        select(Alert.created_at, Alert.route, Alert.title, Alert.status)
+        select(
+            Alert.created_at.label("at"), Alert.route, Alert.title.label("incident"), Alert.status
+        )
         .where(Alert.rule == "spike", Alert.created_at >= since, Alert.created_at < until)
         .order_by(Alert.created_at.desc())
     )
-    return pd.DataFrame(list(session.execute(query)), columns=["at", "route", "incident", "status"])
+    return _frame(session.execute(query), ["at", "route", "incident", "status"])
+
+
+def _frame(result: Result[Any], columns: list[str]) -> pd.DataFrame:
+    """Rows read by their labels, so a reordered query cannot shift values between columns."""
+    return pd.DataFrame([{name: row._mapping[name] for name in columns} for row in result],
+                        columns=columns)  # fmt: skip

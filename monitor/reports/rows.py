@@ -106,25 +106,42 @@ def _team_feedback(kind: str, column: Any) -> Any:
     )
 
 
-def post_rows(session: Session, since: datetime | None, until: datetime | None) -> Iterator[Row]:
+def _post_fields() -> dict[str, Any]:
+    """Each post column's name and the SQL that fills it. Rows are read by these names, so
+    reordering this query (or the columns) can never put a value under another heading."""
     direction = _team_feedback("urgency", ModelFeedback.urgency_direction)
+    return {
+        "post_id": Post.id, "platform_post_id": Post.external_id, "platform": Post.platform,
+        "channel": Post.kind, "source": Post.source, "case_id": Post.case_id,
+        "author_platform_id": Author.external_id, "author_handle": Author.handle,
+        "created_at_utc": Post.created_at, "inbound": Post.inbound, "urgency": Score.urgency,
+        "intent": Score.intent, "negative": Score.negative, "complaint": Score.complaint,
+        "severity": Score.severity, "model_version": Score.model_version,
+        "topics": Score.topics, "language": Score.language,
+        "team_intent": _team_feedback("intent", ModelFeedback.intent),
+        "team_urgency": sql_case(
+            (direction > 0, "more urgent"), (direction < 0, "less urgent"), else_=None
+        ),
+        "conversation_id": Post.conversation_id, "in_reply_to_id": Post.in_reply_to_id,
+        "text": Post.text,
+    }  # fmt: skip
+
+
+def post_rows(session: Session, since: datetime | None, until: datetime | None) -> Iterator[Row]:
+    """One tuple per post in POST_COLUMNS order."""
+    fields = _post_fields()
     query = (
-        select(
-            Post.id, Post.external_id, Post.platform, Post.kind, Post.source, Post.case_id,
-            Author.external_id, Author.handle, Post.created_at, Post.inbound, Score.urgency,
-            Score.intent, Score.negative, Score.complaint, Score.severity, Score.model_version,
-            Score.topics, Score.language, _team_feedback("intent", ModelFeedback.intent),
-            sql_case((direction > 0, "more urgent"), (direction < 0, "less urgent"), else_=None),
-            Post.conversation_id, Post.in_reply_to_id, Post.text,
-        )
+        select(*(fields[column.name].label(column.name) for column in POST_COLUMNS))
+        .select_from(Post)
         .join(Author, Author.id == Post.author_id)
         .outerjoin(Score, Score.post_id == Post.id)
         .where(_range(Post.created_at, since, until))
         .order_by(Post.id)
         .execution_options(yield_per=5000)
-    )  # fmt: skip
+    )
     for row in session.execute(query):
-        yield tuple(row)
+        values = row._mapping
+        yield tuple(values[column.name] for column in POST_COLUMNS)
 
 
 class PostFact(NamedTuple):
