@@ -77,10 +77,10 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
         for number, (source, interval) in enumerate(sources)
     ]
     senders = _reply_senders(app, sources)
-    alerts = intervals.alerts_seconds
+    alerts, outbox = intervals.alerts_seconds, intervals.outbox_interval
     jobs += [
-        Job("replies", alerts, lambda: _send_replies(app, senders), alerts / 4),
-        Job("resolutions", alerts, lambda: _execute_resolutions(app), alerts * 3 / 8),
+        Job("replies", outbox, lambda: _send_replies(app, senders), outbox / 4),
+        Job("resolutions", outbox, lambda: _execute_resolutions(app), outbox * 3 / 8),
         Job("alerts", alerts, flow.alerts, alerts / 2),
         Job(
             "impostors",

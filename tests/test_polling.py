@@ -77,6 +77,20 @@ def test_rate_limit_is_recorded_and_the_source_skipped_until_reset(
     assert skipped.status == "rate_limited" and len(http.calls) == 1  # no request was made
 
 
+def test_a_connectors_platform_is_its_kind_while_each_post_keeps_its_network(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """The demo stream is one connector whose posts are on several networks: its state says
+    "demo" (what the config named), each stored post says where it was written."""
+    outcome = poll_source(engine, sessions, DemoStreamSource("demo", posts_per_poll=12), now=NOW)
+    assert outcome.status == "ok" and outcome.stored >= 12
+    assert _state(sessions, "demo").platform == "demo"
+    with sessions() as session:
+        networks = set(session.scalars(select(Post.platform).where(Post.source == "demo")))
+    assert networks and networks <= {"x", "facebook", "instagram"}
+    assert len(networks) > 1
+
+
 def test_revoked_token_marks_only_that_source_unhealthy(
     engine: Engine, sessions: sessionmaker[Session], http: responses.RequestsMock
 ) -> None:

@@ -59,3 +59,20 @@ def test_a_failing_job_does_not_stop_the_scheduler(caplog) -> None:  # type: ign
     [job] = scheduler.get_jobs()
     job.func()  # the guarded wrapper: logs instead of raising
     assert "job flaky failed" in caplog.text and "network down" in caplog.text
+
+
+def test_the_outbox_has_its_own_interval_and_follows_alerts_when_unset(db_url: str) -> None:
+    """Replies and order-system calls used to run on alerts_seconds; outbox_seconds separates
+    them, and a config without it keeps the old pacing."""
+    from monitor.config import SchedulerSettings
+
+    def intervals(**scheduler: float) -> dict[str, float]:
+        settings = Settings(
+            database=DatabaseSettings(url=db_url), scheduler=SchedulerSettings(**scheduler)
+        )
+        return {job.name: job.seconds for job in core_jobs(AppContext(settings), [])}
+
+    old = intervals(alerts_seconds=120)
+    assert (old["alerts"], old["replies"], old["resolutions"]) == (120, 120, 120)
+    split = intervals(alerts_seconds=120, outbox_seconds=5)
+    assert (split["alerts"], split["replies"], split["resolutions"]) == (120, 5, 5)

@@ -141,15 +141,5 @@ def verify_chain(session: Session, **options: Any) -> Any:
     return check(session, **options)
 
 
-def entries_for(session: Session, entity: str, entity_id: object) -> list[AuditEntry]:
-    return list(
-        session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
-            .order_by(AuditEntry.id)
-        )
-    )
-
-
 def recent_entries(session: Session, limit: int = 200) -> list[AuditEntry]:
     return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))

@@ -135,13 +135,6 @@ def _load(session: Session, *conditions: Any, limit: int = 50) -> list[Order]:
     return list(session.scalars(query))
 
 
-def get_order(session: Session, order_id: str) -> OrderView:
-    orders = _load(session, Order.id == order_id.strip())
-    if not orders:
-        raise OrderError(f"no order {order_id!r}")
-    return OrderView.of(orders[0])
-
-
 def search_orders(
     session: Session, query: str, *, case_id: int, limit: int = 20
 ) -> list[OrderView | WithheldOrder]:

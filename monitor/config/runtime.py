@@ -28,10 +28,17 @@ class DatabaseSettings(Section):
 class SchedulerSettings(Section):
     score_seconds: float = Field(10.0, gt=0)  # how often new posts are scored
     alerts_seconds: float = Field(30.0, gt=0)  # alert rules, SLA checks and delivery
+    # Sending queued replies and order-system calls; unset, they keep following
+    # alerts_seconds, which paced them before they had their own key.
+    outbox_seconds: float | None = Field(None, gt=0)
     reports_seconds: float = Field(300.0, gt=0)  # checks whether a scheduled report is due
     impostors_seconds: float = Field(60.0, gt=0)  # impostor checks of third-party replies
     # Polls in a row failing with a passing error (timeout, 5xx) that make a source unhealthy.
     unhealthy_after_failures: int = Field(3, ge=1, le=1000)
+
+    @property
+    def outbox_interval(self) -> float:
+        return self.outbox_seconds or self.alerts_seconds
 
 
 class DashboardSettings(Section):

@@ -97,6 +97,11 @@ class ReplyTarget:
 
 class Source(Protocol):
     name: str
+    # The connector, as `[[sources]] platform` names it (x, facebook, instagram, replay, demo);
+    # stored on the source's state and shown with its health. Each post carries the social
+    # network it was written on: the same as this for a platform's own API, but a replay file
+    # or the demo stream holds posts of several networks, and a case, an author and a reply
+    # belong to the network, not to the connector that fetched them.
     platform: str
 
     def fetch(self, cursor: dict[str, Any] | None) -> FetchResult:

@@ -18,7 +18,7 @@ from monitor.sources.replay import ReplayStats, read_twcs
 class DemoStreamSource:
     """Each poll brings a few new demo conversations that happened in the last minutes."""
 
-    platform = "demo"
+    platform = "demo"  # the connector; its posts are on x, facebook and instagram
 
     def __init__(self, name: str, *, seed: int = 7, posts_per_poll: int = 5) -> None:
         self.name = name
@@ -57,7 +57,7 @@ class ReplaySource:
     after reaching the end of the file, so that rows appended later are picked up.
     """
 
-    platform = "replay"
+    platform = "replay"  # the connector; its posts say x unless the file's platform column differs
 
     def __init__(self, name: str, path: Path, *, posts_per_poll: int = 100) -> None:
         self.name = name

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.auth.permissions import PermissionDenied
 from monitor.cases.actions import CaseActionError
-from monitor.cases.audit import entries_for, verify_chain
+from monitor.cases.audit import verify_chain
 from monitor.cases.feedback import case_feedback, correct_intent, corrections, rate_urgency
 from monitor.config import Settings
-from monitor.db.models import Case, ModelFeedback
+from monitor.db.models import AuditEntry, Case, ModelFeedback
 from monitor.reports.export import export_report
 from monitor.scoring.labelled_eval import corrections_agreement
 from monitor.scoring.model import TextModel
@@ -38,7 +38,13 @@ def test_intent_correction_is_stored_audited_and_reroutes_the_case(session: Sess
     # A double click or a second tab stores nothing twice.
     assert correct_intent(session, ann, case_id, "account_security") is None
     assert len(session.scalars(select(ModelFeedback)).all()) == 1
-    [entry] = [e for e in entries_for(session, "case", case_id) if e.action.endswith("correction")]
+    [entry] = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity == "case",
+            AuditEntry.entity_id == str(case_id),
+            AuditEntry.action.endswith("correction"),
+        )
+    ).all()
     assert entry.actor == "ann" and entry.before == {
         "intent": "delivery", "model_intent": "delivery",
     }  # fmt: skip
