@@ -301,6 +301,44 @@ def _setup_logging(log_file: Path) -> None:
     root.setLevel(logging.INFO)
 
 
+@dataclass
+class TrainingData:
+    """The tokenised training and validation sets, with what the artifact says about them."""
+
+    sentiment: list[list[int]]
+    sentiment_labels: torch.Tensor
+    xci: list[list[int]]
+    complaint: torch.Tensor
+    severity: torch.Tensor
+    val: list[list[int]]
+    val_labels: np.ndarray
+    summary: dict[str, Any]
+
+
+@dataclass
+class RunState:
+    """Everything a checkpoint holds, and the files it goes to."""
+
+    model: MultiTaskModel
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    total: int
+    scratch: Path
+    step: int = 0
+    best: dict[str, Any] = dataclasses.field(
+        default_factory=lambda: {"val_macro_recall": -1.0, "step": -1}
+    )
+    history: list[dict] = dataclasses.field(default_factory=list)
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.scratch / "checkpoint.pt"
+
+    @property
+    def best_path(self) -> Path:
+        return self.scratch / "best.pt"
+
+
 def train(
     data_dir: Path,
     output_dir: Path,
@@ -317,14 +355,35 @@ def train(
     checkpoint is picked up and training continues from its step.
     """
     cfg = config or TrainConfig()
-    data_dir, output_dir = Path(data_dir), Path(output_dir)
+    output_dir = Path(output_dir)
     scratch = Path(scratch_dir) if scratch_dir else DEFAULT_SCRATCH / cfg.version
+    _start(cfg, scratch)
+    data = load_training_data(Path(data_dir), cfg)
+    schedule = build_schedule([len(t) for t in data.sentiment], [len(t) for t in data.xci], cfg)
+    log.info(
+        "schedule: %d steps (%d sentiment, %d X-CI)",
+        len(schedule),
+        sum(t == "sentiment" for t, _ in schedule),
+        sum(t == "xci" for t, _ in schedule),
+    )
+    state = build_run(cfg, len(schedule), scratch)
+    resume_run(state, cfg, resume=resume)
+    run_steps(state, cfg, data, schedule, progress=progress)
+    export_best(state, cfg, data, output_dir)
+    log.info("artifact written to %s", output_dir)
+    return output_dir
+
+
+def _start(cfg: TrainConfig, scratch: Path) -> None:
     scratch.mkdir(parents=True, exist_ok=True)
     _setup_logging(scratch / "train.log")
     torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
+    torch.manual_seed(cfg.seed)  # before the model is built: its LoRA and heads start alike
     log.info("config %s (fingerprint %s)", dataclasses.asdict(cfg), cfg.fingerprint())
 
+
+def load_training_data(data_dir: Path, cfg: TrainConfig) -> TrainingData:
+    """SemEval sentiment and X-CI train parts, and TweetEval val for model selection."""
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(em.base_model_path()), local_files_only=True)
@@ -339,40 +398,39 @@ def train(
         len(val),
     )
     t0 = time.time()
-    sent_tok = tokenize(tokenizer, [e.text for e in sent_train], cfg.max_length)
-    xci_tok = tokenize(tokenizer, [e.text for e in xci_train], cfg.max_length)
-    val_tok = tokenize(tokenizer, [e.text for e in val], cfg.max_length)
-    log.info("tokenised in %.1fs", time.time() - t0)
-    sent_y = torch.tensor([e.label for e in sent_train])
-    xci_c = torch.tensor([e.complaint for e in xci_train], dtype=torch.float32)
-    xci_s = torch.tensor([e.severity for e in xci_train])
-    val_y = np.array([e.label for e in val])
-
-    schedule = build_schedule([len(t) for t in sent_tok], [len(t) for t in xci_tok], cfg)
-    total = len(schedule)
-    log.info(
-        "schedule: %d steps (%d sentiment, %d X-CI)",
-        total,
-        sum(t == "sentiment" for t, _ in schedule),
-        sum(t == "xci" for t, _ in schedule),
+    data = TrainingData(
+        sentiment=tokenize(tokenizer, [e.text for e in sent_train], cfg.max_length),
+        sentiment_labels=torch.tensor([e.label for e in sent_train]),
+        xci=tokenize(tokenizer, [e.text for e in xci_train], cfg.max_length),
+        complaint=torch.tensor([e.complaint for e in xci_train], dtype=torch.float32),
+        severity=torch.tensor([e.severity for e in xci_train]),
+        val=tokenize(tokenizer, [e.text for e in val], cfg.max_length),
+        val_labels=np.array([e.label for e in val]),
+        summary={
+            "sentiment_train": len(sent_train),
+            "sentiment_filter": stats,
+            "xci_train": len(xci_train),
+            "xci_split": f"sha1(match_key(text)) % 100 < {D.XCI_TRAIN_PERCENT} -> train",
+        },
     )
+    log.info("tokenised in %.1fs", time.time() - t0)
+    return data
 
+
+def build_run(cfg: TrainConfig, total: int, scratch: Path) -> RunState:
+    """The model, AdamW (no decay on LayerNorms, a higher rate for the heads) and a linear
+    warm-up then decay to zero at the last step."""
     model = build_model(cfg)
     model.train()
-    head_params = [
-        p for n, p in model.named_parameters() if p.requires_grad and n.startswith("heads.")
-    ]
-    enc_decay = [
-        p
-        for n, p in model.named_parameters()
-        if p.requires_grad and not n.startswith("heads.") and "LayerNorm" not in n
-    ]
-    enc_nodecay = [p for n, p in model.named_parameters() if p.requires_grad and "LayerNorm" in n]
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    heads = [p for n, p in named if n.startswith("heads.")]
+    decay = [p for n, p in named if not n.startswith("heads.") and "LayerNorm" not in n]
+    no_decay = [p for n, p in named if "LayerNorm" in n]
     optimizer = torch.optim.AdamW(
         [
-            {"params": enc_decay, "lr": cfg.lr, "weight_decay": cfg.weight_decay},
-            {"params": enc_nodecay, "lr": cfg.lr, "weight_decay": 0.0},
-            {"params": head_params, "lr": cfg.head_lr, "weight_decay": cfg.weight_decay},
+            {"params": decay, "lr": cfg.lr, "weight_decay": cfg.weight_decay},
+            {"params": no_decay, "lr": cfg.lr, "weight_decay": 0.0},
+            {"params": heads, "lr": cfg.head_lr, "weight_decay": cfg.weight_decay},
         ]
     )
     warmup = max(1, int(total * cfg.warmup_ratio))
@@ -383,133 +441,153 @@ def train(
         return max(0.0, (total - step) / max(1, total - warmup))
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
-    n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    log.info("trainable parameters: %d", n_trainable)
+    log.info("trainable parameters: %d", sum(p.numel() for _, p in named))
+    return RunState(model, optimizer, scheduler, total, scratch)
 
-    counts = torch.bincount(sent_y, minlength=3).float()
+
+def resume_run(state: RunState, cfg: TrainConfig, *, resume: bool) -> None:
+    """Continue from a checkpoint of the same configuration; without `resume`, delete it."""
+    path = state.checkpoint_path
+    if not resume:
+        for stale in (path, state.best_path):
+            stale.unlink(missing_ok=True)
+        return
+    if not path.exists():
+        return
+    ckpt = torch.load(path, weights_only=False)
+    if ckpt.get("fingerprint") != cfg.fingerprint():
+        log.warning("checkpoint %s has a different config; starting afresh", path)
+        return
+    load_trainable_state(state.model, ckpt["model"])
+    state.optimizer.load_state_dict(ckpt["optimizer"])
+    state.scheduler.load_state_dict(ckpt["scheduler"])
+    state.step, state.best, state.history = ckpt["step"], ckpt["best"], ckpt["history"]
+    torch.set_rng_state(ckpt["torch_rng"])
+    log.info("resumed from step %d (best %s)", state.step, state.best)
+
+
+def save_checkpoint(state: RunState, cfg: TrainConfig) -> None:
+    _atomic_torch_save(
+        {
+            "fingerprint": cfg.fingerprint(),
+            "model": trainable_state(state.model),
+            "optimizer": state.optimizer.state_dict(),
+            "scheduler": state.scheduler.state_dict(),
+            "step": state.step,
+            "best": state.best,
+            "history": state.history,
+            "torch_rng": torch.get_rng_state(),
+        },
+        state.checkpoint_path,
+    )
+
+
+def evaluate_step(state: RunState, data: TrainingData) -> None:
+    """TweetEval val macro-recall now; the best weights so far are kept in `best.pt`."""
+    t = time.time()
+    probs = predict_tokens(state.model, data.val)
+    score = macro_recall(data.val_labels, probs["sentiment"].argmax(1))
+    state.history.append({"step": state.step, "val_macro_recall": score})
+    log.info(
+        "step %d/%d val macro-recall %.2f (%.0fs)", state.step, state.total, score, time.time() - t
+    )
+    if score > state.best["val_macro_recall"]:
+        state.best = {"val_macro_recall": score, "step": state.step}
+        _atomic_torch_save(
+            {"model": trainable_state(state.model), "step": state.step, "val_macro_recall": score},
+            state.best_path,
+        )
+
+
+def _loss(
+    model: MultiTaskModel,
+    task: str,
+    idx: list[int],
+    data: TrainingData,
+    cfg: TrainConfig,
+    sent_weight: torch.Tensor,
+) -> torch.Tensor:
+    """Weighted cross-entropy for a sentiment batch; for an X-CI batch, complaint BCE plus
+    severity cross-entropy plus a little MSE on the expected severity (it is ordinal)."""
+    F = torch.nn.functional
+    if task == "sentiment":
+        out = model(*collate([data.sentiment[i] for i in idx]))
+        return F.cross_entropy(out["sentiment"], data.sentiment_labels[idx], weight=sent_weight)
+    out = model(*collate([data.xci[i] for i in idx]))
+    target_c, target_s = data.complaint[idx], data.severity[idx]
+    loss_c = F.binary_cross_entropy_with_logits(out["complaint"][:, 0], target_c)
+    loss_s = F.cross_entropy(out["severity"], target_s)
+    sev_values = torch.arange(em.SEVERITY_LEVELS, dtype=torch.float32)
+    expected = (torch.softmax(out["severity"], -1) * sev_values).sum(-1)
+    loss_mse = F.mse_loss(expected, target_s.float())
+    return loss_c + loss_s + cfg.severity_mse_weight * loss_mse
+
+
+def run_steps(
+    state: RunState,
+    cfg: TrainConfig,
+    data: TrainingData,
+    schedule: list[tuple[str, list[int]]],
+    *,
+    progress: bool,
+) -> None:
+    """Train from `state.step` to the end of the schedule, evaluating and checkpointing."""
+    counts = torch.bincount(data.sentiment_labels, minlength=3).float()
     sent_weight = (
         (counts.sum() / (3 * counts)) ** cfg.class_weight_power
         if cfg.balance_sentiment
         else torch.ones(3)
     )
-    sev_values = torch.arange(em.SEVERITY_LEVELS, dtype=torch.float32)
-
-    ckpt_path = scratch / "checkpoint.pt"
-    best_path = scratch / "best.pt"
-    step = 0
-    best = {"val_macro_recall": -1.0, "step": -1}
-    history: list[dict] = []
-    if resume and ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, weights_only=False)
-        if ckpt.get("fingerprint") == cfg.fingerprint():
-            load_trainable_state(model, ckpt["model"])
-            optimizer.load_state_dict(ckpt["optimizer"])
-            scheduler.load_state_dict(ckpt["scheduler"])
-            step, best, history = ckpt["step"], ckpt["best"], ckpt["history"]
-            torch.set_rng_state(ckpt["torch_rng"])
-            log.info("resumed from step %d (best %s)", step, best)
-        else:
-            log.warning("checkpoint %s has a different config; starting afresh", ckpt_path)
-    elif not resume:
-        for p in (ckpt_path, best_path):
-            p.unlink(missing_ok=True)
-
-    def save_checkpoint() -> None:
-        _atomic_torch_save(
-            {
-                "fingerprint": cfg.fingerprint(),
-                "model": trainable_state(model),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "step": step,
-                "best": best,
-                "history": history,
-                "torch_rng": torch.get_rng_state(),
-            },
-            ckpt_path,
-        )
-
-    def run_eval() -> None:
-        nonlocal best
-        t = time.time()
-        probs = predict_tokens(model, val_tok)
-        score = macro_recall(val_y, probs["sentiment"].argmax(1))
-        history.append({"step": step, "val_macro_recall": score})
-        log.info("step %d/%d val macro-recall %.2f (%.0fs)", step, total, score, time.time() - t)
-        if score > best["val_macro_recall"]:
-            best = {"val_macro_recall": score, "step": step}
-            _atomic_torch_save(
-                {"model": trainable_state(model), "step": step, "val_macro_recall": score},
-                best_path,
-            )
-
-    bar = tqdm(total=total, initial=step, desc="train", mininterval=20, disable=not progress)
+    trainable = [p for p in state.model.parameters() if p.requires_grad]
+    bar = tqdm(total=state.total, initial=state.step, desc="train", mininterval=20,
+               disable=not progress)  # fmt: skip
     running: dict[str, float] = {"sentiment": 0.0, "xci": 0.0}
     seen: dict[str, int] = {"sentiment": 0, "xci": 0}
     t_start = time.time()
-    while step < total:
-        task, idx = schedule[step]
-        if task == "sentiment":
-            ids, mask = collate([sent_tok[i] for i in idx])
-            out = model(ids, mask)
-            loss = torch.nn.functional.cross_entropy(
-                out["sentiment"], sent_y[idx], weight=sent_weight
-            )
-        else:
-            ids, mask = collate([xci_tok[i] for i in idx])
-            out = model(ids, mask)
-            target_c, target_s = xci_c[idx], xci_s[idx]
-            loss_c = torch.nn.functional.binary_cross_entropy_with_logits(
-                out["complaint"][:, 0], target_c
-            )
-            loss_s = torch.nn.functional.cross_entropy(out["severity"], target_s)
-            expected = (torch.softmax(out["severity"], -1) * sev_values).sum(-1)
-            loss_mse = torch.nn.functional.mse_loss(expected, target_s.float())
-            loss = loss_c + loss_s + cfg.severity_mse_weight * loss_mse
-        optimizer.zero_grad(set_to_none=True)
+    while state.step < state.total:
+        task, idx = schedule[state.step]
+        loss = _loss(state.model, task, idx, data, cfg, sent_weight)
+        state.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
-        optimizer.step()
-        scheduler.step()
-        step += 1
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+        state.optimizer.step()
+        state.scheduler.step()
+        state.step += 1
         running[task] += float(loss.detach())
         seen[task] += 1
         bar.update(1)
-        if step % 50 == 0:
+        if state.step % 50 == 0:
             log.info(
                 "step %d/%d loss sent %.4f xci %.4f lr %.2e",
-                step,
-                total,
+                state.step,
+                state.total,
                 running["sentiment"] / max(1, seen["sentiment"]),
                 running["xci"] / max(1, seen["xci"]),
-                scheduler.get_last_lr()[0],
+                state.scheduler.get_last_lr()[0],
             )
             running = {"sentiment": 0.0, "xci": 0.0}
             seen = {"sentiment": 0, "xci": 0}
-        if step % cfg.eval_every == 0 or step == total:
-            run_eval()
-        if step % cfg.checkpoint_every == 0 or step == total:
-            save_checkpoint()
+        last = state.step == state.total
+        if state.step % cfg.eval_every == 0 or last:
+            evaluate_step(state, data)
+        if state.step % cfg.checkpoint_every == 0 or last:
+            save_checkpoint(state, cfg)
     bar.close()
-    log.info("training done in %.1f min; best %s", (time.time() - t_start) / 60, best)
+    log.info("training done in %.1f min; best %s", (time.time() - t_start) / 60, state.best)
 
-    if best_path.exists():
-        best_state = torch.load(best_path, weights_only=False)
-        load_trainable_state(model, best_state["model"])
-    model.eval()
+
+def export_best(state: RunState, cfg: TrainConfig, data: TrainingData, output_dir: Path) -> Path:
+    """Write the best weights seen on val (the last ones if none was saved) as the artifact."""
+    if state.best_path.exists():
+        best_state = torch.load(state.best_path, weights_only=False)
+        load_trainable_state(state.model, best_state["model"])
+    state.model.eval()
     extra = {
-        "selection": {"metric": "tweeteval_val_macro_recall", **best},
-        "history": history,
-        "data": {
-            "sentiment_train": len(sent_train),
-            "sentiment_filter": stats,
-            "xci_train": len(xci_train),
-            "xci_split": f"sha1(match_key(text)) % 100 < {D.XCI_TRAIN_PERCENT} -> train",
-        },
+        "selection": {"metric": "tweeteval_val_macro_recall", **state.best},
+        "history": state.history,
+        "data": data.summary,
     }
-    export_artifact(model, cfg, output_dir, extra)
-    log.info("artifact written to %s", output_dir)
-    return output_dir
+    return export_artifact(state.model, cfg, output_dir, extra)
 
 
 def main(argv: list[str] | None = None) -> None:
