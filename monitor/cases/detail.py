@@ -153,13 +153,7 @@ def case_resolutions(session: Session, case_id: int) -> list[ResolutionView]:
 
 
 def case_detail(session: Session, case_id: int) -> CaseDetail:
-    case = session.scalars(
-        select(Case)
-        .options(selectinload(Case.author).selectinload(Author.customer))
-        .where(Case.id == case_id)
-    ).first()
-    if case is None:
-        raise UserFacingError(f"no case {case_id}")
+    case = _load_case(session, case_id)
     posts = session.execute(
         select(Post, Score)
         .options(selectinload(Post.author))
@@ -167,48 +161,14 @@ def case_detail(session: Session, case_id: int) -> CaseDetail:
         .where(Post.case_id == case_id)
         .order_by(Post.created_at, Post.id)
     ).all()
-    thread = [
-        ThreadItem(
-            at=post.created_at,
-            who=_who(case, post),
-            channel="dm" if post.kind == "dm" else "public",
-            kind=post.kind,
-            text=post.text,
-            inbound=post.inbound,
-            urgency=score.urgency if score else None,
-            third_party=post.third_party,
-        )
-        for post, score in posts
-    ]
-    outbox = session.execute(
-        select(OutboxMessage, User.username)
-        .join(User, User.id == OutboxMessage.author_id)
-        .where(OutboxMessage.case_id == case_id)
-    ).all()
-    thread += [
-        ThreadItem(
-            at=m.created_at,
-            who=f"{name} (us)",
-            channel=m.channel,
-            kind="reply",
-            text=m.text,
-            inbound=False,
-            status=m.status,
-            outbox_id=m.id,
-            error=m.error,
-        )
-        for m, name in outbox
-    ]
-    thread.sort(key=lambda item: item.at)
-    scored = [(post, score) for post, score in posts if score is not None]
-    top = max(scored, key=lambda ps: ps[1].urgency)[1] if scored else None
+    # Posts and our replies in one timeline; a stable sort keeps same-second posts in order.
+    thread = sorted(
+        [*(_post_item(case, post, score) for post, score in posts), *_reply_items(session, case)],
+        key=lambda item: item.at,
+    )
+    scored = [score for _, score in posts if score is not None]
+    top = max(scored, key=lambda score: score.urgency) if scored else None
     customer, how = case_customer(session, case)
-    notes = session.execute(
-        select(CaseNote, User.username)
-        .join(User, User.id == CaseNote.author_id)
-        .where(CaseNote.case_id == case_id)
-        .order_by(CaseNote.created_at)
-    ).all()
     assignee = session.get(User, case.assignee_id) if case.assignee_id else None
     return CaseDetail(
         id=case.id,
@@ -228,11 +188,68 @@ def case_detail(session: Session, case_id: int) -> CaseDetail:
         thread=thread,
         factors={k: float(v) for k, v in (top.factors or {}).items()} if top else {},
         explanation=top.explanation if top else "",
-        notes=[NoteView(n.created_at, name, n.text) for n, name in notes],
+        notes=_notes(session, case),
         resolutions=case_resolutions(session, case_id),
         topics=tuple(t for t in (top.topics or "").split(";") if t) if top else (),
         language=top.language if top else "en",
     )
+
+
+def _load_case(session: Session, case_id: int) -> Case:
+    case = session.scalars(
+        select(Case)
+        .options(selectinload(Case.author).selectinload(Author.customer))
+        .where(Case.id == case_id)
+    ).first()
+    if case is None:
+        raise UserFacingError(f"no case {case_id}")
+    return case
+
+
+def _post_item(case: Case, post: Post, score: Score | None) -> ThreadItem:
+    return ThreadItem(
+        at=post.created_at,
+        who=_who(case, post),
+        channel="dm" if post.kind == "dm" else "public",
+        kind=post.kind,
+        text=post.text,
+        inbound=post.inbound,
+        urgency=score.urgency if score else None,
+        third_party=post.third_party,
+    )
+
+
+def _reply_items(session: Session, case: Case) -> list[ThreadItem]:
+    """Our replies from the outbox, with their delivery status and any error."""
+    outbox = session.execute(
+        select(OutboxMessage, User.username)
+        .join(User, User.id == OutboxMessage.author_id)
+        .where(OutboxMessage.case_id == case.id)
+    ).all()
+    return [
+        ThreadItem(
+            at=m.created_at,
+            who=f"{name} (us)",
+            channel=m.channel,
+            kind="reply",
+            text=m.text,
+            inbound=False,
+            status=m.status,
+            outbox_id=m.id,
+            error=m.error,
+        )
+        for m, name in outbox
+    ]
+
+
+def _notes(session: Session, case: Case) -> list[NoteView]:
+    notes = session.execute(
+        select(CaseNote, User.username)
+        .join(User, User.id == CaseNote.author_id)
+        .where(CaseNote.case_id == case.id)
+        .order_by(CaseNote.created_at)
+    ).all()
+    return [NoteView(n.created_at, name, n.text) for n, name in notes]
 
 
 def _who(case: Case, post: Post) -> str:

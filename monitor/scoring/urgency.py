@@ -58,6 +58,19 @@ def _soft_cap(raw: float) -> float:
     return 70.0 + 30.0 * (1.0 - math.exp(-(raw - 70.0) / 30.0))
 
 
+class _Points:
+    """Factors in the order they were added (ties in the explanation keep that order)."""
+
+    def __init__(self) -> None:
+        self.factors: dict[str, float] = {}
+        self.reasons: dict[str, str] = {}
+
+    def add(self, name: str, points: float, reason: str) -> None:
+        if points > 0.05:
+            self.factors[name] = round(points, 2)
+            self.reasons[name] = reason
+
+
 def compute_urgency(
     prediction: TextPrediction,
     signals: TextSignals,
@@ -68,38 +81,47 @@ def compute_urgency(
     language_supported: bool = True,
 ) -> Urgency:
     """`stakes` come from `monitor.scoring.stakes` (none: only the text's keywords count)."""
-    factors: dict[str, float] = {}
-    reasons: dict[str, str] = {}
+    points = _Points()
     stakes = stakes or {}
-
-    def add(name: str, points: float, reason: str) -> None:
-        if points > 0.05:
-            factors[name] = round(points, 2)
-            reasons[name] = reason
-
     for stake, hit in stakes.items():
-        add(stake, hit.strength * getattr(weights, stake), STAKES[stake])
+        points.add(stake, hit.strength * getattr(weights, stake), STAKES[stake])
+    _tone(points, prediction, context, weights, stakes)
+    _request(points, signals, context, weights)
+    _author(points, context, weights)
+    return _combine(points, language_supported)
+
+
+def _tone(
+    points: _Points,
+    prediction: TextPrediction,
+    context: PostContext,
+    weights: UrgencySettings,
+    stakes: Mapping[str, StakeHit],
+) -> None:
+    """What the model read: negativity, complaint, severity, and anger rising in the case."""
     # "Cool, thanks for charging me twice": polite words where money or the account is at
     # stake are read as the complaint they are, not as calm.
     sarcastic = prediction.positive > prediction.negative and bool(
         {"money_taken", "account_compromise", "access_loss"} & set(stakes)
     )
     if sarcastic:
-        add("negative", prediction.positive * weights.negative, "polite words, money at stake")
+        points.add(
+            "negative", prediction.positive * weights.negative, "polite words, money at stake"
+        )
     else:
-        add(
+        points.add(
             "negative",
             prediction.negative * weights.negative,
             f"negative {prediction.negative:.2f}",
         )
     if prediction.complaint is not None:
-        add(
+        points.add(
             "complaint",
             prediction.complaint * weights.complaint,
             f"complaint {prediction.complaint:.2f}",
         )
     if prediction.severity is not None:
-        add(
+        points.add(
             "severity",
             min(prediction.severity, 4.0) / 4.0 * weights.severity,
             f"severity {prediction.severity:.1f}/4",
@@ -107,21 +129,31 @@ def compute_urgency(
     if context.previous_negative is not None:
         rise = prediction.negative - context.previous_negative
         if rise >= 0.2:
-            add("rising_anger", rise * weights.negative * 0.5, "angrier than last message")
+            points.add("rising_anger", rise * weights.negative * 0.5, "angrier than last message")
+
+
+def _request(
+    points: _Points, signals: TextSignals, context: PostContext, weights: UrgencySettings
+) -> None:
+    """What the post asks for or mentions: a human, money, an order."""
     if signals.human_request:
-        add("human_request", weights.human_request, "asks for a human")
+        points.add("human_request", weights.human_request, "asks for a human")
     value = max(
         (v for v in (signals.max_amount, context.order_value) if v is not None), default=None
     )
     if value is not None and value > Decimal(str(weights.high_value_threshold)):
-        add("high_value", weights.high_value, f"${value:,.0f} at stake")
+        points.add("high_value", weights.high_value, f"${value:,.0f} at stake")
     elif signals.max_amount is not None:
-        add("money", weights.money_mentioned, f"mentions ${signals.max_amount:,.2f}")
+        points.add("money", weights.money_mentioned, f"mentions ${signals.max_amount:,.2f}")
     if signals.order_numbers:
-        add("order_number", weights.order_number, f"order {signals.order_numbers[0]}")
+        points.add("order_number", weights.order_number, f"order {signals.order_numbers[0]}")
+
+
+def _author(points: _Points, context: PostContext, weights: UrgencySettings) -> None:
+    """Who wrote it and how: repeat contacts, reach, a public post, time spent waiting."""
     if context.earlier_contacts > 0:
         contacts = min(context.earlier_contacts, 3)
-        add(
+        points.add(
             "repeat_contact",
             contacts * weights.repeat_contact,
             f"{_ordinal(context.earlier_contacts + 1)} contact in "
@@ -129,20 +161,26 @@ def compute_urgency(
         )
     if context.verified or context.followers >= weights.reach_followers:
         label = "verified" if context.verified else _reach_label(context.followers)
-        add("reach", weights.reach, label)
+        points.add("reach", weights.reach, label)
     elif context.followers >= weights.reach_followers / 10:
-        add("reach", weights.reach * 0.4, _reach_label(context.followers))
+        points.add("reach", weights.reach * 0.4, _reach_label(context.followers))
     if context.public:
-        add("public", weights.public_post, "public post")
+        points.add("public", weights.public_post, "public post")
     if context.waiting_hours > 0:
         share = min(context.waiting_hours / weights.waiting_hours, 1.0)
-        add("waiting", share * weights.waiting, f"waiting {context.waiting_hours:.0f}h")
+        points.add("waiting", share * weights.waiting, f"waiting {context.waiting_hours:.0f}h")
 
+
+def _combine(points: _Points, language_supported: bool) -> Urgency:
+    """The soft-capped score, factors scaled with the cap so they still add up to it, and the
+    four largest reasons as the explanation."""
+    factors = points.factors
     raw = sum(factors.values())
     score = _soft_cap(raw)
     if raw > 0:  # contributions are scaled with the cap so they still add up to the score
-        factors = {name: round(points * score / raw, 2) for name, points in factors.items()}
+        factors = {name: round(value * score / raw, 2) for name, value in factors.items()}
     top = sorted(factors, key=lambda name: factors[name], reverse=True)
+    reasons = points.reasons
     explanation = ", ".join(reasons[name] for name in top[:4]) or "nothing urgent: calm, no risk"
     if not language_supported:
         explanation = "language not supported (sentiment unreliable); " + explanation
