@@ -44,6 +44,8 @@ class UrgencySettings(Section):
     reach: float = 8.0  # at `reach_followers` followers or verified
     reach_followers: int = Field(50_000, ge=1)
     public_post: float = 4.0
+    # Anything but thanks, praise or chit-chat (from the topic head): 1 - max(praise, other).
+    needs_answer: float = 10.0
     waiting: float = 8.0  # reached after `waiting_hours` without a reply
     waiting_hours: float = Field(4.0, gt=0)
     high_value_threshold: float = Field(500.0, ge=0)
@@ -56,6 +58,10 @@ class UrgencySettings(Section):
     safety: float = 44.0
     access_loss: float = 32.0
     churn: float = 16.0
+    # Share of a stake's weight given when only its exemplars (not its keywords) find it: on
+    # the dev tweets, full weight let login problems that resemble "someone got into my
+    # account" outrank real compromises (MODEL_CARD.md).
+    similar_stake_share: float = Field(0.5, ge=0, le=1)
 
 
 class StakesSettings(Section):

@@ -13,8 +13,9 @@ from monitor.config import StakesSettings
 from monitor.scoring.language import SUPPORTED, detect_languages
 from monitor.scoring.model import TextModel, TextPrediction
 from monitor.scoring.signals import TextSignals, read_signals
-from monitor.scoring.stakes import StakeHit, detector_for
-from monitor.scoring.topics import TOPICS, route_intent, topics_above
+from monitor.scoring.stakes import DOUBLE_CHARGE, StakeHit, detector_for
+from monitor.scoring.text import straight_quotes
+from monitor.scoring.topics import TOPICS, floor_topics, route_intent, topics_above
 
 # Stakes that mean something went wrong with money or the account: a post carrying one is
 # not praise however polite it sounds ("cool, thanks for charging me twice").
@@ -74,10 +75,20 @@ def assess(
             topics = [t for t in topics_above(scores, thresholds) if t != "other"]
         else:
             topics = [signals.intent] if signals.intent != "other" else []
+        topics += [t for t in floor_topics(text) if t not in topics]
+        # Charged twice for one's own order: money taken, but a billing matter for the billing
+        # team, not fraud, unless something else says the account is not the customer's alone.
+        double_charge = bool(DOUBLE_CHARGE.search(straight_quotes(text))) and not (
+            "account_compromise" in stakes or signals.security_terms
+        )
         for stake, topic in STAKE_TOPICS.items():
             hit = stakes.get(stake)
+            if stake == "money_taken" and double_charge:
+                topic = "billing"
             if hit is not None and hit.strength >= STAKE_TOPIC_STRENGTH and topic not in topics:
                 topics.append(topic)
+        if double_charge and "account_security" in topics:
+            topics.remove("account_security")
         if PROBLEM_STAKES & set(stakes) and "praise" in topics:
             topics.remove("praise")
         topics = topics or ["other"]

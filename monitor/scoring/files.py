@@ -322,6 +322,7 @@ def _write_chunk(
             PostContext(),
             weights,
             stakes=seen.stakes,
+            topic_scores=seen.topic_scores,
             language_supported=seen.language_supported,
         )
         writer.writerow(

@@ -106,6 +106,7 @@ def score_labelled(
             PostContext(),
             weights,
             stakes=seen.stakes,
+            topic_scores=seen.topic_scores,
             language_supported=seen.language_supported,
         )
         scored.append(ScoredPost(post, urgency.score, keyword_count(post.text), seen))
@@ -203,6 +204,7 @@ def corrections_agreement(
             continue
         score = compute_urgency(
             prediction, seen.signals, PostContext(), weights, stakes=seen.stakes,
+            topic_scores=seen.topic_scores,
             language_supported=seen.language_supported,
         ).score  # fmt: skip
         moved = score - c.model_urgency

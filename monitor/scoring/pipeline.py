@@ -89,6 +89,7 @@ def score_posts(
             history.context(post),
             settings.urgency,
             stakes=seen.stakes,
+            topic_scores=seen.topic_scores,
             language_supported=seen.language_supported,
         )
         score = Score(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from monitor.config import StakesSettings
+from monitor.scoring.text import straight_quotes
 
 # Plain words for the explanation, in the order factors are listed in the README.
 STAKES: dict[str, str] = {
@@ -37,6 +38,12 @@ STAKES: dict[str, str] = {
 }
 
 _I = re.IGNORECASE
+_DOUBLE_CHARGE = (
+    r"(?:charg(?:ed|ing)|billed|billing)\s+(?:me\s+|us\s+)?(?:twice|double|two\s+times|"
+    r"three\s+times|\d+\s+times)|double[-\s]?charg\w*"
+)
+# A double charge for the customer's own order: money taken, but a billing matter, not fraud.
+DOUBLE_CHARGE = re.compile(r"\b(?:" + _DOUBLE_CHARGE + r")\b", _I)
 KEYWORDS: dict[str, re.Pattern[str]] = {
     "time_pressure": re.compile(
         r"\b(?:urgent\w*|asap|a\.s\.a\.p|immediately|right\s+now|emergency|tonight|"
@@ -50,8 +57,13 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     "essential_need": re.compile(
         r"\b(?:medicin\w*|medication|prescription|pharmacy|insulin|inhaler|epipen|oxygen|"
         r"wheelchair|hearing\s+aid|baby\s+(?:formula|food|milk)|formula\s+milk|nappies|diapers|"
-        r"newborn|infant|disabled|disability|blind|elderly|chemo\w*|dialysis|pacemaker|"
-        r"carer|caregiver)\b",
+        r"newborn|infant|disability|disabilities|blind|elderly|chemo\w*|dialysis|pacemaker|"
+        r"carer|caregiver|"
+        # "disabled" as a person or their access, not a setting ("I disabled the app")
+        r"(?:i'?m|i\s+am|am|being|registered|(?:son|daughter|child|husband|wife|partner|"
+        r"mother|father|mum|mom|dad|he|she)\s+is)\s+disabled|disabled\s+(?:person|people|"
+        r"customer|passenger|son|daughter|child|kid|husband|wife|partner|mother|father|mum|mom|"
+        r"dad|parent|access|toilet|loo|parking|badge|bay|seat|ramp|lift|assistance))\b",
         _I,
     ),
     "account_compromise": re.compile(
@@ -59,12 +71,18 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"broke|has\s+been|is)\s+in(?:to)?|(?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for)"
         r"\s+(?:a|the|this|that|any)?\s*(?:code|otp|password\s+reset)|(?:code|otp)s?\s+(?:that\s+)?"
         r"i\s+(?:never|didn'?t|did\s+not)\s+(?:ask|request)\w*|password\s+(?:was\s+|has\s+been\s+)?"
-        r"changed|unknown\s+(?:login|log-in|device|order)s?|identity\s+theft|phish\w*|"
+        r"changed|(?:email|e-mail|password|phone\s+number)\s+(?:was|were|has\s+been|got)\s+"
+        r"changed|someone\s+(?:\w+\s+)?(?:changed|knew|knows|reset)\s+(?:my|the)|"
+        r"unknown\s+(?:login|log-in|device|order)s?|identity\s+theft|phish\w*|"
         r"account\s+(?:was\s+|got\s+|has\s+been\s+)?(?:stolen|taken\s+over))\b",
         _I,
     ),
     "money_taken": re.compile(
         r"\b(?:unauthori[sz]ed|fraud\w*|scam\w*|stole\s+(?:my\s+)?money|"
+        # a double charge is money taken beyond what was agreed (labelling guideline, rule 7)
+        + _DOUBLE_CHARGE
+        + r"|took\s+(?:my\s+|our\s+)?money\s+without|"
+        r"(?:using|used)\s+my\s+(?:\w+\s+)?(?:card|bank\s+details|paypal)|"
         r"(?:didn'?t|did\s+not|never)\s+(?:order|buy|purchase|authori[sz]e|make|sign\s+up)\w*"
         r"\b[^.?!]{0,50}\b(?:charg\w*|pa(?:y|id)|debit\w*|billed|taken)|"
         r"(?:charg\w*|debit\w*|billed|took)\b[^.?!]{0,60}\b(?:didn'?t|did\s+not|never)\s+"
@@ -72,17 +90,24 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "legal_threat": re.compile(
-        r"\b(?:lawyer|attorney|solicitor|lawsuit|sue|suing|court|legal\s+action|"
+        r"\b(?:lawyer|attorney|solicitor|lawsuit|sue|suing|(?<!your\s)court|legal\s+action|"
         r"small\s+claims|consumer\s+(?:forum|court|protection)|ombudsman|trading\s+standards|"
         r"ftc|bbb|better\s+business\s+bureau|attorney\s+general|chargeback|charge\s+back|"
         r"dispute\s+(?:it|the\s+charge|with\s+my\s+bank)|report(?:ing)?\s+(?:you\s+)?to\s+"
-        r"(?:the\s+)?(?:police|authorities|regulator))\b",
+        r"(?:the\s+)?(?:police|authorities|regulator)|police\s+(?:report|matter|case)|"
+        r"(?:called|call|calling|contacted|contact)\s+the\s+police)\b",
         _I,
     ),
     "safety": re.compile(
-        r"\b(?:injur\w*|hurt|burn(?:ed|t|s)?|fire|smoke|explod\w*|caught\s+fire|electrocut\w*|"
+        r"\b(?:injur\w*|hurt|burn(?:ed|t|s)?|smoke|explod\w*|caught\s+fire|electrocut\w*|"
+        # a fire, not a Kindle Fire, a Fire TV stick or slang ("spitting fire")
+        r"(?<!kindle\s)(?<!amazon\s)(?<!hot\s)(?<!spitting\s)fire(?!\s*(?:tv|stick|tablet|hd|"
+        r"phone|emblem|\d))|"
         r"shock(?:ed)?\s+me|dangerous|unsafe|hazard\w*|choking|allergic\s+reaction|"
-        r"food\s+poisoning|(?:smashed|broke|damaged)\s+(?:my|the)\s+(?:door|window|fence|gate|"
+        r"food\s+poisoning|(?:got|made\s+(?:me|us|my\s+\w+))\s+(?:really\s+)?(?:sick|ill)|"
+        r"(?:bone|glass|metal|plastic|hair|bug|insect|cockroach|worm|maggot|mou?ld)s?\s+in\s+"
+        r"(?:my|the|our)\s+(?:\w+\s+)?(?:food|chicken|burrito|bowl|meal|sandwich|salad|"
+        r"drink|order|pizza|burger|steak|rice|tacos?)|(?:smashed|broke|damaged)\s+(?:my|the)\s+(?:door|window|fence|gate|"
         r"car|wall)|threw\s+(?:my|the)\s+(?:package|parcel|box))\b",
         _I,
     ),
@@ -148,9 +173,10 @@ class StakeDetector:
         results: list[dict[str, StakeHit]] = []
         for i, text in enumerate(texts):
             hits: dict[str, StakeHit] = {}
+            plain = straight_quotes(text)
             for name in STAKES:
                 pattern = KEYWORDS[name]
-                if pattern.search(text):
+                if pattern.search(plain):
                     hits[name] = StakeHit(1.0, "keyword")
                     continue
                 if name in sims:

@@ -16,6 +16,12 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 _WHITESPACE = re.compile(r"\s+")
 _KEY_DROP = re.compile(r"[^a-z0-9]")
+_CURLY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def straight_quotes(text: str) -> str:
+    """Phones type "can’t" with a curly apostrophe; keyword patterns spell it "can't"."""
+    return text.translate(_CURLY)
 
 
 def _decode_escapes(text: str) -> str:

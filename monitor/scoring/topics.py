@@ -12,6 +12,7 @@ The routing intent (one team per post) is chosen from the topics by `route_inten
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from monitor.scoring.model import ModelUnavailableError
+from monitor.scoring.text import straight_quotes
 
 TOPICS = (
     "delivery",
@@ -52,6 +54,64 @@ ROUTING_PRIORITY = (
     "product_question",
     "praise",
 )
+
+
+_I = re.IGNORECASE
+_NOT = (
+    r"(?:hasn'?t|has\s+not|haven'?t|have\s+not|didn'?t|did\s+not|still\s+(?:not|hasn'?t)|never|"
+    r"not\s+yet|yet\s+to|wasn'?t|was\s+not|isn'?t|is\s+not|won'?t)"
+)
+_GOODS = (
+    r"(?:package|parcel|order|delivery|item|items|shipment|box|stuff|purchase|food|groceries|"
+    r"phone|laptop)"
+)
+# Keywords as a floor under the head: a post that says one of these plainly carries the topic
+# even when the head is unsure (the head learnt mostly from chatbot-style utterances, and a
+# keyword rule routes plain delivery complaints well). Unlike the first-match keyword intent in
+# `signals`, each floor is narrow: "missing songs", a "cable package" or an Uber "driver" are
+# not deliveries, and "I disabled the app" is not a locked account.
+TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
+    "delivery": re.compile(
+        r"\b(?:deliver(?:y|ies|ed|ing)?|parcels?|couriers?|shipping|shipped|shipment|"
+        r"dispatch(?:ed)?|tracking|porch|doorstep|in\s+transit|out\s+for\s+delivery|ups|fedex|"
+        r"usps|dhl|hermes|royal\s+mail|(?:my|the|a|your)\s+package|"
+        + _NOT
+        + r"\s+(?:\w+\s+){0,2}(?:arriv\w*|come|came|turned\s+up|shown\s+up|show\s+up|"
+        r"received?|got\s+it)|where\s+is\s+my\s+(?:\w+\s+)?"
+        + _GOODS
+        + r"|(?:lost|missing|late|stolen|damaged|wrong|delayed)\s+(?:\w+\s+)?"
+        + _GOODS
+        + r"|"
+        + _GOODS
+        + r"\s+(?:is\s+|was\s+|got\s+|has\s+been\s+|arrived\s+)?(?:lost|missing|late|stolen|"
+        r"damaged|delayed|broken|crushed|smashed))\b",
+        _I,
+    ),
+    "refund_return": re.compile(
+        r"\b(?:refund\w*|returns?|returned|returning|money\s+back|reimburs\w*|exchange|"
+        r"compensat\w*|credit\s+(?:back|my\s+account)|charge\s+back|send\s+(?:it|them)\s+back)\b",
+        _I,
+    ),
+    "account_access": re.compile(
+        r"\b(?:(?:can'?t|cannot|can\s+not|unable\s+to|won'?t\s+let\s+me|wouldn'?t\s+let\s+me|"
+        r"couldn'?t|not\s+able\s+to|trouble|problems?|issues?)\s+(?:\w+\s+){0,3}(?:log\s*(?:in|on)|"
+        r"logging\s+in|login|sign\s*(?:in|on)|signing\s+in|access\s+(?:my|the)\s+account|"
+        r"get\s+(?:in|into)\s+(?:my|the)\s+account)|locked\s+out|account\s+(?:is\s+|was\s+|"
+        r"got\s+|has\s+been\s+)?(?:locked|blocked|suspended|disabled|deactivated)|"
+        r"(?:password|pw)\s+reset|reset\s+(?:my\s+|the\s+)?password|forg[eo]t(?:ten)?\s+"
+        r"(?:my\s+|the\s+|which\s+)?(?:password|email|username|login)|(?:don'?t|can'?t)\s+"
+        r"remember\s+(?:my\s+|the\s+|what\s+|which\s+)?(?:password|email|username|login)|"
+        r"(?:wrong|incorrect|invalid)\s+password|verification\s+code|two[-\s]?(?:step|factor)|"
+        r"2fa)\b",
+        _I,
+    ),
+}
+
+
+def floor_topics(text: str) -> list[str]:
+    """Topics whose keyword floor matches the text."""
+    plain = straight_quotes(text)
+    return [topic for topic, pattern in TOPIC_FLOORS.items() if pattern.search(plain)]
 
 
 def centre(embeddings: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:

@@ -78,14 +78,20 @@ def compute_urgency(
     weights: UrgencySettings,
     *,
     stakes: Mapping[str, StakeHit] | None = None,
+    topic_scores: Mapping[str, float] | None = None,
     language_supported: bool = True,
 ) -> Urgency:
-    """`stakes` come from `monitor.scoring.stakes` (none: only the text's keywords count)."""
+    """`stakes` come from `monitor.scoring.stakes` (none: only the text's keywords count);
+    `topic_scores` are the topic head's probabilities (none without a head)."""
     points = _Points()
     stakes = stakes or {}
     for stake, hit in stakes.items():
-        points.add(stake, hit.strength * getattr(weights, stake), STAKES[stake])
+        # A stake the post only resembles (no keyword) is less certain than one it states.
+        share = 1.0 if hit.how == "keyword" else weights.similar_stake_share
+        points.add(stake, hit.strength * share * getattr(weights, stake), STAKES[stake])
     _tone(points, prediction, context, weights, stakes)
+    if topic_scores:
+        _needs_answer(points, topic_scores, weights, _sarcastic(prediction, stakes))
     _request(points, signals, context, weights)
     _author(points, context, weights)
     return _combine(points, language_supported)
@@ -99,12 +105,7 @@ def _tone(
     stakes: Mapping[str, StakeHit],
 ) -> None:
     """What the model read: negativity, complaint, severity, and anger rising in the case."""
-    # "Cool, thanks for charging me twice": polite words where money or the account is at
-    # stake are read as the complaint they are, not as calm.
-    sarcastic = prediction.positive > prediction.negative and bool(
-        {"money_taken", "account_compromise", "access_loss"} & set(stakes)
-    )
-    if sarcastic:
+    if _sarcastic(prediction, stakes):
         points.add(
             "negative", prediction.positive * weights.negative, "polite words, money at stake"
         )
@@ -130,6 +131,25 @@ def _tone(
         rise = prediction.negative - context.previous_negative
         if rise >= 0.2:
             points.add("rising_anger", rise * weights.negative * 0.5, "angrier than last message")
+
+
+def _sarcastic(prediction: TextPrediction, stakes: Mapping[str, StakeHit]) -> bool:
+    """Polite words where money or the account is at stake ("cool, thanks for charging me
+    twice") are read as the complaint they are, not as calm."""
+    return prediction.positive > prediction.negative and bool(
+        {"money_taken", "account_compromise", "access_loss"} & set(stakes)
+    )
+
+
+def _needs_answer(
+    points: _Points, topic_scores: Mapping[str, float], weights: UrgencySettings, sarcastic: bool
+) -> None:
+    """Thanks, praise and chit-chat need no one; anything else (a question, a problem) does.
+    The topic head tells them apart better than tone: a calm "where is my parcel?" needs an
+    answer, a gushing "thank you!!" does not. Polite words about money taken are not thanks."""
+    praise = 0.0 if sarcastic else topic_scores.get("praise", 0.0)
+    idle = max(praise, topic_scores.get("other", 0.0))
+    points.add("needs_answer", (1.0 - idle) * weights.needs_answer, "needs an answer")
 
 
 def _request(

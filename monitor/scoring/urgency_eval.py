@@ -30,6 +30,7 @@ def urgency_severity_spearman(
                 PostContext(),
                 weights,
                 stakes=seen.stakes,
+                topic_scores=seen.topic_scores,
                 language_supported=seen.language_supported,
             ).score
             for prediction, seen in zip(

@@ -7,9 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from monitor.config import StakesSettings
+from monitor.scoring.assess import assess
 from monitor.scoring.encoder_model import MultiTaskEncoder
 from monitor.scoring.model import ModelUnavailableError, TextModel
-from monitor.scoring.topics import TOPICS, TopicHead, route_intent, topics_above
+from monitor.scoring.topics import TOPICS, TopicHead, floor_topics, route_intent, topics_above
 
 
 def test_routing_priority_is_documented_and_fraud_comes_first() -> None:
@@ -49,3 +51,56 @@ def test_every_post_gets_every_topic_from_the_embedding_of_the_same_pass(
 def test_a_missing_head_says_how_to_get_one(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailableError, match="monitor model train"):
         TopicHead.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("still no sign of my parcel, tracking hasn't moved in a week", "delivery"),
+        ("my order hasn\u2019t arrived yet", "delivery"),
+        ("the box arrived damaged", "delivery"),
+        ("I sent it back 3 weeks ago, where is my refund?", "refund_return"),
+        ("can I return these shoes", "refund_return"),
+        ("I can\u2019t log in because it\u2019s locked", "account_access"),
+        ("forgot which email I used and the password reset never comes", "account_access"),
+    ],
+)
+def test_keyword_floors_catch_plain_statements(text: str, topic: str) -> None:
+    assert topic in floor_topics(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("can I drop a channel from my cable package", "delivery"),
+        ("three songs are missing from the album", "delivery"),
+        ("my Uber driver was really friendly", "delivery"),
+        ("I disabled the app and it works now", "account_access"),
+        ("how do I change my playlist cover", "refund_return"),
+    ],
+)
+def test_keyword_floors_leave_other_senses_alone(text: str, topic: str) -> None:
+    assert topic not in floor_topics(text)
+
+
+def test_a_floor_adds_its_topic_beside_the_head(text_model: TextModel) -> None:
+    texts = [
+        "I can\u2019t log in because it\u2019s locked.",
+        "ok, the tracking says it\u2019s in transit",
+    ]
+    seen = assess(texts, text_model.predict(texts), text_model, StakesSettings())
+    assert "account_access" in seen[0].topics and seen[0].intent == "account_access"
+    assert "delivery" in seen[1].topics
+
+
+def test_a_double_charge_is_billing_and_an_unknown_charge_is_security(
+    text_model: TextModel,
+) -> None:
+    texts = [
+        "I\u2019ve been charged twice for my order this month",
+        "there\u2019s a charge on my card for something I never ordered",
+    ]
+    double, unknown = assess(texts, text_model.predict(texts), text_model, StakesSettings())
+    assert "money_taken" in double.stakes and "money_taken" in unknown.stakes
+    assert "billing" in double.topics and "account_security" not in double.topics
+    assert "account_security" in unknown.topics

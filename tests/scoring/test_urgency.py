@@ -91,6 +91,12 @@ def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() 
         ("the charger caught fire", "safety", "safety risk or damage"),
         ("I can't log into my account since Monday", "access_loss", "locked out"),
         ("cancelling my prime membership", "churn", "threatens to leave"),
+        ("I’ve been charged twice for one order", "money_taken", "money taken"),
+        ("I didn’t order this and you charged my card", "money_taken", "money taken"),
+        ("my email was changed on me along with my password", "account_compromise", "by someone"),
+        ("it's now a police matter", "legal_threat", "threatens legal action"),
+        ("a piece of bone in my chicken bowl", "safety", "safety risk or damage"),
+        ("I am disabled and can't get to the shop", "essential_need", "essential or vulnerable"),
     ],
 )
 def test_calm_posts_with_stakes_explain_them_in_plain_words(
@@ -105,6 +111,21 @@ def test_calm_posts_with_stakes_explain_them_in_plain_words(
         return
     assert stake in result.factors and words is not None and words in result.explanation
     assert result.score > plain.score + 0.5 * getattr(WEIGHTS, stake)
+
+
+@pytest.mark.parametrize(
+    ("text", "stake"),
+    [
+        ("my kindle fire won't charge", "safety"),
+        ("the Fire TV stick keeps buffering", "safety"),
+        ("I disabled the app's battery optimisation", "essential_need"),
+        ("private session is disabled but it still shows", "essential_need"),
+        ("I changed my password and email", "account_compromise"),
+        ("the ball is in your court now", "legal_threat"),
+    ],
+)
+def test_everyday_words_are_not_stakes(text: str, stake: str) -> None:
+    assert stake not in keyword_stakes(text)
 
 
 def test_a_charge_the_customer_knows_about_is_not_money_taken() -> None:
@@ -137,3 +158,48 @@ def test_a_calm_private_thank_you_scores_zero_and_still_says_why() -> None:
     result = compute_urgency(calm, read_signals("thanks!"), PostContext(public=False), WEIGHTS)
     assert result.score == 0 and result.factors == {}
     assert result.explanation == "nothing urgent: calm, no risk"
+
+
+def test_thanks_need_no_answer_and_a_question_does() -> None:
+    text = "where is my parcel?"
+    asked = compute_urgency(
+        CALM, read_signals(text), PostContext(), WEIGHTS,
+        topic_scores={"delivery": 0.9, "praise": 0.02, "other": 0.05},
+    )  # fmt: skip
+    thanked = compute_urgency(
+        CALM, read_signals("thank you so much!"), PostContext(), WEIGHTS,
+        topic_scores={"praise": 0.97, "other": 0.2},
+    )  # fmt: skip
+    assert asked.factors["needs_answer"] > 0.9 * WEIGHTS.needs_answer
+    assert "needs an answer" in asked.explanation
+    assert thanked.factors.get("needs_answer", 0.0) < 0.05 * WEIGHTS.needs_answer
+    assert asked.score > thanked.score + 0.9 * WEIGHTS.needs_answer - 0.1
+    for result in (asked, thanked):
+        assert abs(result.score - sum(result.factors.values())) < 0.1
+    # Without a topic head there is no such factor.
+    plain = compute_urgency(CALM, read_signals(text), PostContext(), WEIGHTS)
+    assert "needs_answer" not in plain.factors
+
+
+def test_polite_words_about_money_taken_still_need_an_answer() -> None:
+    polite = TextPrediction(negative=0.1, neutral=0.2, positive=0.7, complaint=0.4, severity=1.0)
+    text = "cool, thanks for charging me twice"
+    result = compute_urgency(
+        polite, read_signals(text), PostContext(), WEIGHTS, stakes=keyword_stakes(text),
+        topic_scores={"praise": 0.95, "other": 0.1, "billing": 0.6},
+    )  # fmt: skip
+    assert result.factors["needs_answer"] > 0.8 * WEIGHTS.needs_answer
+
+
+def test_a_stake_found_only_by_similar_wording_counts_half() -> None:
+    said = {"account_compromise": StakeHit(1.0, "keyword")}
+    resembled = {"account_compromise": StakeHit(1.0, "similar")}
+    signals = read_signals("something odd with my account")
+    full = compute_urgency(CALM, signals, PostContext(), WEIGHTS, stakes=said)
+    half = compute_urgency(CALM, signals, PostContext(), WEIGHTS, stakes=resembled)
+    assert full.factors["account_compromise"] == WEIGHTS.account_compromise
+    assert (
+        half.factors["account_compromise"]
+        == WEIGHTS.similar_stake_share * WEIGHTS.account_compromise
+    )
+    assert "account access by someone else" in half.explanation
