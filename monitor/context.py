@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Settings
 from monitor.db.engine import make_engine, session_factory
-from monitor.db.migrate import upgrade
 from monitor.scoring.loader import load_text_model
 from monitor.scoring.model import TextModel
 from monitor.secrets import protect_settings
@@ -40,6 +39,8 @@ class AppContext:
         Returns (revision before or None, revision after), as `monitor init` reports them.
         """
         if self._schema is None:
+            from monitor.db.migrate import upgrade  # alembic: only commands that migrate load it
+
             self._schema = upgrade(self.engine)
         return self._schema
 
