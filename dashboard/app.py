@@ -1,7 +1,9 @@
-"""Dashboard entry point: `streamlit run dashboard/app.py` (or `monitor dashboard`).
+"""Dashboard entry point: `streamlit run dashboard/server.py` (or `monitor dashboard`).
 
 Nothing is shown before sign-in; after it, each role sees only the pages it may use. The
-services check permissions again, so hiding a page is convenience, not security.
+services check permissions again, so hiding a page is convenience, not security. A link to
+a case (`?case=85`) keeps its place in the address bar through the sign-in form and then
+opens that case.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.auth import login_form, signed_in
+from dashboard import links
+from dashboard.auth import login_form, signed_in, sync_cookie
 from dashboard.components import approvals_notice
 from monitor.auth.permissions import allowed
 
@@ -20,12 +23,16 @@ st.set_page_config(page_title="Escalation monitor", page_icon="🚨", layout="wi
 # Tables' built-in CSV download and copy ignore roles and write formulas as they are; pages
 # offer permission-checked, Excel-safe downloads instead (monitor/reports).
 st.set_option("client.disableDataExport", True)
+# No Deploy button, rerun or clear-cache items, however the dashboard was started.
+st.set_option("client.toolbarMode", "viewer")
 
 actor = signed_in()
+sync_cookie()
 if actor is None:
     login_form()
     st.stop()
 
+linked = links.follow_link()
 work = [
     st.Page(PAGES / "queue.py", title="Queue", icon="🚨", default=True),
     st.Page(PAGES / "case.py", title="Case", icon="🗂️"),
@@ -50,5 +57,8 @@ if allowed(actor, "templates.manage"):
 
 sections = {"Work": work, "Review": review, "Admin": admin}
 navigation = st.navigation({name: pages for name, pages in sections.items() if pages})
+links.remember_page(navigation.url_path)
+if linked is not None and navigation.url_path == "":  # a link to the app itself: /?case=85
+    links.open_case(linked)
 
 navigation.run()

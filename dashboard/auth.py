@@ -1,35 +1,67 @@
 """The login gate: a local username/password form, or Streamlit's st.login (OIDC) when
-configured. The browser keeps only a random token in st.session_state; the database keeps
-its sha256, so signing out or deactivating a user ends the session everywhere."""
+configured.
+
+A sign-in is a random token; the database keeps only its sha256, so signing out or
+deactivating a user ends the session everywhere. The tab keeps the token in session state,
+and the browser keeps it signed in an HttpOnly cookie (monitor/auth/cookies.py, set through
+dashboard/session_routes.py), so a refresh or a new tab stays signed in until the session
+expires or someone signs out. The page the user asked for (`?case=85`) stays in the address
+bar through the sign-in form.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import browser_scripts
 from dashboard.safe_text import md
+from dashboard.session_routes import HANDOFFS
 from dashboard.state import app_context
-from monitor.auth import accounts, throttle
+from monitor.auth import accounts, cookies, throttle
 from monitor.auth.permissions import Actor
 from monitor.db.engine import transaction
 
 TOKEN = "auth_token"  # noqa: S105 - a session-state key, not a secret
 ACTOR = "actor"
+_COOKIE_OUT = "session_cookie_handoff"  # a sign-in whose cookie the browser has yet to get
+_COOKIE_GONE = "session_cookie_remove"  # a sign-out whose cookie the browser still has
+
+
+def _cookie_token() -> str | None:
+    """The token in the browser's signed cookie, as sent when this tab connected."""
+    return cookies.unsign(st.context.cookies.get(cookies.COOKIE_NAME))
 
 
 def signed_in() -> Actor | None:
     """The actor for this browser session, re-checked against the database on every run so
-    an expired, revoked or deactivated session stops working at once."""
-    token = st.session_state.get(TOKEN)
+    an expired, revoked or deactivated session stops working at once. A tab that has no
+    sign-in of its own takes the browser's cookie (a refresh, a new tab, a shared link)."""
+    own = st.session_state.get(TOKEN)
+    token = own or _cookie_token()
     if not token:
+        if isinstance(st.context.cookies.get(cookies.COOKIE_NAME), str):  # edited or stale
+            st.session_state[_COOKIE_GONE] = True
+        st.session_state[ACTOR] = None
         return None
     ctx = app_context()
     with ctx.sessions() as session:
         user = accounts.session_user(session, token)
         actor = accounts.actor_for(user) if user is not None else None
-    if actor is None:
-        st.session_state[TOKEN] = None
+    st.session_state[TOKEN] = token if actor is not None else None
+    if actor is None and not own:  # the cookie's session expired or was ended: forget it
+        st.session_state[_COOKIE_GONE] = True
     st.session_state[ACTOR] = actor
     return actor
+
+
+def sync_cookie() -> None:
+    """Give the browser its cookie after a sign-in, or take it away after a sign-out. Runs
+    on the first page drawn afterwards, so the script is not lost to the sign-in's rerun."""
+    handoff = st.session_state.pop(_COOKIE_OUT, None)
+    if handoff:
+        browser_scripts.store_session_cookie(handoff)
+    if st.session_state.pop(_COOKIE_GONE, False):
+        browser_scripts.remove_session_cookie()
 
 
 def require_session() -> Actor:
@@ -73,7 +105,12 @@ def _start(user_id: int) -> None:
     ctx = app_context()
     with transaction(ctx.sessions) as session:
         user = session.get_one(accounts.User, user_id)
-        st.session_state[TOKEN] = accounts.start_session(session, user, ctx.settings.auth)
+        token = accounts.start_session(session, user, ctx.settings.auth)
+        expires_at = accounts.session_expires_at(session, token)
+    assert expires_at is not None
+    st.session_state[TOKEN] = token
+    st.session_state[_COOKIE_OUT] = HANDOFFS.issue(token, expires_at)
+    st.session_state.pop(_COOKIE_GONE, None)
 
 
 def login_form() -> None:
@@ -133,9 +170,13 @@ def _sso() -> None:
 
 
 def logout() -> None:
+    """Ends the session in the database (every tab and device that shares it is signed out
+    at its next step) and removes the browser's cookie."""
     token = st.session_state.get(TOKEN)
     st.session_state[TOKEN] = None
     st.session_state[ACTOR] = None
+    st.session_state[_COOKIE_GONE] = True
+    st.session_state.pop(_COOKIE_OUT, None)
     if token:
         ctx = app_context()
         with transaction(ctx.sessions) as session:

@@ -28,7 +28,8 @@ from monitor.errors import UserFacingError
 from monitor.secrets import mask
 from monitor.sources.base import Source
 
-DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+# The pages and the routes that keep the sign-in in a cookie (dashboard/server.py).
+DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
 
 
 class MonitorGroup(click.Group):

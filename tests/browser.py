@@ -1,4 +1,4 @@
-"""The real dashboard in a real browser: `streamlit run dashboard/app.py` on a free port
+"""The real dashboard in a real browser: `streamlit run dashboard/server.py` on a free port
 against a given database, driven through Playwright with Debian's chromium."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def running_dashboard(db_url: str) -> Iterator[str]:
     port = free_port()
     env = dict(os.environ, MONITOR_DATABASE_URL=db_url, PYTHONPATH=str(REPO))
     command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
+        sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "server.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",

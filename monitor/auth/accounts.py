@@ -276,6 +276,13 @@ def session_user(
     return user
 
 
+def session_expires_at(session: Session, token: str) -> datetime | None:
+    """When the session behind `token` ends on its own (its cookie lasts as long)."""
+    return session.scalars(
+        select(LoginSession.expires_at).where(LoginSession.token_hash == _token_hash(token))
+    ).first()
+
+
 def end_session(session: Session, token: str) -> None:
     session.execute(
         update(LoginSession)
