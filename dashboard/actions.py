@@ -123,6 +123,12 @@ class SessionEnded(UserFacingError):
     """The browser's sign-in is no longer valid (or no longer the same role)."""
 
 
+def check_session(session: Session) -> None:
+    """Refuse (SessionEnded) unless this tab's sign-in is still the one the page was drawn
+    for; for services that run their own transactions (bulk actions)."""
+    _check_session(session)
+
+
 def _check_session(session: Session) -> None:
     shown = st.session_state.get(ACTOR)
     user = accounts.session_user(session, st.session_state.get(TOKEN))

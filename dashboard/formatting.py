@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def sla_label(minutes_left: float | None) -> str:
     """'12m left', '2h 5m left', 'overdue 40m' or 'answered'."""
@@ -18,6 +20,25 @@ def sla_label(minutes_left: float | None) -> str:
     else:
         span = f"{mins}m"
     return f"overdue {span}" if overdue else f"{span} left"
+
+
+def due_label(minutes_left: float | None) -> str:
+    """The live SLA countdown: 'due in 12 min', 'due in 2 h 5 min', 'overdue 5 min', or '-'
+    when no reply is due (the team answered last, or the case is closed)."""
+    if minutes_left is None:
+        return "-"
+    # Whole minutes, never 0: what is left rounds up, what is late rounds down.
+    late = minutes_left < 0
+    minutes = max(1, math.floor(-minutes_left) if late else math.ceil(minutes_left))
+    hours, mins = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        span = f"{days} d {hours} h"
+    elif hours:
+        span = f"{hours} h {mins} min"
+    else:
+        span = f"{mins} min"
+    return f"overdue {span}" if late else f"due in {span}"
 
 
 def reach_label(followers: int, verified: bool) -> str:
