@@ -116,9 +116,11 @@ class QueuePage:
         return max(1, -(-self.counts.total // self.page_size))
 
 
-def answered_last() -> ColumnElement[int]:
-    """0 while the team owes a reply (first or follow-up), 1 once it answered last."""
-    return case((and_(Case.first_response_at.is_not(None), Case.sla_due_at.is_(None)), 1), else_=0)
+def answered_last() -> ColumnElement[bool]:
+    """False while the team owes a reply (first or follow-up), true once it answered last;
+    false sorts first. The same expression as the index `ix_cases_queue_order`, so the
+    database reads the queue in order from that index."""
+    return and_(Case.first_response_at.is_not(None), Case.sla_due_at.is_(None))
 
 
 def _control(char: str) -> bool:
