@@ -341,6 +341,9 @@ def dashboard_command(app: AppContext) -> list[str]:
 
 
 def _serve_dashboard(app: AppContext) -> None:
+    from monitor.auth import cookies
+
+    cookies.secret()  # a bad MONITOR_SESSION_SECRET is refused now, not at the first sign-in
     cfg = app.settings.dashboard
     host = "localhost" if cfg.address in ("127.0.0.1", "::1", "localhost") else cfg.address
     click.echo(f"Dashboard on http://{host}:{cfg.port} (Ctrl+C to stop)")

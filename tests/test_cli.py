@@ -140,3 +140,17 @@ def test_poll_runs_one_cycle_with_or_without_once(tmp_path: Path) -> None:
         assert "demo-stream: ok; fetched 3, stored 3" in result.output, result.output
     unknown = runner.invoke(main, ["poll", "nowhere", "--no-score"], env=env)
     assert unknown.exit_code != 0 and "no source named 'nowhere'" in unknown.output
+
+
+def test_dashboard_refuses_a_short_session_secret(tmp_path: Path) -> None:
+    from monitor.auth import cookies
+
+    cookies.secret.cache_clear()
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    env = {"MONITOR_DATABASE_URL": url, "MONITOR_SESSION_SECRET": "too short"}
+    try:
+        result = CliRunner().invoke(main, ["dashboard"], env=env)
+    finally:
+        cookies.secret.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert "MONITOR_SESSION_SECRET must have at least 32 characters" in result.output

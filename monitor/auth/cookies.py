@@ -16,6 +16,8 @@ import re
 import secrets
 from functools import cache
 
+from monitor.errors import UserFacingError
+
 COOKIE_NAME = "monitor_session"
 SECRET_ENV = "MONITOR_SESSION_SECRET"  # noqa: S105 - the variable's name, not a secret
 MIN_SECRET_LENGTH = 32
@@ -24,7 +26,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")  # secrets.token_urlsafe output
 _SIGNATURE = re.compile(r"^[0-9a-f]{64}$")
 
 
-class CookieSecretError(ValueError):
+class CookieSecretError(UserFacingError):
     """The configured signing key is unusable; the message names the variable."""
 
 
