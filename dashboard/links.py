@@ -13,6 +13,7 @@ PARAM = "case"
 CASE = "case_id"  # session state: the case the Case page shows
 CASE_PAGE = "views/case.py"
 CASE_URL_PATH = "case"
+REPLY = "case_reply_first"  # session state: the case opened with "r" (reply) from the Queue
 _SEEN = "case_link_seen"  # the last ?case= value taken from the address bar
 _PAGE_PATH = "page_url_path"  # set by app.py: the url path of the page being drawn
 
@@ -32,15 +33,24 @@ def follow_link() -> int | None:
     case_id = requested_case()
     if case_id is None or st.session_state.get(_SEEN) == case_id:
         return None
-    st.session_state[_SEEN] = case_id
-    st.session_state[CASE] = case_id
+    _choose(case_id)
     return case_id
 
 
-def open_case(case_id: int) -> NoReturn:
-    """Show `case_id` on the Case page, with its link in the address bar."""
+def _choose(case_id: int) -> None:
     st.session_state[CASE] = case_id
     st.session_state[_SEEN] = case_id
+    # A case picker's own widget state would keep showing the previous case.
+    for key in [k for k in st.session_state if str(k).endswith("_pick")]:
+        del st.session_state[key]
+
+
+def open_case(case_id: int, *, reply: bool = False) -> NoReturn:
+    """Show `case_id` on the Case page, with its link in the address bar. `reply` asks the
+    page to put the reply composer first (REPLY names the case)."""
+    _choose(case_id)
+    if reply:
+        st.session_state[REPLY] = case_id
     st.switch_page(CASE_PAGE, query_params={PARAM: str(case_id)})
 
 
@@ -54,11 +64,13 @@ def case_url(case_id: int) -> str:
 
 
 def show_case_link(case_id: int) -> None:
-    """The case's link, with a copy button; the address bar shows it too."""
+    """The case's link in the sidebar, with a copy button; the address bar shows it too."""
     if st.query_params.get(PARAM) != str(case_id):
         st.query_params[PARAM] = str(case_id)
         st.session_state[_SEEN] = case_id
-    st.code(plain(case_url(case_id)), language=None, wrap_lines=True)
+    with st.sidebar:
+        st.caption("Link to this case (copy to share or open in a new tab)")
+        st.code(plain(case_url(case_id)), language=None, wrap_lines=True)
 
 
 def remember_page(url_path: str) -> None:

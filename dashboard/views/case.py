@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import streamlit as st
 
+from dashboard import links
 from dashboard.actions import field, form_key, late_clicks, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.components import (
@@ -42,6 +43,7 @@ actor = current_actor()
 policy = ctx.settings.clearance
 st.title("Case")
 case_id = case_picker.chosen("case_pick")
+links.show_case_link(case_id)
 show_flash()
 
 detail = read(lambda s: case_detail(s, case_id))

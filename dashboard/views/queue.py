@@ -226,8 +226,7 @@ def _row_actions(cursor: int) -> None:
         if not may_work:
             return
         if st.button("Reply", key="queue_reply", help="r"):
-            st.session_state[links.CASE] = cursor
-            st.switch_page("views/reply.py")
+            links.open_case(cursor, reply=True)
         form = f"claim_{cursor}"  # the same form as the Claim button on the case page
         key = form_key(form)
         if st.button("Claim", key=field(form, "queue")):

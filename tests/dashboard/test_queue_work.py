@@ -203,6 +203,7 @@ def test_a_click_on_a_row_opens_its_case_with_its_link(app: AppTest, session: Se
     assert app.session_state["case_id"] == second.id
     assert app.query_params["case"] == str(second.id)  # the address bar is its link
     assert any(t.value == "Case" for t in app.title)
+    assert any(c.value.endswith(f"/case?case={second.id}") for c in app.code)  # to copy
 
 
 def test_keys_move_the_marker_and_open_the_case(app: AppTest, session: Session) -> None:
@@ -224,6 +225,10 @@ def test_keys_move_the_marker_and_open_the_case(app: AppTest, session: Session) 
     app.button(key="queue_open").click().run()  # Enter
 
     assert app.session_state["case_id"] == ids[1]
+    assert any(t.value == "Case" for t in app.title)
+    app.switch_page("views/queue.py").run()
+    app.button(key="queue_reply").click().run()  # r: the ▶ case, composer first
+    assert app.session_state["case_reply_first"] == app.session_state["case_id"]
     assert any(t.value == "Case" for t in app.title)
 
 

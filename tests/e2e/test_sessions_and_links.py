@@ -167,7 +167,7 @@ def test_edited_or_made_up_cookie_shows_the_sign_in_form(
 def click_queue_row(page: Page, row: int) -> None:
     """Click the `row`-th row (from 0) of the queue table, as a user does."""
     grid = page.locator("[data-testid='stDataFrame']").first
-    expect(grid).to_be_visible()
+    expect(grid).to_be_visible(timeout=30_000)
     box = grid.bounding_box()
     assert box is not None
     header, height = 35, 35
