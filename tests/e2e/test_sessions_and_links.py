@@ -71,14 +71,17 @@ def _wait_for_cookie(page: Page, context: BrowserContext) -> dict:  # type: igno
     raise AssertionError("the sign-in cookie was never set")
 
 
+WAIT = 30_000  # ms: the machine may be busy; a page still appears, only later
+
+
 def _signed_in_as(page: Page, username: str) -> None:
-    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
+    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible(timeout=WAIT)
     expect(page.get_by_role("button", name="Sign in")).to_have_count(0)
 
 
 def _case_shown(page: Page, text: str) -> None:
-    expect(page.get_by_role("heading", name="Case", exact=True)).to_be_visible()
-    expect(page.get_by_text(text).first).to_be_visible()
+    expect(page.get_by_role("heading", name="Case", exact=True)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(text).first).to_be_visible(timeout=WAIT)
 
 
 def test_refresh_new_tab_link_and_sign_out(
@@ -94,7 +97,7 @@ def test_refresh_new_tab_link_and_sign_out(
     assert page.evaluate("document.cookie").find(COOKIE_NAME) == -1  # scripts cannot read it
 
     page.reload()
-    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible(timeout=WAIT)
     _signed_in_as(page, "ann")
 
     # A second tab opens a shared case link, already signed in.
@@ -107,21 +110,21 @@ def test_refresh_new_tab_link_and_sign_out(
 
     # A click on a queue row opens that case, and the address bar becomes its link.
     page.goto(server)
-    expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    expect(page.get_by_role("heading", name="Queue")).to_be_visible(timeout=WAIT)
     click_queue_row(page, 1)  # the second row: the refund case
     _case_shown(page, "still waiting for my refund")
-    expect(page).to_have_url(f"{server}/case?case={cases['refund']}")
+    expect(page).to_have_url(f"{server}/case?case={cases['refund']}", timeout=WAIT)
 
     # Signing out removes the cookie and ends the session on the server.
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
     for _ in range(50):
         if _cookie(context) is None:
             break
         page.wait_for_timeout(200)
     assert _cookie(context) is None
     page.reload()
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
     engine = make_engine(db_url)
     with session_factory(engine)() as session:
         assert session.scalars(select(LoginSession.revoked)).all() == [True]
@@ -154,7 +157,7 @@ def test_edited_or_made_up_cookie_shows_the_sign_in_form(
     context.clear_cookies()
     context.add_cookies([forged])  # type: ignore[list-item]
     page.reload()
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
     # The page also removes the bad cookie, so it is not sent again.
     for _ in range(50):
         if _cookie(context) is None:
@@ -167,7 +170,7 @@ def test_edited_or_made_up_cookie_shows_the_sign_in_form(
 def click_queue_row(page: Page, row: int) -> None:
     """Click the `row`-th row (from 0) of the queue table, as a user does."""
     grid = page.locator("[data-testid='stDataFrame']").first
-    expect(grid).to_be_visible(timeout=30_000)
+    expect(grid).to_be_visible(timeout=WAIT)
     box = grid.bounding_box()
     assert box is not None
     header, height = 35, 35
