@@ -8,7 +8,6 @@ page costs the same with 1,000 cases or 1,000,000 posts.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,7 +34,6 @@ from monitor.scoring.topics import TOPICS
 
 BREACH_MINUTES = 15.0  # "breaching soon": the reply is due within this many minutes, or late
 SEARCH_LIMIT = 200  # characters of a search that are used
-_CASE_ID = re.compile(r"^#?(\d{1,12})$")
 
 # Reply states, in queue order: the team owes a first reply, the customer wrote again after
 # our reply, or the clock is stopped because we answered last.
@@ -136,6 +134,8 @@ def _search(text: str) -> ColumnElement[bool] | None:
     text = " ".join("".join(" " if _control(c) else c for c in text).split())[:SEARCH_LIMIT]
     if not text:
         return None
+    if text.startswith("#") and text[1:].isdigit() and len(text) <= 13:  # #85: that case only
+        return Case.id == int(text[1:])
     if text.startswith("@") and len(text) > 1:
         name = text[1:]
         return Case.author_id.in_(
@@ -156,9 +156,8 @@ def _search(text: str) -> ColumnElement[bool] | None:
             .where(Order.id == text)
         ),
     ]
-    found = _CASE_ID.match(text)
-    if found:
-        matches.append(Case.id == int(found.group(1)))
+    if text.isdigit() and len(text) <= 12:  # a bare number may be a case id, too
+        matches.append(Case.id == int(text))
     return or_(*matches)
 
 
