@@ -20,7 +20,7 @@ class ModelSettings(Section):
     cache_dir: str | None = None
     # Folder of the trained topic head (relative: inside the package's artifacts); "" routes
     # by keywords only. Used with backend = "multitask" (it reads that encoder's embedding).
-    topic_head: str = "topics-v1"
+    topic_head: str = "topics-v2"
     # For backend = "huggingface": a hub id or local path, and its label names mapped to ours.
     checkpoint: str | None = None
     label_map: dict[str, Literal["negative", "neutral", "positive"]] = Field(default_factory=dict)
