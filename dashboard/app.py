@@ -36,8 +36,6 @@ linked = links.follow_link()
 work = [
     st.Page(PAGES / "queue.py", title="Queue", icon="🚨", default=True),
     st.Page(PAGES / "case.py", title="Case", icon="🗂️"),
-    st.Page(PAGES / "orders.py", title="Order linking", icon="📦"),
-    st.Page(PAGES / "reply.py", title="Reply", icon="💬"),
 ]
 review = []
 if allowed(actor, "resolution.approve"):

@@ -87,3 +87,72 @@ def minutes_label(minutes: float | None) -> str:
     if minutes < 48 * 60:
         return f"{minutes / 60:.1f} h"
     return f"{minutes / 1440:.1f} days"
+
+
+PLATFORM_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram"}
+
+
+def platform_label(platform: str) -> str:
+    """'x' -> 'X': platform names as people write them."""
+    return PLATFORM_LABELS.get(platform, platform.replace("_", " ").capitalize())
+
+
+# Urgency factors (monitor/scoring/urgency.py and stakes.py) in the team's words.
+FACTOR_LABELS = {
+    "time_pressure": "needs it urgently",
+    "essential_need": "essential or vulnerable need",
+    "account_compromise": "account taken over",
+    "money_taken": "money taken",
+    "legal_threat": "legal threat",
+    "safety": "safety risk",
+    "access_loss": "locked out",
+    "churn": "threatens to leave",
+    "negative": "negative tone",
+    "complaint": "complaint",
+    "severity": "severity",
+    "rising_anger": "angrier than before",
+    "human_request": "asks for a human",
+    "high_value": "high value at stake",
+    "money": "mentions money",
+    "order_number": "quotes an order",
+    "repeat_contact": "contacted us before",
+    "reach": "large audience",
+    "public": "public post",
+    "waiting": "waiting for us",
+}
+
+
+def human(value: object) -> str:
+    """A stored key as words: 'delivery_failed' -> 'delivery failed'."""
+    return str(value).replace("_", " ").strip()
+
+
+def factor_label(name: str) -> str:
+    return FACTOR_LABELS.get(name, human(name))
+
+
+def duration_label(seconds: float | None) -> str:
+    """306.6 -> '5 min 7 s', 18396 -> '5 h 6 min', None -> '-'."""
+    if seconds is None:
+        return "-"
+    total = round(abs(seconds))
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"
+
+
+def author_label(platform: str, handle: str, name: str | None) -> str:
+    """How to call an author: Facebook and Instagram ids are long numbers, so show the
+    display name (or 'Facebook user …1234') rather than '@100004567891234'."""
+    if handle.isdigit() and len(handle) > 6:
+        if name and name.strip() and name != handle:
+            return name.strip()
+        return f"{platform_label(platform)} user …{handle[-4:]}"
+    return f"@{handle}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.formatting import human
 from dashboard.safe_text import md, table
 from monitor.cases.orders import OrderView
 
@@ -17,7 +18,7 @@ def show(order: OrderView, key: str) -> None:
     st.markdown(
         md(
             "**{}** · {} · {} · **{}** · **{} {}**", order.id, order.customer_name, order.kind,
-            order.status, f"{order.value:,.2f}", order.currency,
+            human(order.status), f"{order.value:,.2f}", order.currency,
         )
     )  # fmt: skip
     shipping = (

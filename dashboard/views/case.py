@@ -1,42 +1,44 @@
-"""Case: the whole conversation, who the customer is, why it is urgent, notes, status, and
-resolutions (suggested ones first)."""
+"""Case: everything needed to work one case on one page. The conversation and the reply
+composer on the left; who the customer is (and their earlier cases), orders, resolutions,
+why it is urgent and notes on the right; who else has the case open on top.
+
+Widgets that hold a case's values carry the case id in their keys, so switching cases never
+shows (or submits) the previous case's status or intent. Only the controls the signed-in
+role may use are drawn; the services check every permission again."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 import streamlit as st
 
 from dashboard import links
-from dashboard.actions import field, form_key, late_clicks, perform, read, show_flash
+from dashboard.actions import field, form_key, perform, read, show_flash
 from dashboard.auth import current_actor
 from dashboard.components import (
     case_picker,
+    composer,
+    customer_panel,
     impostor_banner,
-    resolution_form,
+    order_linking,
+    presence_bar,
     thread,
     urgency_chart,
 )
-from dashboard.formatting import reach_label, sla_label
-from dashboard.order_calls import send_now
-from dashboard.safe_text import escape, handle, md, one_line, plain
+from dashboard.components.resolutions_panel import Panel
+from dashboard.formatting import author_label, channel_label, human, platform_label, sla_label
+from dashboard.safe_text import md, one_line, plain
 from dashboard.state import app_context
-from monitor.auth.permissions import allowed
+from monitor.auth.permissions import Actor, allowed
 from monitor.cases import actions, feedback
-from monitor.cases.detail import ResolutionView, case_detail, user_names
-from monitor.cases.execution import retry_execution
-from monitor.cases.order_system import order_system_for
+from monitor.cases.detail import CaseDetail, case_detail, user_names
+from monitor.cases.history import customer_history
 from monitor.cases.orders import linked_orders
-from monitor.cases.policy import ACTION_LABELS, approver_roles
 from monitor.cases.replies import confirm_reply_posted, retry_reply
-from monitor.cases.resolutions import APPROVED, request_resolution
-from monitor.cases.suggestions import SuggestedResolution, suggest_resolutions
+from monitor.cases.reply_check import brand_contacts
 from monitor.db.models import CASE_STATUSES
 from monitor.db.types import utcnow
 from monitor.impostors.service import case_impostors
 from monitor.scoring.language import language_name
 from monitor.scoring.topics import TOPICS
-from monitor.wording import money
 
 ctx = app_context()
 actor = current_actor()
@@ -44,164 +46,68 @@ policy = ctx.settings.clearance
 st.title("Case")
 case_id = case_picker.chosen("case_pick")
 links.show_case_link(case_id)
+links.show_case_link(case_id)
 show_flash()
+presence_bar.show(case_id)
 
 detail = read(lambda s: case_detail(s, case_id))
 orders = read(lambda s: linked_orders(s, case_id))
-minutes = None
-if detail.sla_due_at is not None:
-    minutes = (detail.sla_due_at - utcnow()).total_seconds() / 60
-cols = st.columns(5)
-cols[0].metric("Urgency", md("{}", f"{detail.priority:.0f}"))
-cols[1].metric("Status", escape(detail.status))
-cols[2].metric("SLA", escape(sla_label(minutes)))
-cols[3].metric("Intent", escape((detail.intent or "other").replace("_", " ")))
-cols[4].metric("Assigned to", escape(detail.assignee or "nobody"))
-if not allowed(actor, "case.work"):
-    st.info("Your role can read cases but not change them.")
-impostors = read(lambda s: case_impostors(s, case_id))
-impostor_banner.show("case_impostor", case_id, impostors, actor, ctx.settings.impostors)
+history = read(lambda s: customer_history(s, case_id))
+work = allowed(actor, "case.work")
 
 
-def request(
-    form: str,
-    key: str,
-    action: str,
-    order_id: str | None,
-    amount: Decimal | None,
-    reason: str,
-    **details: str,
-) -> None:
-    outcome = perform(
-        lambda s: request_resolution(
-            s, actor, case_id, action, key=key, amount=amount, order_id=order_id, reason=reason,
-            details=details, policy=policy, order_system=order_system_for(policy.order_system, s),
-        ),
-        success=lambda o: o.message,
-        form=form,
+def header(detail: CaseDetail) -> None:
+    """Short metric values, so none is cut off; the rest in a caption line."""
+    minutes = None
+    if detail.sla_due_at is not None:
+        minutes = (detail.sla_due_at - utcnow()).total_seconds() / 60
+    cols = st.columns(3)
+    cols[0].metric("Urgency", f"{detail.priority:.0f}")
+    cols[1].metric("SLA", sla_label(minutes))
+    cols[2].metric("Status", human(detail.status).capitalize())
+    who = author_label(detail.platform, detail.author_handle, detail.author_name)
+    first = next((item for item in detail.thread if item.inbound), None)
+    via = channel_label(detail.platform, first.kind) if first else platform_label(detail.platform)
+    st.caption(
+        md("#{} · {} · {} · about {} · assigned to {} · opened {} UTC", detail.id, who, via,
+           human(detail.intent or "other"), detail.assignee or "nobody",
+           f"{detail.opened_at:%Y-%m-%d %H:%M}")
     )  # fmt: skip
-    if outcome is not None and outcome.resolution.status == APPROVED:
-        st.session_state["flash"] = (
-            "success",
-            f"{outcome.message}; {send_now(outcome.resolution.id)}",
-        )
-    st.rerun()
 
 
-def suggestion_key(sug: SuggestedResolution) -> str:
-    """Derived from what the suggestion does and from the case's resolutions as drawn: two tabs
-    (or two people) clicking the same suggestion make one submission, never two."""
-    amount = f"{sug.amount:.2f}" if sug.amount is not None else "-"
-    return (
-        f"suggest:{case_id}:{sug.order_id or '-'}:{sug.action}:{amount}:{len(detail.resolutions)}"
-    )
-
-
-left, right = st.columns([3, 2])
-with left:
-    st.subheader("Conversation")
-    thread.show(detail.thread, key="case_thread")
-with right:
-    st.subheader("Author")
-    tick = " ✔" if detail.verified else ""
-    st.markdown(
-        md(
-            "{}{} on {} · {} followers", handle(detail.author_handle), tick, detail.platform,
-            reach_label(detail.followers, detail.verified),
-        )
-    )  # fmt: skip
-    if detail.author_name and detail.author_name != detail.author_handle:
-        st.caption(md("Display name: {}", detail.author_name))
-    if detail.customer:
-        known = detail.customer
-        st.markdown(
-            md("Customer **{}** · {} · {}", known.name, known.email or "-", known.phone or "-")
-        )
-        st.caption(md("{}", known.how_known))
-    else:
-        st.caption("Not linked to a customer yet: see Order linking.")
-    st.subheader("Why it is urgent")
-    urgency_chart.show(detail.factors, key="case_factors")
-    st.caption(md("{}", detail.explanation))
-    topics = ", ".join(t.replace("_", " ") for t in detail.topics) or "none"
-    st.text(plain(f"Topics: {topics} · Language: {language_name(detail.language)}"))
-    for order in orders:
-        st.caption(md("Linked order {}: {}, {}", order.id, order.status, money(order.value)))
-
-st.subheader("Work the case")
-claim_col, status_col, assign_col = st.columns(3)
-claim = form_key(f"claim_{case_id}")
-if claim_col.button("Claim", key=field(f"claim_{case_id}", "go")):
-    perform(
-        lambda s: actions.claim_case(s, actor, case_id, key=claim), "Case claimed.",
-        form=f"claim_{case_id}",
-    )  # fmt: skip
-    st.rerun()
-change = form_key(f"status_{case_id}")
-status = status_col.selectbox(
-    "Status", CASE_STATUSES, index=CASE_STATUSES.index(detail.status),
-    key=field(f"status_{case_id}", "status"),
-)  # fmt: skip
-if status_col.button("Update status", key=field(f"status_{case_id}", "go")):
-    perform(
-        lambda s: actions.set_status(s, actor, case_id, status, key=change),
-        f"Status set to {status}.", form=f"status_{case_id}",
-    )  # fmt: skip
-    st.rerun()
-if allowed(actor, "case.assign"):
-    names = read(lambda s: user_names(s))
-    give = form_key(f"assign_{case_id}")
-    who = assign_col.selectbox(
-        "Assign to", names, format_func=one_line, key=field(f"assign_{case_id}", "who")
-    )
-    if assign_col.button("Assign", key=field(f"assign_{case_id}", "go")):
+def controls(actor: Actor, detail: CaseDetail) -> None:
+    """Claim, status and assignment: keys carry the case id (see the module docstring)."""
+    claim_col, status_col, assign_col = st.columns(3, vertical_alignment="bottom")
+    claim = form_key(f"claim_{case_id}")
+    if claim_col.button("Claim", key=field(f"claim_{case_id}", "go")):
         perform(
-            lambda s: actions.assign_case(s, actor, case_id, who, key=give),
-            f"Assigned to {who}.", form=f"assign_{case_id}",
+            lambda s: actions.claim_case(s, actor, case_id, key=claim), "Case claimed.",
+            form=f"claim_{case_id}",
         )  # fmt: skip
         st.rerun()
-
-with st.expander("Teach the model", expanded=False):
-    learned = read(lambda s: feedback.case_feedback(s, case_id))
-    for line in learned:
-        st.text(plain(line))
-    pick_col, fix_col = st.columns([3, 1], vertical_alignment="bottom")
-    current = detail.intent if detail.intent in TOPICS else "other"
-    right_intent = pick_col.selectbox(
-        "Right intent",
-        TOPICS,
-        index=TOPICS.index(current),
-        format_func=lambda topic: one_line(topic.replace("_", " ")),
-        key="case_right_intent",
-    )
-    if fix_col.button("Correct intent", key="case_correct_intent"):
+    change = form_key(f"status_{case_id}")
+    status = status_col.selectbox(
+        "Status", CASE_STATUSES, index=CASE_STATUSES.index(detail.status),
+        key=field(f"status_{case_id}", "status"), format_func=lambda s: human(s).capitalize(),
+    )  # fmt: skip
+    if status_col.button("Update status", key=field(f"status_{case_id}", "go")):
         perform(
-            lambda s: feedback.correct_intent(s, actor, case_id, right_intent),
-            f"Intent set to {right_intent.replace('_', ' ')}; the model will learn from it.",
-        )
-        st.rerun()
-    more_col, less_col = st.columns(2)
-    if more_col.button("More urgent", key="case_more_urgent"):
-        perform(lambda s: feedback.rate_urgency(s, actor, case_id, 1), "Noted: more urgent.")
-        st.rerun()
-    if less_col.button("Less urgent", key="case_less_urgent"):
-        perform(lambda s: feedback.rate_urgency(s, actor, case_id, -1), "Noted: less urgent.")
-        st.rerun()
-
-with st.expander(md("Internal notes ({})", len(detail.notes)), expanded=bool(detail.notes)):
-    for note in detail.notes:
-        st.caption(md("**{}** · {}", note.author, f"{note.at:%Y-%m-%d %H:%M} UTC"))
-        st.text(plain(note.text))
-    write = form_key(f"note_{case_id}")
-    text = st.text_area(
-        "New note (never sent to the customer)", key=field(f"note_{case_id}", "text")
-    )
-    if st.button("Add note", key=field(f"note_{case_id}", "go")):
-        perform(
-            lambda s: actions.add_note(s, actor, case_id, text, key=write), "Note added.",
-            form=f"note_{case_id}",
+            lambda s: actions.set_status(s, actor, case_id, status, key=change),
+            f"Status set to {status}.", form=f"status_{case_id}",
         )  # fmt: skip
         st.rerun()
+    if allowed(actor, "case.assign"):
+        names = read(lambda s: user_names(s))
+        give = form_key(f"assign_{case_id}")
+        who = assign_col.selectbox(
+            "Assign to", names, format_func=one_line, key=field(f"assign_{case_id}", "who")
+        )
+        if assign_col.button("Assign", key=field(f"assign_{case_id}", "go")):
+            perform(
+                lambda s: actions.assign_case(s, actor, case_id, who, key=give),
+                f"Assigned to {who}.", form=f"assign_{case_id}",
+            )  # fmt: skip
+            st.rerun()
 
 
 def reply_actions(outbox_id: int, unknown: bool) -> None:
@@ -222,91 +128,114 @@ def reply_actions(outbox_id: int, unknown: bool) -> None:
         st.rerun()
 
 
-failed = [item for item in detail.thread if item.status in ("failed", "unknown")]
-if failed:
-    st.subheader("Replies that did not go out")
-for item in failed:
-    with st.container(border=True):
-        if item.status == "unknown":
-            st.warning(
-                md(
-                    "Reply #{} may or may not have been posted: the sender stopped mid-send. "
-                    "Check the platform before sending it again.",
-                    item.outbox_id,
+def failed_replies(detail: CaseDetail) -> None:
+    failed = [item for item in detail.thread if item.status in ("failed", "unknown")]
+    if failed:
+        st.subheader("Replies that did not go out")
+    for item in failed:
+        with st.container(border=True):
+            if item.status == "unknown":
+                st.warning(
+                    md(
+                        "Reply #{} may or may not have been posted: the sender stopped "
+                        "mid-send. Check the platform before sending it again.",
+                        item.outbox_id,
+                    )
                 )
+            else:
+                st.error(md("Reply #{} failed for good.", item.outbox_id))
+            # Upstream error bodies and reply text are shown as plain text, never as Markdown.
+            st.text(plain(f"Reason: {item.error or 'none given'}\nReply: {item.text}", 3000))
+            if work:
+                reply_actions(item.outbox_id or 0, item.status == "unknown")
+
+
+def urgency(detail: CaseDetail) -> None:
+    urgency_chart.show(detail.factors, key=f"case_factors_{case_id}")
+    if detail.explanation:
+        st.caption(md("In short: {}", detail.explanation))
+    topics = ", ".join(human(t) for t in detail.topics) or "none"
+    st.text(plain(f"Topics: {topics} · Language: {language_name(detail.language)}"))
+    if work:
+        teach(detail)
+
+
+def teach(detail: CaseDetail) -> None:
+    with st.expander("Teach the model", expanded=False):
+        for line in read(lambda s: feedback.case_feedback(s, case_id)):
+            st.text(plain(line))
+        pick_col, fix_col = st.columns([3, 1], vertical_alignment="bottom")
+        current = detail.intent if detail.intent in TOPICS else "other"
+        right_intent = pick_col.selectbox(
+            "Right intent", TOPICS, index=TOPICS.index(current),
+            format_func=lambda topic: one_line(human(topic)), key=f"case_right_intent_{case_id}",
+        )  # fmt: skip
+        if fix_col.button("Correct intent", key=f"case_correct_intent_{case_id}"):
+            perform(
+                lambda s: feedback.correct_intent(s, actor, case_id, right_intent),
+                f"Intent set to {human(right_intent)}; the model will learn from it.",
             )
-        else:
-            st.error(md("Reply #{} failed for good.", item.outbox_id))
-        # Upstream error bodies and reply text are shown as plain text, never as Markdown.
-        st.text(plain(f"Reason: {item.error or 'none given'}\nReply: {item.text}", 3000))
-        if allowed(actor, "case.work"):
-            reply_actions(item.outbox_id or 0, item.status == "unknown")
-
-st.subheader("Resolutions")
-suggestions = read(lambda s: suggest_resolutions(s, case_id, policy))
-drawn = {f"case_{suggestion_key(sug)}": (suggestion_key(sug), sug) for sug in suggestions}
-for key, late in late_clicks(f"suggestions_{case_id}", drawn):
-    request("", key, late.action, late.order_id, late.amount, late.reason)
-for sug in suggestions:
-    with st.container(border=True):
-        amount = f" {money(sug.amount)}" if sug.amount else ""
-        st.markdown(
-            md("**Suggested: {}{}** · {}", ACTION_LABELS[sug.action], amount, sug.order_id or "")
-        )
-        clearance = ", ".join(sug.approvers) or "nobody"
-        st.caption(md("Evidence: {}. Clearance: {}.", sug.evidence, clearance))
-        key = suggestion_key(sug)
-        if st.button("Request this", key=f"case_{key}"):
-            request("", key, sug.action, sug.order_id, sug.amount, sug.reason)
-form = f"resolution_{case_id}"
-wanted = resolution_form.show(form, orders, policy.specialist_teams)
-if wanted is not None:
-    request(
-        form, form_key(form), wanted.action, wanted.order_id, wanted.amount, wanted.reason,
-        **wanted.details,
-    )  # fmt: skip
+            st.rerun()
+        more_col, less_col = st.columns(2)
+        if more_col.button("More urgent", key=f"case_more_urgent_{case_id}"):
+            perform(lambda s: feedback.rate_urgency(s, actor, case_id, 1), "Noted: more urgent.")
+            st.rerun()
+        if less_col.button("Less urgent", key=f"case_less_urgent_{case_id}"):
+            perform(lambda s: feedback.rate_urgency(s, actor, case_id, -1), "Noted: less urgent.")
+            st.rerun()
 
 
-def retry(r: ResolutionView) -> None:
-    """A failed or interrupted order-system call, retried by someone with clearance."""
-    form = f"retry_{r.id}"
-    key = form_key(form)
-    if r.order_call == "unknown":
-        st.warning(
-            md(
-                "#{}: the order-system call was interrupted: check the order system before "
-                "retrying (the retry reuses the same idempotency key, so it cannot pay twice).",
-                r.id,
-            )
-        )
-    else:
-        st.error(md("#{}: the order system did not carry it out.", r.id))
-        st.text(plain(f"Reason: {r.order_call_error or 'none given'}", 3000))
-    who = approver_roles(policy, r.action, r.amount, r.order_value)
-    if actor.role in who and st.button("Retry order-system call", key=field(form, "go")):
-        done = perform(lambda s: retry_execution(s, actor, r.id, key=key, policy=policy), form=form)
-        if done is not None:
-            st.session_state["flash"] = ("success", f"#{r.id} retried: {send_now(r.id)}")
+def notes(detail: CaseDetail) -> None:
+    for note in detail.notes:
+        st.caption(md("**{}** · {}", note.author, f"{note.at:%Y-%m-%d %H:%M} UTC"))
+        st.text(plain(note.text))
+    if not detail.notes:
+        st.caption("No notes yet.")
+    if not work:
+        return
+    write = form_key(f"note_{case_id}")
+    text = st.text_area(
+        "New note (never sent to the customer)", key=field(f"note_{case_id}", "text")
+    )
+    if st.button("Add note", key=field(f"note_{case_id}", "go")):
+        perform(
+            lambda s: actions.add_note(s, actor, case_id, text, key=write), "Note added.",
+            form=f"note_{case_id}",
+        )  # fmt: skip
         st.rerun()
 
 
-for r in detail.resolutions:
-    amount = f" {money(r.amount)}" if r.amount else ""
-    decided = f" by {r.decided_by}" if r.decided_by else ""
-    why = f" ({r.decision_reason})" if r.decision_reason else ""
-    call = (
-        f" · order system: {r.order_call} ({r.order_call_attempts} attempts)"
-        if r.order_call
-        else ""
-    )
-    st.markdown(
-        md(
-            "- #{} **{}{}** {} · requested by {} · **{}**{}{}{}", r.id, ACTION_LABELS[r.action],
-            amount, r.order_id or "", r.requested_by, r.status.replace("_", " "), decided, why,
-            call,
-        )
+header(detail)
+if work:
+    controls(actor, detail)
+else:
+    st.info("Read-only access: your role can read cases but not change them.")
+impostors = read(lambda s: case_impostors(s, case_id))
+impostor_banner.show("case_impostor", case_id, impostors, actor, ctx.settings.impostors)
+
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    st.subheader("Conversation")
+    who = author_label(detail.platform, detail.author_handle, detail.author_name)
+    thread.show(detail.thread, key=f"case_thread_{case_id}", author=who)
+    failed_replies(detail)
+    if work:
+        st.subheader("Reply")
+        composer.show(detail, actor, brand_contacts(ctx.settings))
+with right:
+    tabs = st.tabs(
+        [
+            "Customer", f"Orders ({len(orders)})", f"Resolutions ({len(detail.resolutions)})",
+            "Why urgent", f"Notes ({len(detail.notes)})",
+        ]
     )  # fmt: skip
-    if r.reason:
-        st.caption(md("Reason given: {}", r.reason))
-    if r.status == APPROVED and r.order_call in ("failed", "unknown"):
-        retry(r)
+    with tabs[0]:
+        customer_panel.show(detail, history)
+    with tabs[1]:
+        order_linking.show(case_id, orders, actor)
+    with tabs[2]:
+        Panel(detail, orders, actor, policy, policy.specialist_teams).show()
+    with tabs[3]:
+        urgency(detail)
+    with tabs[4]:
+        notes(detail)

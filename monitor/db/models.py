@@ -578,3 +578,15 @@ class ReplyTemplate(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: retired, not offered
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CasePresence(Base):
+    """Who has a case open, and who is writing a reply on it: one row per person and case,
+    refreshed while their page is open, so two people do not answer the same customer."""
+
+    __tablename__ = "case_presence"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+    typing_at: Mapped[datetime | None]

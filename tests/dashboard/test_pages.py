@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from monitor.auth import accounts
+from monitor.auth.permissions import PermissionDenied
 from monitor.cases.order_system import LedgerOrderSystem, WebhookOrderSystem
 from monitor.cases.orders import link_order
 from monitor.cases.replies import queue_reply
@@ -145,49 +146,51 @@ def test_case_page_notes_status_and_resolution(
     keyed(app.number_input, "resolution_", "_amount").set_value(650.0)
     keyed(app.button, "FormSubmitter:resolution_", "Request resolution").click().run()
     assert not app.exception
-    assert "waiting for approval" in texts(app)
-    assert "can approve: senior, supervisor, admin" in texts(app)
+    assert "is waiting for approval by a senior, supervisor or admin" in app.info[0].value
+    assert not app.success  # pending is a neutral status, not a success
+    assert "Waiting for approval" in texts(app)
     session.expire_all()
     assert session.scalars(select(CaseNote.text)).one() == "called the carrier"
     assert session.scalars(select(Resolution.status)).one() == "pending_approval"
 
 
 def test_analyst_reads_but_cannot_work(app: AppTest, session: Session, case_id: int) -> None:
-    sign_in(app, session, "al", "analyst")
+    analyst = sign_in(app, session, "al", "analyst")
     open_page(app, "case", case_id)
-    assert "can read cases but not change them" in app.info[0].value
-    keyed(app.text_area, "note_", "_text").input("hi")
-    keyed(app.button, "note_", "_go").click().run()
-    assert "may not case work" in app.error[0].value
-    app.switch_page("views/orders.py").run()
-    keyed(app.button, f"link_{case_id}_{ORDER}_").click().run()
-    assert "analyst" in app.error[0].value and "may not case work" in app.error[0].value
-    app.switch_page("views/reply.py").run()
-    keyed(app.text_area, "reply_", "_text").input("Hello")
-    keyed(app.button, "reply_", "_send").click().run()
-    assert "may not case work" in app.error[0].value
+    assert "Read-only access" in app.info[0].value
+    # Nothing the role may not do is offered: no claim, status, note, link, reply or request.
+    assert not app.text_area and not app.number_input and not app.radio
+    assert [w.key for w in app.selectbox] == ["case_pick"]
+    assert [b.label for b in app.button] == ["Sign out"]
+    assert "Dana Reyes" in texts(app) and "marked delivered" in texts(app)
+    # The services refuse all the same.
+    with pytest.raises(PermissionDenied, match="may not case work"):
+        link_order(session, analyst, case_id, ORDER, key=new_key())
+    with pytest.raises(PermissionDenied, match="may not case work"):
+        queue_reply(session, analyst, case_id, "Hello", channel="public", key=new_key())
+    session.rollback()
     assert session.scalars(select(CaseOrderLink)).first() is None
     assert session.scalars(select(OutboxMessage)).first() is None
 
 
-def test_order_linking_page(app: AppTest, session: Session, case_id: int) -> None:
+def test_case_page_links_orders(app: AppTest, session: Session, case_id: int) -> None:
     sign_in(app, session, "ann", "agent")
-    open_page(app, "orders", case_id)
+    open_page(app, "case", case_id)
     assert "marked delivered" in texts(app) and "is linked to customer Dana Reyes" in texts(app)
     keyed(app.button, f"link_{case_id}_{ORDER}_").click().run()
     assert f"Order {ORDER} linked" in app.success[0].value
-    assert "Linked orders (1)" in [h.value for h in app.subheader]
+    assert "Linked orders (1)" in texts(app)
     keyed(app.button, "unlink_").click().run()
     assert "unlinked" in app.success[0].value
-    app.text_input(key="order_query").input("dana").run()
+    app.text_input(key=f"order_query_{case_id}").input("dana").run()
     keyed(app.button, f"link_{case_id}_{ORDER}_").click().run()
     session.expire_all()
     assert session.scalars(select(CaseOrderLink.order_id)).one() == ORDER
 
 
-def test_reply_page_checks_and_outbox(app: AppTest, session: Session, case_id: int) -> None:
+def test_case_page_reply_checks_and_outbox(app: AppTest, session: Session, case_id: int) -> None:
     sign_in(app, session, "ann", "agent")
-    open_page(app, "reply", case_id)
+    open_page(app, "case", case_id)
     keyed(app.text_area, "reply_", "_text").input("Please DM us your password").run()
     assert "never ask for a password" in app.error[0].value
     keyed(app.button, "reply_", "_send").click().run()
@@ -199,8 +202,8 @@ def test_reply_page_checks_and_outbox(app: AppTest, session: Session, case_id: i
     keyed(app.checkbox, "reply_", "_confirm").check()
     keyed(app.button, "reply_", "_send").click().run()
     assert "Reply queued" in app.success[0].value
-    app.selectbox(key="reply_template").select("Move to DM")
-    app.button(key="reply_use_template").click().run()
+    app.selectbox(key=f"reply_template_{case_id}").select("Move to DM")
+    app.button(key=f"reply_use_template_{case_id}").click().run()
     assert str(keyed(app.text_area, "reply_", "_text").value).startswith("Hi @userdana")
     session.expire_all()
     assert session.scalars(select(OutboxMessage.status)).one() == "queued"
@@ -302,10 +305,10 @@ def test_case_page_teaches_the_model(app: AppTest, session: Session, case_id: in
     open_page(app, "case", case_id)
     shown = "\n".join(str(t.value) for t in app.text)
     assert "Topics:" in shown and "Language: English" in shown
-    app.selectbox(key="case_right_intent").select("account_security")
-    app.button(key="case_correct_intent").click().run()
+    app.selectbox(key=f"case_right_intent_{case_id}").select("account_security")
+    app.button(key=f"case_correct_intent_{case_id}").click().run()
     assert not app.exception and "Intent set to account security" in app.success[0].value
-    app.button(key="case_more_urgent").click().run()
+    app.button(key=f"case_more_urgent_{case_id}").click().run()
     assert "more urgent" in app.success[0].value
     session.expire_all()
     stored = session.scalars(select(ModelFeedback).order_by(ModelFeedback.id)).all()
@@ -322,7 +325,7 @@ def test_order_linking_withholds_another_customers_quoted_order(
     stranger = make_case(session, f"refund {ORDER} to me now", 95, author="mallory")
     session.commit()
     sign_in(app, session, "ann", "agent")
-    open_page(app, "orders", stranger.id)
+    open_page(app, "case", stranger.id)
     shown = texts(app) + "\n".join(str(t.value) for t in app.text)
     assert f"order number {ORDER} is quoted by the author, belongs to another customer" in shown
     assert "Dana" not in shown and "650" not in shown and "Headphones" not in shown

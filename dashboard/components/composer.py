@@ -1,0 +1,88 @@
+"""The reply composer on the case page: templates, channel, a character count against the
+limit, and the reply safety check while typing. The service runs the same check again when
+the reply is queued, so a reply cannot skip it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.actions import field, form_key, perform
+from dashboard.formatting import platform_label
+from dashboard.safe_text import md
+from dashboard.state import app_context
+from monitor.auth.permissions import Actor
+from monitor.cases.detail import CaseDetail
+from monitor.cases.greetings import greeting
+from monitor.cases.presence import touch
+from monitor.cases.replies import (
+    CHANNELS,
+    TEMPLATES,
+    Channel,
+    check_reply,
+    fill_template,
+    queue_reply,
+)
+from monitor.cases.reply_check import MAX_LENGTH, BrandContacts
+
+NONE = "(none)"
+
+
+def _typing(actor: Actor, case_id: int) -> None:
+    """Runs when the reply box changes: others on the case see that a reply is being written."""
+    with app_context().sessions() as session, session.begin():
+        touch(session, actor, case_id, typing=True)
+
+
+def _count(text: str, channel: Channel, platform: str) -> str:
+    if channel == "dm":
+        return f"{len(text)} characters"
+    where = f" ({platform_label(platform)}'s limit)" if platform == "x" else ""
+    return f"{len(text)} / {MAX_LENGTH['public']} characters{where}"
+
+
+def show(detail: CaseDetail, actor: Actor, brand: BrandContacts) -> None:
+    case_id = detail.id
+    form = f"reply_{case_id}"
+    key = form_key(form)
+    customer_name = detail.customer.name if detail.customer else None
+    pick, use = st.columns([3, 1], vertical_alignment="bottom")
+    template = pick.selectbox("Template", [NONE, *TEMPLATES], key=f"reply_template_{case_id}")
+    if use.button("Use template", key=f"reply_use_template_{case_id}") and template != NONE:
+        st.session_state[field(form, "text")] = fill_template(
+            template, handle=detail.author_handle, customer_name=customer_name,
+            platform=detail.platform,
+        )  # fmt: skip
+    hello = greeting(detail.platform, detail.author_handle)
+    if hello.warning and template != NONE:
+        st.warning(md("{}", hello.warning))
+    channel: Channel = st.radio(
+        "Channel", CHANNELS, horizontal=True, key=f"reply_channel_{case_id}",
+        format_func=lambda c: "Public reply" if c == "public" else "Direct message",
+    )  # fmt: skip
+    # Public replies: the browser counts characters as they are typed, up to the limit.
+    text = st.text_area(
+        "Reply", key=field(form, "text"), height=120,
+        max_chars=MAX_LENGTH["public"] if channel == "public" else None,
+        on_change=_typing, args=(actor, case_id),
+    )  # fmt: skip
+    st.caption(_count(text, channel, detail.platform))
+    issues = check_reply(text, channel, brand) if text else []
+    for issue in issues:
+        if issue.blocking:
+            st.error(md("{}", issue.message, limit=1000))
+        else:
+            st.warning(md("{}", issue.message, limit=1000))
+    warnings = [i for i in issues if not i.blocking]
+    confirmed = False
+    if warnings:
+        confirmed = st.checkbox("Send anyway: I checked the warnings", key=field(form, "confirm"))
+    if st.button("Send reply", type="primary", key=field(form, "send")):
+        perform(
+            lambda s: queue_reply(
+                s, actor, case_id, text, channel=channel, key=key, confirm_warnings=confirmed,
+                brand=brand,
+            ),
+            "Reply queued in the outbox; it is sent by the scheduler's outbox job.",
+            form=form,
+        )  # fmt: skip
+        st.rerun()
