@@ -65,7 +65,7 @@ def show(detail: CaseDetail, actor: Actor, brand: BrandContacts) -> None:
         max_chars=MAX_LENGTH["public"] if channel == "public" else None,
         on_change=_typing, args=(actor, case_id),
     )  # fmt: skip
-    st.caption(_count(text, channel, detail.platform))
+    st.caption(md("{}", _count(text, channel, detail.platform)))
     issues = check_reply(text, channel, brand) if text else []
     for issue in issues:
         if issue.blocking:

@@ -52,6 +52,6 @@ def show(detail: CaseDetail, history: list[PastCase]) -> None:
     cols = st.columns(min(len(history), 6))
     for n, past in enumerate(history[:6]):
         cols[n].button(
-            f"Open #{past.id}", key=f"history_open_{detail.id}_{past.id}",
+            md("Open #{}", past.id), key=f"history_open_{detail.id}_{past.id}",
             on_click=case_picker.open_case, args=(past.id,),
         )  # fmt: skip

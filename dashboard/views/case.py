@@ -62,9 +62,9 @@ def header(detail: CaseDetail) -> None:
     if detail.sla_due_at is not None:
         minutes = (detail.sla_due_at - utcnow()).total_seconds() / 60
     cols = st.columns(3)
-    cols[0].metric("Urgency", f"{detail.priority:.0f}")
-    cols[1].metric("SLA", sla_label(minutes))
-    cols[2].metric("Status", human(detail.status).capitalize())
+    cols[0].metric("Urgency", md("{}", f"{detail.priority:.0f}"))
+    cols[1].metric("SLA", md("{}", sla_label(minutes)))
+    cols[2].metric("Status", md("{}", human(detail.status).capitalize()))
     who = author_label(detail.platform, detail.author_handle, detail.author_name)
     first = next((item for item in detail.thread if item.inbound), None)
     via = channel_label(detail.platform, first.kind) if first else platform_label(detail.platform)
@@ -88,7 +88,8 @@ def controls(actor: Actor, detail: CaseDetail) -> None:
     change = form_key(f"status_{case_id}")
     status = status_col.selectbox(
         "Status", CASE_STATUSES, index=CASE_STATUSES.index(detail.status),
-        key=field(f"status_{case_id}", "status"), format_func=lambda s: human(s).capitalize(),
+        key=field(f"status_{case_id}", "status"),
+        format_func=lambda s: one_line(human(s).capitalize()),
     )  # fmt: skip
     if status_col.button("Update status", key=field(f"status_{case_id}", "go")):
         perform(
@@ -186,6 +187,7 @@ def teach(detail: CaseDetail) -> None:
 
 
 def notes(detail: CaseDetail) -> None:
+    st.markdown(md("**Internal notes ({})**", len(detail.notes)))
     for note in detail.notes:
         st.caption(md("**{}** · {}", note.author, f"{note.at:%Y-%m-%d %H:%M} UTC"))
         st.text(plain(note.text))
@@ -223,12 +225,8 @@ with left:
         st.subheader("Reply")
         composer.show(detail, actor, brand_contacts(ctx.settings))
 with right:
-    tabs = st.tabs(
-        [
-            "Customer", f"Orders ({len(orders)})", f"Resolutions ({len(detail.resolutions)})",
-            "Why urgent", f"Notes ({len(detail.notes)})",
-        ]
-    )  # fmt: skip
+    # Fixed labels (no counts): a tab whose label changes is drawn anew and loses its place.
+    tabs = st.tabs(["Customer", "Orders", "Resolutions", "Why urgent", "Notes"])
     with tabs[0]:
         customer_panel.show(detail, history)
     with tabs[1]:
