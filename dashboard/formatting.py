@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import math
 
+# Re-exported: pages take every label from here.
+from monitor.cases.naming import author_label as author_label
+from monitor.cases.naming import platform_label as platform_label
+
 
 def sla_label(minutes_left: float | None) -> str:
     """'12m left', '2h 5m left', 'overdue 40m' or 'answered'."""
@@ -89,14 +93,6 @@ def minutes_label(minutes: float | None) -> str:
     return f"{minutes / 1440:.1f} days"
 
 
-PLATFORM_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram"}
-
-
-def platform_label(platform: str) -> str:
-    """'x' -> 'X': platform names as people write them."""
-    return PLATFORM_LABELS.get(platform, platform.replace("_", " ").capitalize())
-
-
 # Urgency factors (monitor/scoring/urgency.py and stakes.py) in the team's words.
 FACTOR_LABELS = {
     "time_pressure": "needs it urgently",
@@ -146,13 +142,3 @@ def duration_label(seconds: float | None) -> str:
     if minutes:
         return f"{minutes} min {secs} s"
     return f"{secs} s"
-
-
-def author_label(platform: str, handle: str, name: str | None) -> str:
-    """How to call an author: Facebook and Instagram ids are long numbers, so show the
-    display name (or 'Facebook user …1234') rather than '@100004567891234'."""
-    if handle.isdigit() and len(handle) > 6:
-        if name and name.strip() and name != handle:
-            return name.strip()
-        return f"{platform_label(platform)} user …{handle[-4:]}"
-    return f"@{handle}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.actions import read
+from dashboard.formatting import author_label
 from dashboard.safe_text import one_line
 from monitor.cases.queue import QueueFilters, queue
 
@@ -14,7 +15,11 @@ CASE = "case_id"
 
 def show(key: str) -> int | None:
     rows = read(lambda s: queue(s, QueueFilters(), limit=200))
-    labels = {r.case_id: f"#{r.case_id} · {r.urgency:.0f} · @{r.author} · {r.text}" for r in rows}
+    labels = {
+        r.case_id: f"#{r.case_id} · {r.urgency:.0f} · {author_label(r.platform, r.author, None)}"
+        f" · {r.text}"
+        for r in rows
+    }
     current = st.session_state.get(CASE)
     if current is not None and current not in labels:
         labels = {current: f"#{current}", **labels}

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from monitor import submissions
 from monitor.auth.permissions import Actor, require
 from monitor.cases import audit
+from monitor.cases.naming import author_label, platform_label
 from monitor.db.models import Author, Case, CaseOrderLink, Customer, Order, Post
 from monitor.errors import UserFacingError
 from monitor.scoring.signals import order_numbers
@@ -184,12 +185,15 @@ def case_customer(session: Session, case: Case) -> tuple[Customer | None, str]:
     author: Author = case.author
     linked = session.get(Customer, author.customer_id) if author.customer_id else None
     if linked is not None:
-        return linked, f"@{author.handle} is linked to customer {linked.name}"
+        who = author_label(author.platform, author.handle, author.display_name)
+        return linked, f"{who} is linked to customer {linked.name}"
     column = Customer.x_handle if author.platform == "x" else Customer.facebook_id
     value = author.handle if author.platform == "x" else author.external_id
     customer = session.scalars(select(Customer).where(column == value)).first()
     if customer is not None:
-        return customer, f"@{author.handle} matches customer {customer.name}'s {author.platform}"
+        who = author_label(author.platform, author.handle, author.display_name)
+        where = platform_label(author.platform)
+        return customer, f"{who} matches customer {customer.name}'s {where} account"
     return None, ""
 
 

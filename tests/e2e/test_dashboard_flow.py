@@ -71,14 +71,14 @@ def test_agent_requests_supervisor_approves(server: str, db_file: str) -> None:
         expect(page.get_by_role("heading", name="Case", exact=True)).to_be_visible()
         expect(page.get_by_text("Dana Reyes").first).to_be_visible()
 
-        page.get_by_role("link", name="Order linking").click()
+        page.get_by_role("tab", name="Orders").click()
         link = page.get_by_role("button", name=f"Link {ORDER}")
         expect(link).to_be_visible()
         shot(page, "2-order-suggestions")
         link.click()
         expect(page.get_by_text(f"Order {ORDER} linked")).to_be_visible()
 
-        page.get_by_role("link", name="Case", exact=True).click()
+        page.get_by_role("tab", name="Resolutions").click()
         amount = page.get_by_label("Amount (refund, replacement, credit)")
         amount.fill("650")
         amount.press("Tab")

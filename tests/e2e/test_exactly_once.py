@@ -125,15 +125,15 @@ def test_double_clicks_repeats_and_two_tabs_act_once(
 ) -> None:
     page = tab(browser, server, "agent")
 
-    # Order linking: a double click on "Link" links once.
-    go(page, "Order linking")
+    # Orders: a double click on "Link" links once.
+    page.get_by_role("tab", name="Orders").click()
     page.get_by_role("button", name=f"Link {SMALL}").dblclick()
     said(page, f"Order {SMALL} linked")
     page.get_by_role("button", name=f"Link {BIG}").dblclick()
     said(page, f"Order {BIG} linked")
 
-    # Case page: a $5 refund, double-clicked, then clicked again once the form is empty.
-    go(page, "Case")
+    # Resolutions: a $5 refund, double-clicked, then clicked again once the form is empty.
+    page.get_by_role("tab", name="Resolutions").click()
     choose(page, "Order", SMALL)
     amount = page.get_by_label("Amount (refund, replacement, credit)")
     amount.fill("5")
@@ -146,7 +146,7 @@ def test_double_clicks_repeats_and_two_tabs_act_once(
     shot(page, "once-1-refund")
 
     # Note, status and claim: double clicks, then a repeat of the emptied note form.
-    page.get_by_text("Internal notes (0)").click()
+    page.get_by_role("tab", name="Notes").click()
     page.get_by_label("New note (never sent to the customer)").fill("called the carrier")
     button(page, "Add note").dblclick()
     said(page, "Note added.")
@@ -159,7 +159,6 @@ def test_double_clicks_repeats_and_two_tabs_act_once(
     said(page, "Case claimed.")
 
     # Reply: a double click queues one reply; a click on the emptied form queues nothing.
-    go(page, "Reply")
     page.get_by_role("textbox", name="Reply").fill(
         "We're so sorry, @userdana. Please check your DMs."
     )
@@ -170,8 +169,9 @@ def test_double_clicks_repeats_and_two_tabs_act_once(
     shot(page, "once-2-reply")
 
     # Two tabs on the same case: the suggested $650 replacement is requested in both.
-    go(page, "Case")
     other = tab(browser, server, "agent")
+    for each in (page, other):
+        each.get_by_role("tab", name="Resolutions").click()
     request_in = [p.get_by_role("button", name="Request this") for p in (page, other)]
     expect(request_in[1]).to_be_visible()
     request_in[0].dblclick()

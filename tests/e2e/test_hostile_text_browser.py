@@ -18,14 +18,13 @@ from monitor.db.migrate import upgrade
 
 PAGES = [
     "Case",
-    "Order linking",
-    "Reply",
     "Approvals",
     "Connectors",
     "Alerts",
     "Impostors",
     "Users and roles",
 ]
+CASE_TABS = ["Customer", "Orders", "Resolutions", "Why urgent", "Notes"]
 
 
 @pytest.fixture
@@ -79,7 +78,13 @@ def test_hostile_text_stays_text_in_the_browser(server: str) -> None:
 
         page.get_by_role("button", name="Open case").click()
         expect(page.get_by_role("heading", name="Case", exact=True)).to_be_visible()
+        for name in CASE_TABS:  # every part of the case workspace
+            page.get_by_role("tab", name=name).click()
+            page.wait_for_timeout(300)
+            assert_nothing_rendered(page, f"Case: {name}")
+        page.get_by_role("tab", name="Notes").click()
         expect(page.get_by_text("Approved by CFO").first).to_be_visible()
+        page.get_by_role("tab", name="Customer").click()
         # The spoofing characters are shown as markers, and the attack text as plain text.
         expect(page.get_by_text("⟪U+202E⟫").first).to_be_visible()
         expect(page.get_by_text("ad⟪U+200B⟫min").first).to_be_visible()

@@ -29,8 +29,7 @@ from monitor.db.migrate import upgrade
 from monitor.db.models import AuditEntry, Case
 
 REPO = Path(__file__).resolve().parents[2]
-PAGES = ["queue", "case", "orders", "reply", "approvals", "connectors", "alerts", "reports",
-         "users"]  # fmt: skip
+PAGES = ["queue", "case", "approvals", "connectors", "alerts", "reports", "users"]
 
 
 def _outside_address() -> str | None:

@@ -1,0 +1,172 @@
+"""The case workspace in a real browser: an agent links an order, replies and requests a
+refund without leaving the case page; a hostile display name and post stay text; two people
+on one case see each other, and see when the other is writing a reply."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import ARGS, CHROMIUM, running_dashboard, shot, sign_in
+from casework import link_author, make_customer, make_order, make_user
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from sqlalchemy import select
+
+from monitor.db.engine import make_engine, session_factory
+from monitor.db.migrate import upgrade
+from monitor.db.models import CaseOrderLink, OutboxMessage, Post, Resolution, Score
+from monitor.db.types import utcnow
+from monitor.ingest import store_posts
+from monitor.sources.base import AuthorInfo, IncomingPost
+
+ORDER = "112-6500000-0000650"
+EVIL = "evil.example"
+NAME = f"[Dana](https://{EVIL}/x) :red[VIP] $x^2$"
+POST = f"My $650 headphones never arrived! Marked delivered. ![](https://{EVIL}/p.png)"
+REPLY = "We're so sorry, Dana. We're checking this with the carrier now."
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'workspace.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        make_user(session, "agent", "agent")
+        make_user(session, "supervisor", "supervisor")
+        customer = make_customer(session, "Dana Reyes", "dana")
+        make_order(session, customer, ORDER, "650.00", item="Noise Cancelling Headphones")
+        incoming = IncomingPost(
+            platform="facebook", external_id="fb-900", kind="comment",
+            author=AuthorInfo("facebook", "100004567891234", "100004567891234",
+                              display_name=NAME, followers=52_000),
+            text=POST, created_at=utcnow(),
+        )  # fmt: skip
+        [post_id] = store_posts(session, [incoming]).new_post_ids
+        post = session.get_one(Post, post_id)
+        session.add(
+            Score(
+                post=post, model_version="fixture", negative=0.9, neutral=0.05, positive=0.05,
+                urgency=92, intent="delivery", topics="delivery", language="en",
+                language_supported=True, explanation="money at stake, public post",
+                factors={"time_pressure": 30.0, "negative": 25.0, "high_value": 20.0,
+                         "public": 10.0, "reach": 7.0},
+            )
+        )  # fmt: skip
+        assert post.case is not None
+        post.case.priority, post.case.intent = 92, "delivery"
+        link_author(session, post.case, customer)
+        session.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "install chromium: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def open_case(browser: Browser, url: str, username: str, width: int = 1280) -> Page:
+    """A separate browser context per person: their own sign-in, on the most urgent case."""
+    page = browser.new_context(viewport={"width": width, "height": 1000}).new_page()
+    page.set_default_timeout(30_000)
+    sign_in(page, url, username)
+    page.get_by_role("link", name="Case", exact=True).click()
+    expect(page.get_by_role("heading", name="Case", exact=True)).to_be_visible()
+    return page
+
+
+def idle(page: Page) -> None:
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
+def reply_box(page: Page) -> Locator:
+    """The reply box, once the page shows only one (a rerun briefly shows the old form
+    beside the new one)."""
+    box = page.get_by_role("textbox", name="Reply")
+    expect(box).to_have_count(1)
+    return box
+
+
+def test_the_whole_job_on_one_page(db_file: str, browser: Browser) -> None:
+    requests: list[str] = []
+    with running_dashboard(db_file) as url:
+        page = open_case(browser, url, "agent")
+        page.on("request", lambda request: requests.append(request.url))
+        start = page.url
+
+        # Hostile display name and post: shown as their text, nothing rendered from them.
+        shot(page, "workspace-1-case-1280")
+        expect(page.get_by_text(POST).first).to_be_visible()
+        expect(page.get_by_text(NAME).first).to_be_visible()
+        assert page.locator(f"a[href*='{EVIL}'], img[src*='{EVIL}']").count() == 0
+        assert page.locator(".katex").count() == 0
+        expect(page.get_by_text("100004567891234")).to_have_count(0)  # no raw numeric id
+        expect(page.get_by_text("on Facebook").first).to_be_visible()
+
+        # Orders: link the suggested order.
+        page.get_by_role("tab", name="Orders").click()
+        page.get_by_role("button", name=f"Link {ORDER}").click()
+        expect(page.get_by_text(f"Order {ORDER} linked").first).to_be_visible()
+        idle(page)
+
+        # Reply: the counter shows the limit, the composer clears, the thread shows it.
+        box = reply_box(page)
+        box.fill(REPLY)
+        box.press("Tab")
+        expect(page.get_by_text(f"{len(REPLY)} / 280 characters").first).to_be_visible()
+        idle(page)
+        page.get_by_role("button", name="Send reply").click()
+        expect(page.get_by_text("Reply queued").first).to_be_visible()
+        expect(reply_box(page)).to_have_value("")
+        expect(page.get_by_text(REPLY).first).to_be_visible()
+        idle(page)
+
+        # Resolutions: a $650 refund waits for approval, said in one neutral sentence.
+        page.get_by_role("tab", name="Resolutions").click()
+        amount = page.get_by_label("Amount (refund, replacement, credit)")
+        amount.fill("650")
+        amount.press("Tab")
+        idle(page)
+        page.get_by_role("button", name="Request resolution").click()
+        expect(page.get_by_text("is waiting for approval by").first).to_be_visible()
+        expect(page.get_by_test_id("stAlertContentSuccess")).to_have_count(0)
+        # Why urgent: every factor in words, none as a stored key.
+        page.get_by_role("tab", name="Why urgent").click()
+        idle(page)
+        shot(page, "workspace-2-after-request-1280")
+        assert page.url == start  # never left the case page
+        assert "time_pressure" not in page.inner_text("body")
+        page.close()
+
+    assert not [r for r in requests if EVIL in r]
+    engine = make_engine(db_file)
+    with session_factory(engine)() as session:
+        assert session.scalars(select(CaseOrderLink.order_id)).all() == [ORDER]
+        assert session.scalars(select(OutboxMessage.text)).all() == [REPLY]
+        assert session.scalars(select(Resolution.status)).all() == ["pending_approval"]
+    engine.dispose()
+
+
+def test_two_people_on_one_case_see_each_other(db_file: str, browser: Browser) -> None:
+    with running_dashboard(db_file) as url:
+        agent = open_case(browser, url, "agent")
+        supervisor = open_case(browser, url, "supervisor", width=1920)
+        expect(supervisor.get_by_text("agent (agent) has it open").first).to_be_visible()
+        # The agent's page refreshes its presence line on its own.
+        expect(agent.get_by_text("supervisor (supervisor) has it open").first).to_be_visible(
+            timeout=45_000
+        )
+        box = reply_box(agent)
+        box.fill("Looking into it now")
+        box.press("Tab")  # the reply box reports activity when it changes
+        expect(supervisor.get_by_text("agent (agent) is writing a reply").first).to_be_visible(
+            timeout=45_000
+        )
+        shot(supervisor, "workspace-3-presence-1920")
