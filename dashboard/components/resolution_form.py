@@ -5,6 +5,7 @@ after each success."""
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -34,9 +35,11 @@ def show(form: str, linked: list[OrderView], teams: tuple[str, ...]) -> Resoluti
         action = left.selectbox(
             "Action", ACTIONS, format_func=lambda a: ACTION_LABELS[a], key=field(form, "action")
         )
-        order = right.selectbox(
-            "Order", [o.id for o in linked] + [NO_ORDER], key=field(form, "order")
-        )
+        ids = [o.id for o in linked]
+        # Keyed by the linked orders too: linking one on the same page offers it first,
+        # instead of keeping the earlier "(no order)" choice.
+        drawn_for = zlib.crc32(" ".join(ids).encode())
+        order = right.selectbox("Order", [*ids, NO_ORDER], key=field(form, f"{drawn_for}_order"))
         amount = left.number_input(
             "Amount (refund, replacement, credit)", min_value=0.0, step=1.0, format="%.2f",
             key=field(form, "amount"),

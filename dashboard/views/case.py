@@ -215,7 +215,7 @@ else:
 impostors = read(lambda s: case_impostors(s, case_id))
 impostor_banner.show("case_impostor", case_id, impostors, actor, ctx.settings.impostors)
 
-left, right = st.columns([3, 2], gap="medium")
+left, right = st.columns([5, 4], gap="medium")
 with left:
     st.subheader("Conversation")
     who = author_label(detail.platform, detail.author_handle, detail.author_name)
@@ -226,7 +226,7 @@ with left:
         composer.show(detail, actor, brand_contacts(ctx.settings))
 with right:
     # Fixed labels (no counts): a tab whose label changes is drawn anew and loses its place.
-    tabs = st.tabs(["Customer", "Orders", "Resolutions", "Why urgent", "Notes"])
+    tabs = st.tabs(["Customer", "Orders", "Resolutions", "Urgency", "Notes"])
     with tabs[0]:
         customer_panel.show(detail, history)
     with tabs[1]:

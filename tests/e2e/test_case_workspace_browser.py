@@ -138,7 +138,7 @@ def test_the_whole_job_on_one_page(db_file: str, browser: Browser) -> None:
         expect(page.get_by_text("is waiting for approval by").first).to_be_visible()
         expect(page.get_by_test_id("stAlertContentSuccess")).to_have_count(0)
         # Why urgent: every factor in words, none as a stored key.
-        page.get_by_role("tab", name="Why urgent").click()
+        page.get_by_role("tab", name="Urgency").click()
         idle(page)
         shot(page, "workspace-2-after-request-1280")
         assert page.url == start  # never left the case page

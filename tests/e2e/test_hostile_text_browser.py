@@ -24,7 +24,7 @@ PAGES = [
     "Impostors",
     "Users and roles",
 ]
-CASE_TABS = ["Customer", "Orders", "Resolutions", "Why urgent", "Notes"]
+CASE_TABS = ["Customer", "Orders", "Resolutions", "Urgency", "Notes"]
 
 
 @pytest.fixture
