@@ -21,7 +21,7 @@ from monitor.cases.detail import CaseDetail, ResolutionView
 from monitor.cases.execution import retry_execution
 from monitor.cases.order_system import order_system_for
 from monitor.cases.orders import OrderView
-from monitor.cases.policy import ACTION_LABELS, ClearanceSettings, approver_roles, money
+from monitor.cases.policy import ACTION_LABELS, approver_roles
 from monitor.cases.resolutions import (
     APPROVED,
     PENDING,
@@ -31,6 +31,8 @@ from monitor.cases.resolutions import (
     request_resolution,
 )
 from monitor.cases.suggestions import SuggestedResolution, suggest_resolutions
+from monitor.config.clearance import ClearanceSettings
+from monitor.wording import money
 
 
 def roles_text(roles: tuple[str, ...]) -> str:

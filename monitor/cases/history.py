@@ -14,9 +14,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.cases.orders import case_customer
-from monitor.cases.policy import ACTION_LABELS, money
+from monitor.cases.policy import ACTION_LABELS
 from monitor.db.models import Author, Case, Resolution
 from monitor.errors import UserFacingError
+from monitor.wording import money
 
 
 @dataclass(frozen=True)

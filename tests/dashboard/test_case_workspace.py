@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.presence import touch
 from monitor.cases.resolutions import request_resolution
+from monitor.config import ClearanceSettings
 from monitor.db.models import Case, Resolution, Score
 from monitor.db.types import utcnow
 from monitor.submissions import new_key
