@@ -11,8 +11,6 @@ from streamlit.testing.v1 import AppTest
 PAGES = [
     "queue",
     "case",
-    "orders",
-    "reply",
     "approvals",
     "connectors",
     "alerts",
@@ -35,12 +33,13 @@ def open_hostile(app: AppTest, session: Session, username: str, page: str) -> No
 @pytest.mark.parametrize("page", PAGES)
 def test_page_shows_hostile_text_as_text(app: AppTest, session: Session, page: str) -> None:
     open_hostile(app, session, "root", page)
-    if page == "orders":  # the search box echoes the query back
-        app.text_input(key="order_query").input("hostile ![](https://evil.example/q.png)").run()
+    if page == "case":  # the order search box echoes the query back
+        query = app.text_input(key=f"order_query_{app.session_state['case_id']}")
+        query.input("hostile ![](https://evil.example/q.png)").run()
     problems = markup_problems(app)
     assert not problems, "\n".join(problems)
     seen = shown_text(app)
-    if page in ("case", "orders", "reply", "queue"):
+    if page in ("case", "queue"):
         assert "⟪U+202E⟫" in seen  # the override in the handle is visible, not obeyed
     if page in ("case", "impostors"):
         assert "ShopNowHe1pabc⟪U+202E⟫" in seen  # the impostor's handle, marked
@@ -60,10 +59,11 @@ def test_hostile_flash_messages_are_text(app: AppTest, session: Session) -> None
 
 
 def test_reply_template_leaves_out_a_hostile_handle(app: AppTest, session: Session) -> None:
-    open_hostile(app, session, "ann", "reply")
-    app.selectbox(key="reply_template").select("Looking into it").run()
+    open_hostile(app, session, "ann", "case")
+    case_id = app.session_state["case_id"]
+    app.selectbox(key=f"reply_template_{case_id}").select("Looking into it").run()
     assert "not a valid x handle" in shown_text(app)
-    app.button(key="reply_use_template").click().run()
+    app.button(key=f"reply_use_template_{case_id}").click().run()
     [box] = [w for w in app.text_area if str(w.key).startswith("reply_")]
     reply = str(box.value)
     assert reply.startswith("Thanks for your patience. We're checking")
