@@ -1,5 +1,5 @@
-"""Which case the Case, Order linking and Reply pages work on; shared through session state
-so opening a case on the Queue page carries over to the other pages."""
+"""Which case the Case page works on; shared through session state so opening a case on
+the Queue page (or from a customer's history) carries over."""
 
 from __future__ import annotations
 

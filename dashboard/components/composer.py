@@ -6,23 +6,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.actions import field, form_key, perform
+from dashboard.actions import field, form_key, perform, read
 from dashboard.formatting import platform_label
-from dashboard.safe_text import md
+from dashboard.safe_text import md, one_line
 from dashboard.state import app_context
 from monitor.auth.permissions import Actor
 from monitor.cases.detail import CaseDetail
 from monitor.cases.greetings import greeting
 from monitor.cases.presence import touch
-from monitor.cases.replies import (
-    CHANNELS,
-    TEMPLATES,
-    Channel,
-    check_reply,
-    fill_template,
-    queue_reply,
-)
+from monitor.cases.replies import CHANNELS, Channel, check_reply, queue_reply
 from monitor.cases.reply_check import MAX_LENGTH, BrandContacts
+from monitor.cases.templates import fill_template, template_names
+from monitor.errors import UserFacingError
 
 NONE = "(none)"
 
@@ -46,12 +41,20 @@ def show(detail: CaseDetail, actor: Actor, brand: BrandContacts) -> None:
     key = form_key(form)
     customer_name = detail.customer.name if detail.customer else None
     pick, use = st.columns([3, 1], vertical_alignment="bottom")
-    template = pick.selectbox("Template", [NONE, *TEMPLATES], key=f"reply_template_{case_id}")
+    names = read(template_names)  # kept as data: admins edit them on Reply templates
+    template = pick.selectbox(
+        "Template", [NONE, *names], format_func=one_line, key=f"reply_template_{case_id}"
+    )
     if use.button("Use template", key=f"reply_use_template_{case_id}") and template != NONE:
-        st.session_state[field(form, "text")] = fill_template(
-            template, handle=detail.author_handle, customer_name=customer_name,
-            platform=detail.platform,
-        )  # fmt: skip
+        try:
+            st.session_state[field(form, "text")] = read(
+                lambda s: fill_template(
+                    s, str(template), handle=detail.author_handle, customer_name=customer_name,
+                    platform=detail.platform,
+                )
+            )  # fmt: skip
+        except UserFacingError as exc:  # retired since the list was drawn
+            st.error(md("{}", exc))
     hello = greeting(detail.platform, detail.author_handle)
     if hello.warning and template != NONE:
         st.warning(md("{}", hello.warning))
