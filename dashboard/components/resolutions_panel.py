@@ -17,6 +17,7 @@ from dashboard.formatting import human
 from dashboard.order_calls import send_now
 from dashboard.safe_text import md, plain
 from monitor.auth.permissions import Actor, allowed
+from monitor.cases.approvals import approvals_for
 from monitor.cases.detail import CaseDetail, ResolutionView
 from monitor.cases.execution import retry_execution
 from monitor.cases.order_system import order_system_for
@@ -59,21 +60,16 @@ def decision_key(resolution_id: int) -> str:
     return f"decide:resolution-{resolution_id}"
 
 
-def may_decide(actor: Actor, r: ResolutionView, policy: ClearanceSettings) -> bool:
-    return (
-        r.status == PENDING
-        and allowed(actor, "resolution.approve")
-        and actor.role in approver_roles(policy, r.action, r.amount, r.order_value)
-        and r.requested_by_id != actor.user_id
-    )
-
-
 class Panel:
     def __init__(self, detail: CaseDetail, orders: list[OrderView], actor: Actor,
                  policy: ClearanceSettings, teams: tuple[str, ...]) -> None:  # fmt: skip
         self.detail, self.orders, self.actor, self.policy = detail, orders, actor, policy
         self.teams = teams
         self.case_id = detail.id
+        # Why each pending request waits, and whether this person may decide it now (the
+        # same rules the Approvals page and approve_resolution use).
+        waiting = read(lambda s: approvals_for(s, actor, policy))
+        self.waiting = {w.request.id: w for w in waiting if w.request.case_id == self.case_id}
 
     def request(self, form: str, key: str, action: str, order_id: str | None,
                 amount: Decimal | None, reason: str, **details: str) -> None:  # fmt: skip
@@ -156,14 +152,13 @@ class Panel:
             st.caption(
                 md("Order system: {} ({} attempts)", human(r.order_call), r.order_call_attempts)
             )
-        if r.status == PENDING:
-            who = approver_roles(self.policy, r.action, r.amount, r.order_value)
-            st.caption(
-                md("⏳ Waiting for approval: over the requester's clearance, {} must decide.",
-                   roles_text(who))
-            )  # fmt: skip
-            if may_decide(self.actor, r, self.policy):
+        waits = self.waiting.get(r.id)
+        if r.status == PENDING and waits is not None:
+            st.markdown(md(":gray-badge[Waiting for approval] {}", waits.why))
+            if waits.can_approve:
                 self.decide(r)
+            elif waits.needs:
+                st.caption(md("{}", waits.needs[:1].upper() + waits.needs[1:] + "."))
         if r.status == APPROVED and r.order_call in ("failed", "unknown"):
             self.retry(r)
 

@@ -47,9 +47,9 @@ def test_admin_edits_a_template_and_the_composer_uses_it(
     assert session.get_one(ReplyTemplate, refund).body.endswith("3-5 business days.")
     assert session.scalars(select(AuditEntry.action)).all()[-1] == "template.save"
 
-    open_page(app, "reply", case_id)
-    app.selectbox(key="reply_template").select("Refund issued")
-    app.button(key="reply_use_template").click().run()
+    open_page(app, "case", case_id)
+    app.selectbox(key=f"reply_template_{case_id}").select("Refund issued")
+    app.button(key=f"reply_use_template_{case_id}").click().run()
     assert keyed(app.text_area, "reply_", "_text").value == (
         "Hi Dana, your refund is on its way: 3-5 business days."
     )
@@ -81,8 +81,8 @@ def test_retire_hides_a_template_from_the_composer(
     keyed(app.button, f"template_active_{dm}_").click().run()
     assert "retired" in app.success[0].value
     assert app.dataframe[0].value["Status"].tolist()[0] == "Retired"
-    open_page(app, "reply", case_id)
-    assert "Move to DM" not in app.selectbox(key="reply_template").options
+    open_page(app, "case", case_id)
+    assert "Move to DM" not in app.selectbox(key=f"reply_template_{case_id}").options
 
 
 @pytest.mark.parametrize("role", ["supervisor", "agent"])
