@@ -46,8 +46,10 @@ policy = ctx.settings.clearance
 st.title("Case")
 case_id = case_picker.chosen("case_pick")
 links.show_case_link(case_id)
-links.show_case_link(case_id)
-show_flash()
+# The outcome of the last action goes into a slot that is always there: an element that
+# comes and goes would move everything below it, and the tabs would jump back to the first.
+with st.container():
+    show_flash()
 presence_bar.show(case_id)
 
 detail = read(lambda s: case_detail(s, case_id))
