@@ -77,7 +77,8 @@ def open_case(browser: Browser, url: str, username: str, width: int = 1280) -> P
     page.set_default_timeout(30_000)
     sign_in(page, url, username)
     page.get_by_role("link", name="Case", exact=True).click()
-    expect(page.get_by_role("heading", name="Case", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Case", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("tab", name="Customer")).to_be_visible(timeout=30_000)
     return page
 
 
@@ -158,7 +159,9 @@ def test_two_people_on_one_case_see_each_other(db_file: str, browser: Browser) -
     with running_dashboard(db_file) as url:
         agent = open_case(browser, url, "agent")
         supervisor = open_case(browser, url, "supervisor", width=1920)
-        expect(supervisor.get_by_text("agent (agent) has it open").first).to_be_visible()
+        expect(supervisor.get_by_text("agent (agent) has it open").first).to_be_visible(
+            timeout=30_000
+        )
         # The agent's page refreshes its presence line on its own.
         expect(agent.get_by_text("supervisor (supervisor) has it open").first).to_be_visible(
             timeout=45_000
