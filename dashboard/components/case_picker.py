@@ -51,5 +51,6 @@ def open_case(case_id: int) -> None:
     """A button callback: show `case_id` next. The picker's own widget state is dropped so
     it follows the new choice instead of keeping the previous case."""
     st.session_state[CASE] = case_id
+    st.query_params["case"] = str(case_id)  # the address bar names the open case
     for key in [k for k in st.session_state if str(k).endswith("_pick")]:
         del st.session_state[key]

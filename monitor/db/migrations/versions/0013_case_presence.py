@@ -1,7 +1,7 @@
 """case presence: who has a case open or is writing a reply on it
 
-Revision ID: 0012_case_presence
-Revises: 0011_reply_templates
+Revision ID: 0013_case_presence
+Revises: 0012_queue_order
 Create Date: 2026-12-02 16:30:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_case_presence"
-down_revision = "0011_reply_templates"
+revision = "0013_case_presence"
+down_revision = "0012_queue_order"
 branch_labels = None
 depends_on = None
 
