@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.actions import read
 from dashboard.auth import current_actor
+from dashboard.formatting import duration_label
 from dashboard.safe_text import md, plain, table
 from monitor.connectors import source_health
 
@@ -30,7 +31,7 @@ frame = pd.DataFrame(
         "Platform": [r.platform for r in rows],
         "State": [f"{icons[r.state]} {r.state}" for r in rows],
         "Last success (UTC)": [_when(r.last_success_at) for r in rows],
-        "Lag (s)": [r.lag_seconds for r in rows],
+        "Lag": [duration_label(r.lag_seconds) for r in rows],
         "Items last poll": [r.items_last_poll for r in rows],
         "Backlog": [r.backlog_text for r in rows],
         "Rate-limit budget": [r.budget for r in rows],

@@ -258,6 +258,7 @@ def test_connectors_page(app: AppTest, session: Session) -> None:
     session.add(
         SourceState(
             name="x-main", platform="x", healthy=False, last_error="401 Unauthorized",
+            lag_seconds=306.6313,
             last_error_at=T0, last_success_at=T0 - timedelta(hours=3), items_last_poll=0,
             token_expires_at=T0 - timedelta(days=1),
         ),
@@ -276,6 +277,7 @@ def test_connectors_page(app: AppTest, session: Session) -> None:
     frame = app.dataframe[0].value
     assert frame["Source"].tolist() == ["x-main", "x-support"]
     assert "failing" in frame["State"].iloc[0]
+    assert frame["Lag"].tolist() == ["5 min 7 s", "-"]  # not "306.6313"
     assert "token has expired" in frame["Problems"].iloc[0]
     assert frame["Backlog"].iloc[1] == "catching up: about 1800 posts behind"
     assert frame["Rate-limit budget"].iloc[1].startswith("441/450 until ")
