@@ -16,6 +16,7 @@ from dashboard import links
 from dashboard.auth import login_form, signed_in, sync_cookie
 from dashboard.components import approvals_notice
 from monitor.auth.permissions import allowed
+from monitor.vocab import Permission
 
 PAGES = Path(__file__).resolve().parent / "views"
 
@@ -38,19 +39,19 @@ work = [
     st.Page(PAGES / "case.py", title="Case", icon="🗂️"),
 ]
 review = []
-if allowed(actor, "resolution.approve"):
+if allowed(actor, Permission.RESOLUTION_APPROVE):
     waiting = approvals_notice.show(actor)  # also a notice for each new request
     title = f"Approvals ({waiting})" if waiting else "Approvals"
     review.append(st.Page(PAGES / "approvals.py", title=title, icon="✅"))
-if allowed(actor, "connectors.view"):
+if allowed(actor, Permission.CONNECTORS_VIEW):
     review.append(st.Page(PAGES / "connectors.py", title="Connectors", icon="🔌"))
 review.append(st.Page(PAGES / "alerts.py", title="Alerts", icon="🔔"))
 review.append(st.Page(PAGES / "impostors.py", title="Impostors", icon="🎭"))
 review.append(st.Page(PAGES / "reports.py", title="Reports", icon="📊"))
 admin = []
-if allowed(actor, "users.manage"):
+if allowed(actor, Permission.USERS_MANAGE):
     admin.append(st.Page(PAGES / "users.py", title="Users and roles", icon="👥"))
-if allowed(actor, "templates.manage"):
+if allowed(actor, Permission.TEMPLATES_MANAGE):
     admin.append(st.Page(PAGES / "templates.py", title="Reply templates", icon="📝"))
 
 sections = {"Work": work, "Review": review, "Admin": admin}

@@ -19,14 +19,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.db.engine import transaction
+from monitor.vocab import CallStatus
 
-SENDING, SENT, UNKNOWN = "sending", "sent", "unknown"
+# Every table on this path spells these three states the same way (`monitor.vocab`).
+SENDING, SENT, UNKNOWN = CallStatus.SENDING, CallStatus.SENT, CallStatus.UNKNOWN
 
 
 class CallFailed(Exception):
@@ -78,9 +81,9 @@ class Lifecycle:
     claimed_at, next_attempt_at and error."""
 
     model: Any
-    ready: tuple[str, ...] = ("queued",)  # statuses a worker may claim
-    retry: str = "queued"  # after a passing failure
-    failed: str = "failed"  # after the last attempt or a permanent failure
+    ready: tuple[StrEnum, ...] = (CallStatus.QUEUED,)  # statuses a worker may claim
+    retry: StrEnum = CallStatus.QUEUED  # after a passing failure
+    failed: StrEnum = CallStatus.FAILED  # after the last attempt or a permanent failure
     capped: bool = False  # True: `failed` rows stay claimable while attempts < max_attempts
     resend_stale: bool = False  # True: an abandoned claim is retried instead of `unknown`
 
@@ -166,8 +169,9 @@ def record(
     m = life.model
     changes: dict[str, Any] = dict(values or {})
     final = True
+    status: StrEnum = SENT
     if error is None:
-        status, message = SENT, None
+        message = None
         changes["next_attempt_at"] = None
     elif error.permanent or taken.attempt >= policy.max_attempts:
         status = life.failed

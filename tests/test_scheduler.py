@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
@@ -10,7 +14,7 @@ from monitor.scheduler import Job, build_scheduler, core_jobs
 from monitor.sources.stream import DemoStreamSource
 
 
-def test_one_job_per_source_plus_scoring_each_guarded(db_url: str) -> None:
+def test_one_job_per_source_plus_scoring_staggered(db_url: str) -> None:
     app = AppContext(Settings(database=DatabaseSettings(url=db_url)))
     sources = [
         (DemoStreamSource("demo-a", posts_per_poll=2), 30.0),
@@ -76,3 +80,32 @@ def test_the_outbox_has_its_own_interval_and_follows_alerts_when_unset(db_url: s
     assert (old["alerts"], old["replies"], old["resolutions"]) == (120, 120, 120)
     split = intervals(alerts_seconds=120, outbox_seconds=5)
     assert (split["alerts"], split["replies"], split["resolutions"]) == (120, 5, 5)
+
+
+def test_every_scheduled_job_is_guarded(db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Every job `monitor run` schedules, made to raise, is logged with its traceback and the
+    next one still runs: one broken job never takes the scheduler down."""
+    app = AppContext(Settings(database=DatabaseSettings(url=db_url)))
+    sources = [(DemoStreamSource("demo-a", posts_per_poll=2), 30.0)]
+    ran: list[str] = []
+
+    def failing(job: Job) -> Job:
+        def run() -> None:
+            ran.append(job.name)
+            raise RuntimeError(f"{job.name} is down")
+
+        return replace(job, run=run)
+
+    jobs = [failing(job) for job in core_jobs(app, sources)]
+    registered = build_scheduler(jobs, BackgroundScheduler()).get_jobs()
+    assert {job.id for job in registered} == {job.name for job in jobs} and len(jobs) == 7
+
+    with caplog.at_level(logging.ERROR, logger="monitor.scheduler"):
+        for job in registered:
+            job.func()  # an unguarded job would raise here and end the loop
+
+    assert ran == [job.id for job in registered]
+    for job in registered:
+        [record] = [r for r in caplog.records if f"job {job.id} failed" in r.getMessage()]
+        assert record.exc_info is not None and f"{job.id} is down" in str(record.exc_info[1])
+    app.engine.dispose()

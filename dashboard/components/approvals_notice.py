@@ -11,6 +11,7 @@ from dashboard.state import app_context
 from monitor.auth.permissions import Actor, allowed
 from monitor.cases.approvals import waiting_for
 from monitor.cases.policy import ACTION_LABELS
+from monitor.vocab import Permission
 from monitor.wording import money
 
 SEEN = "approvals_seen"  # request ids the person was already told about
@@ -18,7 +19,7 @@ SEEN = "approvals_seen"  # request ids the person was already told about
 
 def show(actor: Actor) -> int:
     """How many requests `actor` could approve now; toasts the ones not announced before."""
-    if not allowed(actor, "resolution.approve"):
+    if not allowed(actor, Permission.RESOLUTION_APPROVE):
         return 0
     policy = app_context().settings.clearance
     waiting = read(lambda s: waiting_for(s, actor, policy))

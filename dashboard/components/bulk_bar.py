@@ -13,6 +13,7 @@ from monitor.auth.accounts import list_users
 from monitor.auth.permissions import Actor, allowed
 from monitor.cases.bulk import BulkAction, BulkResult, bulk_cases
 from monitor.errors import UserFacingError
+from monitor.vocab import Permission
 
 FORM = "queue_bulk"
 RESULT = "queue_bulk_result"
@@ -33,7 +34,7 @@ def show(actor: Actor, selected: list[int]) -> bool:
     assignee = None
     if cols[0].button("Claim selected", key=field(FORM, "claim"), disabled=not selected):
         action = "claim"
-    if allowed(actor, "case.assign"):
+    if allowed(actor, Permission.CASE_ASSIGN):
         assignee = cols[1].selectbox(
             "Assign to", _assignable(), index=None, key=field(FORM, "who"),
             format_func=one_line, placeholder="Choose a person",

@@ -16,6 +16,7 @@ from dashboard.safe_text import plain
 from monitor.auth.permissions import Actor, allowed
 from monitor.config import ImpostorSettings
 from monitor.impostors.service import ImpostorReply, report_account, send_warning
+from monitor.vocab import Permission
 
 
 def show(
@@ -31,7 +32,7 @@ def show(
             st.text(plain(reply.banner))
             st.text(plain(f"Their reply ({reply.at:%Y-%m-%d %H:%M} UTC): {reply.text}"))
             st.text(plain(f"Impostor score {reply.score:.0f}: {reply.explanation}"))
-            if not allowed(actor, "case.work"):
+            if not allowed(actor, Permission.CASE_WORK):
                 continue
             warn, report = st.columns(2)
             if warn.button("Send warning reply", key=f"{key}_warn_{reply.post_id}"):

@@ -20,6 +20,7 @@ from monitor.cases.orders import (
     suggest_orders,
     unlink_order,
 )
+from monitor.vocab import Permission
 
 
 def _link(actor: Actor, case_id: int, order_id: str, evidence: str) -> None:
@@ -56,13 +57,13 @@ def _candidate(
         for line in evidence:
             st.markdown(md("- {}", line))
         form = f"link_{case_id}_{order.id}"
-        work = allowed(actor, "case.work")
+        work = allowed(actor, Permission.CASE_WORK)
         if work and st.button(md("Link {}", order.id), key=field(form, "go")):
             _link(actor, case_id, order.id, "; ".join(evidence))
 
 
 def show(case_id: int, linked: list[OrderView], actor: Actor) -> None:
-    work = allowed(actor, "case.work")
+    work = allowed(actor, Permission.CASE_WORK)
     st.markdown(md("**Linked orders ({})**", len(linked)))
     if not linked:
         st.caption("No order linked yet.")
@@ -88,7 +89,7 @@ def show(case_id: int, linked: list[OrderView], actor: Actor) -> None:
         _candidate(actor, case_id, hit, [f"found by searching {query!r}"], f"found_{case_id}_{n}")
     if query and not found:
         st.caption("No order matches.")
-    if allowed(actor, "customer.link"):
+    if allowed(actor, Permission.CUSTOMER_LINK):
         _author_form(actor, case_id)
 
 

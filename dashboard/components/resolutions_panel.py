@@ -33,6 +33,7 @@ from monitor.cases.resolutions import (
 )
 from monitor.cases.suggestions import SuggestedResolution, suggest_resolutions
 from monitor.config.clearance import ClearanceSettings
+from monitor.vocab import CallStatus, Permission
 from monitor.wording import money
 
 
@@ -100,7 +101,7 @@ class Panel:
 
     def show(self) -> None:
         self.existing()
-        if not allowed(self.actor, "resolution.request"):
+        if not allowed(self.actor, Permission.RESOLUTION_REQUEST):
             return
         self.suggested()
         form = f"resolution_{self.case_id}"
@@ -159,7 +160,7 @@ class Panel:
                 self.decide(r)
             elif waits.needs:
                 st.caption(md("{}", waits.needs[:1].upper() + waits.needs[1:] + "."))
-        if r.status == APPROVED and r.order_call in ("failed", "unknown"):
+        if r.status == APPROVED and r.order_call in (CallStatus.FAILED, CallStatus.UNKNOWN):
             self.retry(r)
 
     def decide(self, r: ResolutionView) -> None:
@@ -188,7 +189,7 @@ class Panel:
         """A failed or interrupted order-system call, retried by someone with clearance."""
         form = f"retry_{r.id}"
         key = form_key(form)
-        if r.order_call == "unknown":
+        if r.order_call == CallStatus.UNKNOWN:
             st.warning(
                 md(
                     "#{}: the order-system call was interrupted: check the order system before "

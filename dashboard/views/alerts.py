@@ -15,6 +15,7 @@ from monitor.alerts.records import STATUSES, alert_counts, recent_alerts, send_t
 from monitor.auth.permissions import allowed
 from monitor.config import RULES
 from monitor.db.types import utcnow
+from monitor.vocab import Permission
 
 ctx = app_context()
 actor = current_actor()
@@ -58,7 +59,7 @@ if rows:
 else:
     st.info("No alerts match these filters.")
 
-if routes and allowed(actor, "alerts.manage"):
+if routes and allowed(actor, Permission.ALERTS_MANAGE):
     st.subheader("Test a route")
     route = st.selectbox("Route", routes, key="alerts_test_route")
     if st.button("Send test message", key="alerts_send_test"):

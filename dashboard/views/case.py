@@ -34,13 +34,14 @@ from monitor.cases.history import customer_history
 from monitor.cases.orders import linked_orders
 from monitor.cases.replies import confirm_reply_posted, retry_reply
 from monitor.cases.reply_check import brand_contacts
-from monitor.db.models import CASE_STATUSES
 from monitor.db.types import utcnow
 from monitor.impostors.service import case_impostors
 from monitor.scoring.language import language_name
 from monitor.scoring.topics import TOPICS
+from monitor.vocab import CallStatus, CaseStatus, Permission
 
 ctx = app_context()
+STATUSES: list[CaseStatus] = list(CaseStatus)
 actor = current_actor()
 policy = ctx.settings.clearance
 st.title("Case")
@@ -55,7 +56,7 @@ presence_bar.show(case_id)
 detail = read(lambda s: case_detail(s, case_id))
 orders = read(lambda s: linked_orders(s, case_id))
 history = read(lambda s: customer_history(s, case_id))
-work = allowed(actor, "case.work")
+work = allowed(actor, Permission.CASE_WORK)
 
 
 def header(detail: CaseDetail) -> None:
@@ -89,7 +90,7 @@ def controls(actor: Actor, detail: CaseDetail) -> None:
         st.rerun()
     change = form_key(f"status_{case_id}")
     status = status_col.selectbox(
-        "Status", CASE_STATUSES, index=CASE_STATUSES.index(detail.status),
+        "Status", STATUSES, index=STATUSES.index(detail.status),
         key=field(f"status_{case_id}", "status"),
         format_func=lambda s: one_line(human(s).capitalize()),
     )  # fmt: skip
@@ -99,7 +100,7 @@ def controls(actor: Actor, detail: CaseDetail) -> None:
             f"Status set to {status}.", form=f"status_{case_id}",
         )  # fmt: skip
         st.rerun()
-    if allowed(actor, "case.assign"):
+    if allowed(actor, Permission.CASE_ASSIGN):
         names = read(lambda s: user_names(s))
         give = form_key(f"assign_{case_id}")
         who = assign_col.selectbox(
@@ -132,12 +133,14 @@ def reply_actions(outbox_id: int, unknown: bool) -> None:
 
 
 def failed_replies(detail: CaseDetail) -> None:
-    failed = [item for item in detail.thread if item.status in ("failed", "unknown")]
+    failed = [
+        item for item in detail.thread if item.status in (CallStatus.FAILED, CallStatus.UNKNOWN)
+    ]
     if failed:
         st.subheader("Replies that did not go out")
     for item in failed:
         with st.container(border=True):
-            if item.status == "unknown":
+            if item.status == CallStatus.UNKNOWN:
                 st.warning(
                     md(
                         "Reply #{} may or may not have been posted: the sender stopped "
@@ -150,7 +153,7 @@ def failed_replies(detail: CaseDetail) -> None:
             # Upstream error bodies and reply text are shown as plain text, never as Markdown.
             st.text(plain(f"Reason: {item.error or 'none given'}\nReply: {item.text}", 3000))
             if work:
-                reply_actions(item.outbox_id or 0, item.status == "unknown")
+                reply_actions(item.outbox_id or 0, item.status == CallStatus.UNKNOWN)
 
 
 def urgency(detail: CaseDetail) -> None:

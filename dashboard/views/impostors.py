@@ -15,6 +15,7 @@ from monitor.auth.permissions import allowed
 from monitor.errors import UserFacingError
 from monitor.impostors.export import impostor_export_bytes
 from monitor.impostors.service import impostor_accounts
+from monitor.vocab import Permission
 
 actor = current_actor()
 st.title("Impostors")
@@ -59,7 +60,7 @@ st.dataframe(
     key="impostors_table",
 )
 
-if allowed(actor, "reports.export"):
+if allowed(actor, Permission.REPORTS_EXPORT):
     left, right = st.columns(2)
     for column, fmt, mime in (
         (left, "csv", "text/csv"),

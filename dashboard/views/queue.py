@@ -19,10 +19,9 @@ from dashboard.state import app_context
 from monitor.auth.permissions import allowed
 from monitor.cases.actions import claim_case
 from monitor.cases.queue import BREACH_MINUTES, QueueFilters, QueuePage, queue_facets, queue_page
-from monitor.cases.threads import OPEN_STATUSES
-from monitor.db.models import CASE_STATUSES
 from monitor.reports.queue_export import queue_csv
 from monitor.scoring.language import language_name
+from monitor.vocab import OPEN_CASE_STATUSES, CaseStatus, Permission
 
 VIEWS = {
     "all": "All",
@@ -48,7 +47,7 @@ with st.sidebar:
     st.header("Filters")
     platforms = st.multiselect("Platform", facets["platforms"], key="queue_platforms")
     statuses = st.multiselect(
-        "Status", list(CASE_STATUSES), default=list(OPEN_STATUSES), key="queue_statuses"
+        "Status", list(CaseStatus), default=list(OPEN_CASE_STATUSES), key="queue_statuses"
     )
     intents = st.multiselect(
         "Intent", facets["intents"], format_func=lambda i: one_line(i.replace("_", " ")),
@@ -86,7 +85,7 @@ view = (
 
 filters = QueueFilters(
     platforms=tuple(platforms),
-    statuses=tuple(statuses) or OPEN_STATUSES,
+    statuses=tuple(statuses) or OPEN_CASE_STATUSES,
     intents=tuple(intents),
     topics=tuple(topics),
     languages=tuple(languages),
@@ -101,7 +100,7 @@ if st.session_state.get("queue_filters_seen") != filters:  # new filters start a
     st.session_state["queue_filters_seen"] = filters
     st.session_state[PAGE] = 1
 
-may_work = allowed(actor, "case.work")
+may_work = allowed(actor, Permission.CASE_WORK)
 bulk = may_work and st.toggle(
     "Select several",
     key="queue_bulk",
@@ -183,9 +182,7 @@ COLUMNS = {
 
 def _counts_line(result: QueuePage) -> None:
     counts = result.counts
-    per_status = " · ".join(
-        f"{status} {counts.by_status.get(status, 0)}" for status in CASE_STATUSES
-    )
+    per_status = " · ".join(f"{status} {counts.by_status.get(status, 0)}" for status in CaseStatus)
     st.caption(md(
         "**{}** cases match · {} need a first reply · {} breaching within {} min · by status: {}",
         counts.total, counts.needs_first_reply, counts.breaching, f"{BREACH_MINUTES:g}",
@@ -285,7 +282,8 @@ def queue_table() -> None:
         _row_actions(cursor)
         st.caption(md("Click a row to open its case. {} Refreshed every {} s.", KEYS_HELP,
                       f"{REFRESH:g}"))  # fmt: skip
-    if allowed(actor, "reports.export"):  # the table's own toolbar download is off (app.py)
+    # The table's own toolbar download is off (app.py): this one is safe for Excel.
+    if allowed(actor, Permission.REPORTS_EXPORT):
         st.download_button(
             "Download these cases (CSV, safe for Excel)", queue_csv(actor, result.rows),
             file_name="queue.csv", mime="text/csv", key="queue_download",

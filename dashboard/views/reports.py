@@ -17,6 +17,7 @@ from monitor.auth.permissions import allowed
 from monitor.db.types import utcnow
 from monitor.reports import metrics
 from monitor.reports.export import FORMATS, ExportResult, Format, export_report
+from monitor.vocab import Permission
 
 ctx = app_context()
 actor = current_actor()
@@ -78,7 +79,7 @@ else:
     st.dataframe(table(spikes), hide_index=True)
 
 st.subheader("Download")
-if not allowed(actor, "reports.export"):
+if not allowed(actor, Permission.REPORTS_EXPORT):
     st.caption("Exports need the analyst, supervisor or admin role.")
     st.stop()
 fmt = st.selectbox("Format", FORMATS, key="reports_format")

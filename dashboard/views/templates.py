@@ -19,10 +19,11 @@ from monitor.cases.templates import (
     save_template,
     set_template_active,
 )
+from monitor.vocab import Permission
 
 actor = current_actor()
 st.title("Reply templates")
-if not allowed(actor, "templates.manage"):
+if not allowed(actor, Permission.TEMPLATES_MANAGE):
     st.error("Only admins edit reply templates.")
     st.stop()
 show_flash()

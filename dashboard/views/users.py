@@ -13,11 +13,13 @@ from monitor.auth import accounts
 from monitor.auth.permissions import allowed, require
 from monitor.cases.audit import recent_entries
 from monitor.cases.audit_verify import verify_chain
-from monitor.db.models import ROLES
+from monitor.vocab import Permission, Role
+
+ROLES = list(Role)
 
 actor = current_actor()
 st.title("Users and roles")
-if not allowed(actor, "users.manage"):
+if not allowed(actor, Permission.USERS_MANAGE):
     st.error("Only admins manage users.")
     st.stop()
 show_flash()
@@ -38,7 +40,7 @@ with st.form("user_add"):
     st.subheader("Add a user")
     a, b, c, d = st.columns(4)
     username = a.text_input("Username", key="user_new_name")
-    role = b.selectbox("Role", ROLES, key="user_new_role")
+    role = b.selectbox("Role", ROLES, index=ROLES.index(Role.AGENT), key="user_new_role")
     email = c.text_input("E-mail (optional)", key="user_new_email")
     password = d.text_input("Password", type="password", key="user_new_password")
     if st.form_submit_button("Add user"):
@@ -51,7 +53,7 @@ with st.form("user_add"):
 st.subheader("Change a role")
 a, b, c = st.columns(3)
 who = a.selectbox("User", names, format_func=one_line, key="user_pick")
-new_role = b.selectbox("New role", ROLES, key="user_role")
+new_role = b.selectbox("New role", ROLES, index=ROLES.index(Role.AGENT), key="user_role")
 if c.button("Set role", key="user_set_role"):
     perform(lambda s: accounts.set_role(s, actor, who, new_role), f"{who} is now {new_role}.")
     st.rerun()
@@ -82,7 +84,7 @@ with st.form("user_password", clear_on_submit=True):
             st.rerun()
 
 st.subheader("Audit log")
-require(actor, "audit.view")
+require(actor, Permission.AUDIT_VIEW)
 if st.button("Verify the chain", key="audit_verify"):
     report = read(verify_chain)
     if report.intact:

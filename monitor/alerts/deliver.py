@@ -22,11 +22,17 @@ from monitor.alerts.send import Notifier, send
 from monitor.config import Settings
 from monitor.db.models import Alert, AlertAttempt
 from monitor.db.types import utcnow
+from monitor.vocab import AlertStatus
 
 log = logging.getLogger(__name__)
 
 ALERTS = outbound.Lifecycle(
-    Alert, ready=("pending", "failed"), retry="failed", capped=True, resend_stale=True
+    Alert,
+    ready=(AlertStatus.PENDING, AlertStatus.FAILED),
+    retry=AlertStatus.FAILED,
+    failed=AlertStatus.FAILED,
+    capped=True,
+    resend_stale=True,
 )
 
 

@@ -21,6 +21,7 @@ from monitor.db.engine import transaction
 from monitor.db.models import Alert
 from monitor.db.types import utcnow
 from monitor.db.upsert import insert_ignoring_duplicates
+from monitor.vocab import AlertStatus
 
 log = logging.getLogger(__name__)
 ALERTS = Alert.metadata.tables["alerts"]
@@ -158,7 +159,7 @@ def _row(
         "case_id": candidate.case_id,
         "title": candidate.title[:300],
         "body": candidate.body,
-        "status": "suppressed" if hushed else "pending",
+        "status": AlertStatus.SUPPRESSED if hushed else AlertStatus.PENDING,
         "attempts": 0,
         "error": "quiet hours" if hushed else None,
         "created_at": now,

@@ -17,8 +17,9 @@ from monitor.db.engine import transaction
 from monitor.db.models import Alert
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
+from monitor.vocab import AlertStatus, Permission
 
-STATUSES = ("pending", "sending", "sent", "failed", "suppressed")
+STATUSES = tuple(AlertStatus)
 
 
 class UnknownRoute(UserFacingError):
@@ -79,7 +80,7 @@ def alert_counts(session: Session, since: datetime) -> dict[str, int]:
         .where(Alert.created_at >= since)
         .group_by(Alert.status)
     )
-    counts = dict.fromkeys(STATUSES, 0)
+    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
     counts.update({status: int(count) for status, count in session.execute(query)})
     return counts
 
@@ -93,7 +94,7 @@ def send_test_alert(
     notifier: Notifier | None = None,
 ) -> SendResult:
     """Send a test message through one route now and record it like any other alert."""
-    require(actor, "alerts.manage")
+    require(actor, Permission.ALERTS_MANAGE)
     route = settings.alerts.route(route_name)
     if route is None:
         known = ", ".join(r.name for r in settings.alerts.routes) or "none configured"
@@ -113,7 +114,7 @@ def send_test_alert(
                 dedupe_key=f"test|{route.name}|{uuid.uuid4().hex}",
                 title=title,
                 body=body,
-                status="sent" if result.ok else "failed",
+                status=AlertStatus.SENT if result.ok else AlertStatus.FAILED,
                 attempts=1,
                 error=result.error,
                 created_at=now,

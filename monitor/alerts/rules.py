@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from monitor.cases.execution import PENDING
-from monitor.cases.threads import OPEN_STATUSES
 from monitor.config import AlertSettings, RuleSettings
 from monitor.db.models import (
     Author,
@@ -30,6 +28,7 @@ from monitor.db.models import (
     SourceState,
     User,
 )
+from monitor.vocab import OPEN_CASE_STATUSES, ResolutionStatus
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def _recent_posts(rules: RuleSettings, now: datetime) -> Select[Post, Score, Cas
             Post.inbound.is_(True),
             Post.created_at >= since,
             Post.created_at <= now,
-            Case.status.in_(OPEN_STATUSES),
+            Case.status.in_(OPEN_CASE_STATUSES),
         )
         .order_by(Post.created_at.desc(), Post.id.desc())  # newest first: the freshest news
     )
@@ -126,7 +125,7 @@ def high_value(session: Session, settings: AlertSettings, now: datetime) -> list
         select(Case.id, Order.id, Order.value, Order.currency)
         .join(CaseOrderLink, CaseOrderLink.case_id == Case.id)
         .join(Order, Order.id == CaseOrderLink.order_id)
-        .where(Case.status.in_(OPEN_STATUSES), Order.value > settings.rules.high_value_amount)
+        .where(Case.status.in_(OPEN_CASE_STATUSES), Order.value > settings.rules.high_value_amount)
         .order_by(Case.id, Order.id)
     )
     return [
@@ -150,7 +149,7 @@ def sla(session: Session, settings: AlertSettings, now: datetime) -> list[Candid
     query = (
         select(Case)
         .where(
-            Case.status.in_(OPEN_STATUSES),
+            Case.status.in_(OPEN_CASE_STATUSES),
             Case.sla_due_at.is_not(None),
             Case.sla_due_at <= soon,
             Case.sla_due_at > oldest,
@@ -164,7 +163,7 @@ def sla(session: Session, settings: AlertSettings, now: datetime) -> list[Candid
         minutes = (due - now).total_seconds() / 60
         rule = "sla_breached" if minutes <= 0 else "sla_soon"
         title = (
-            f"Case {case.id} breached its SLA {-minutes:.0f} min ago"
+            f"Case {case.id} breached its SLA {abs(minutes):.0f} min ago"  # never "-0"
             if rule == "sla_breached"
             else f"Case {case.id} breaches its SLA in {minutes:.0f} min"
         )
@@ -233,7 +232,7 @@ def impostor_replies(session: Session, settings: AlertSettings, now: datetime) -
         .where(
             ImpostorCheck.flagged.is_(True),
             ImpostorCheck.checked_at >= since,
-            Case.status.in_(OPEN_STATUSES),
+            Case.status.in_(OPEN_CASE_STATUSES),
         )
         .order_by(ImpostorCheck.checked_at.desc(), Post.id.desc())
     )
@@ -263,7 +262,7 @@ def approvals_waiting(session: Session, settings: AlertSettings, now: datetime) 
         select(Resolution, User.username)
         .join(User, User.id == Resolution.requested_by)
         .where(
-            Resolution.status == PENDING,
+            Resolution.status == ResolutionStatus.PENDING_APPROVAL,
             Resolution.requested_at <= now - timedelta(minutes=minutes),
         )
         .order_by(Resolution.requested_at, Resolution.id)

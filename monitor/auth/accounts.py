@@ -22,9 +22,10 @@ from monitor.auth.passwords import check_strength, hash_password, needs_rehash, 
 from monitor.auth.permissions import Actor, require
 from monitor.cases import audit
 from monitor.config import AuthSettings
-from monitor.db.models import ROLES, LoginSession, User
+from monitor.db.models import LoginSession, User
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
+from monitor.vocab import Permission, Role
 
 DEMO_USERS = {
     "agent": "agent",
@@ -59,9 +60,11 @@ def actor_for(user: User) -> Actor:
     return Actor(user_id=user.id, username=user.username, role=user.role)
 
 
-def _check_role(role: str) -> None:
-    if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+def _check_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError(f"unknown role {role!r}: choose one of {', '.join(Role)}") from None
 
 
 def get_user(session: Session, username: str) -> User | None:
@@ -84,11 +87,11 @@ def create_user(
 ) -> User:
     """`password` None creates a single-sign-on-only account. Only `demo` accounts may use
     the published demo password."""
-    require(actor, "users.manage")
+    require(actor, Permission.USERS_MANAGE)
     username = username.strip()
     if not username or len(username) > 80:
         raise AccountError("the username must have 1 to 80 characters")
-    _check_role(role)
+    checked = _check_role(role)
     if get_user(session, username) is not None:
         raise AccountError(f"a user named {username!r} already exists")
     if email and session.scalars(select(User).where(User.email == email)).first():
@@ -99,7 +102,7 @@ def create_user(
         username=username,
         email=email or None,
         password_hash=hash_password(password) if password is not None else None,
-        role=role,
+        role=checked,
         active=True,
         failed_logins=0,
     )
@@ -113,15 +116,15 @@ def create_user(
 
 
 def set_role(session: Session, actor: Actor, username: str, role: str) -> User:
-    require(actor, "users.manage")
-    _check_role(role)
+    require(actor, Permission.USERS_MANAGE)
+    checked = _check_role(role)
     user = get_user(session, username)
     if user is None:
         raise AccountError(f"no user named {username!r}")
-    if user.id == actor.user_id and role != "admin":
+    if user.id == actor.user_id and checked != Role.ADMIN:
         raise AccountError("you cannot remove your own admin role: ask another admin")
     before = user.role
-    user.role = role
+    user.role = checked
     audit.record(
         session, actor, "user.role", "user", user.id,
         before={"role": before}, after={"role": role},
@@ -131,7 +134,7 @@ def set_role(session: Session, actor: Actor, username: str, role: str) -> User:
 
 def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
     """Deactivating also signs the user out everywhere."""
-    require(actor, "users.manage")
+    require(actor, Permission.USERS_MANAGE)
     user = get_user(session, username)
     if user is None:
         raise AccountError(f"no user named {username!r}")
@@ -156,7 +159,7 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
         raise AccountError(f"no user named {username!r}")
     by_admin = user.id != actor.user_id
     if by_admin:
-        require(actor, "users.manage")
+        require(actor, Permission.USERS_MANAGE)
     check_strength(password, username=user.username)
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
@@ -169,7 +172,7 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
 
 def unlock_user(session: Session, actor: Actor, username: str) -> User:
     """Lift a sign-in lockout now instead of waiting for it to expire."""
-    require(actor, "users.manage")
+    require(actor, Permission.USERS_MANAGE)
     user = get_user(session, username)
     if user is None:
         raise AccountError(f"no user named {username!r}")
@@ -291,7 +294,7 @@ def end_session(session: Session, token: str) -> None:
     )
 
 
-def sso_role(email: str, settings: AuthSettings) -> str | None:
+def sso_role(email: str, settings: AuthSettings) -> Role | None:
     """The role an SSO e-mail maps to, or None when the address is not allowed in."""
     sso = settings.sso
     email = email.strip().lower()

@@ -6,23 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.errors import UserFacingError
+from monitor.vocab import Permission, Role
 
-ROLE_ORDER = ("analyst", "agent", "senior", "supervisor", "admin")
+_WORKERS = frozenset({Role.AGENT, Role.SENIOR, Role.SUPERVISOR, Role.ADMIN})
+_LEADS = frozenset({Role.SENIOR, Role.SUPERVISOR, Role.ADMIN})
 
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "queue.view": frozenset(ROLE_ORDER),
-    "case.work": frozenset({"agent", "senior", "supervisor", "admin"}),  # claim, note, link, reply
-    "case.assign": frozenset({"senior", "supervisor", "admin"}),  # give a case to someone else
-    # Say which customer a social author is: it decides whose orders and money a case touches.
-    "customer.link": frozenset({"senior", "supervisor", "admin"}),
-    "resolution.request": frozenset({"agent", "senior", "supervisor", "admin"}),
-    "resolution.approve": frozenset({"senior", "supervisor", "admin"}),
-    "reports.export": frozenset({"analyst", "supervisor", "admin"}),
-    "connectors.view": frozenset(ROLE_ORDER),
-    "alerts.manage": frozenset({"supervisor", "admin"}),
-    "users.manage": frozenset({"admin"}),
-    "templates.manage": frozenset({"admin"}),  # the brand's canned replies (cases/templates.py)
-    "audit.view": frozenset({"supervisor", "admin"}),
+PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.QUEUE_VIEW: frozenset(Role),
+    Permission.CASE_WORK: _WORKERS,
+    Permission.CASE_ASSIGN: _LEADS,
+    # Which customer a social author is decides whose orders and money a case touches.
+    Permission.CUSTOMER_LINK: _LEADS,
+    Permission.RESOLUTION_REQUEST: _WORKERS,
+    Permission.RESOLUTION_APPROVE: _LEADS,
+    Permission.REPORTS_EXPORT: frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMIN}),
+    Permission.CONNECTORS_VIEW: frozenset(Role),
+    Permission.ALERTS_MANAGE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    Permission.USERS_MANAGE: frozenset({Role.ADMIN}),
+    Permission.TEMPLATES_MANAGE: frozenset({Role.ADMIN}),  # canned replies (cases/templates.py)
+    Permission.AUDIT_VIEW: frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 
@@ -36,21 +38,19 @@ class Actor:
 
     user_id: int | None
     username: str
-    role: str
+    role: Role
 
 
-SYSTEM = Actor(user_id=None, username="system", role="admin")
+SYSTEM = Actor(user_id=None, username="system", role=Role.ADMIN)
 
 
-def allowed(actor: Actor, permission: str) -> bool:
-    return actor.role in PERMISSIONS.get(permission, frozenset())
+def allowed(actor: Actor, permission: Permission) -> bool:
+    return actor.role in PERMISSIONS[permission]
 
 
-def require(actor: Actor, permission: str) -> None:
-    if permission not in PERMISSIONS:
-        raise KeyError(f"unknown permission {permission!r}")
+def require(actor: Actor, permission: Permission) -> None:
     if not allowed(actor, permission):
-        roles = ", ".join(r for r in ROLE_ORDER if r in PERMISSIONS[permission])
+        roles = ", ".join(r for r in Role if r in PERMISSIONS[permission])
         raise PermissionDenied(
             f"{actor.username} ({actor.role}) may not {permission.replace('.', ' ')}: "
             f"this needs one of these roles: {roles}"

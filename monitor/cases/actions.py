@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from monitor import submissions
 from monitor.auth.permissions import Actor, require
 from monitor.cases import audit
-from monitor.db.models import CASE_STATUSES, Case, CaseNote, User
+from monitor.db.models import Case, CaseNote, User
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
+from monitor.vocab import DONE_CASE_STATUSES, CaseStatus, Permission
 
 
 class CaseActionError(UserFacingError):
@@ -32,7 +33,7 @@ def _case(session: Session, case_id: int) -> Case:
 
 
 def claim_case(session: Session, actor: Actor, case_id: int, *, key: str) -> Case:
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     if actor.user_id is None:
         raise CaseActionError("only a signed-in user can claim a case")
     submissions.check(session, key)
@@ -62,7 +63,7 @@ def assign_case(
 ) -> Case:
     """Give a case to someone (or nobody). Taking an unowned case yourself only needs
     `case.work`; moving anyone else's needs `case.assign`."""
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     case = _case(session, case_id)
     user = None
     if username:
@@ -73,7 +74,7 @@ def assign_case(
             raise CaseActionError("analysts read and export only: assign an agent or above")
     taking_over = case.assignee_id not in (None, actor.user_id)
     if user is None or user.id != actor.user_id or taking_over:
-        require(actor, "case.assign")
+        require(actor, Permission.CASE_ASSIGN)
     submissions.check(session, key)
     submissions.begin(session, key, "case.assign", actor, case_id=case_id)
     before = case.assignee_id
@@ -95,17 +96,21 @@ def set_status(
     key: str,
     now: datetime | None = None,
 ) -> Case:
-    require(actor, "case.work")
-    if status not in CASE_STATUSES:
-        raise CaseActionError(f"unknown status {status!r}: choose {', '.join(CASE_STATUSES)}")
+    require(actor, Permission.CASE_WORK)
+    try:
+        new = CaseStatus(status)
+    except ValueError:
+        raise CaseActionError(
+            f"unknown status {status!r}: choose {', '.join(CaseStatus)}"
+        ) from None
     submissions.check(session, key)
     case = _case(session, case_id)
     before = case.status
-    if before == status:
+    if before == new:
         return case
     submissions.begin(session, key, "case.status", actor, case_id=case_id)
-    case.status = status
-    if status in ("resolved", "closed"):
+    case.status = new
+    if new in DONE_CASE_STATUSES:
         case.resolved_at = case.resolved_at or now or utcnow()
         case.sla_due_at = None
     else:
@@ -127,7 +132,7 @@ def add_note(
     key: str,
     now: datetime | None = None,
 ) -> CaseNote:
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     if actor.user_id is None:
         raise CaseActionError("only a signed-in user can write notes")
     submissions.check(session, key)

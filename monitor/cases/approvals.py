@@ -22,6 +22,7 @@ from monitor.cases.resolutions import granted_today
 from monitor.config import ClearanceSettings
 from monitor.db.models import User
 from monitor.db.types import utcnow
+from monitor.vocab import Permission, Role
 from monitor.wording import a
 
 
@@ -33,14 +34,14 @@ class Waiting:
     needs: str  # when they cannot: who can, or why not ("your own request")
 
 
-def _roles(roles: tuple[str, ...]) -> str:
+def _roles(roles: tuple[Role, ...]) -> str:
     if not roles:
         return "nobody under the current policy"
     names = [a(r) for r in roles[:1]] + list(roles[1:])
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def why_waiting(policy: ClearanceSettings, requester_role: str, r: ResolutionView) -> str:
+def why_waiting(policy: ClearanceSettings, requester_role: Role, r: ResolutionView) -> str:
     """The requester's first broken rule, as a sentence (the rule names stay in the audit)."""
     found = breaches(
         policy, requester_role, r.action, r.amount,
@@ -64,7 +65,7 @@ def approvals_for(
             select(User.id, User.role).where(User.id.in_({r.requested_by_id for r in pending}))
         ).all()
     )
-    may = allowed(actor, "resolution.approve")
+    may = allowed(actor, Permission.RESOLUTION_APPROVE)
     granted = granted_today(session, actor.user_id, now or utcnow()) if may else Decimal(0)
     found = []
     for r in pending:
@@ -82,7 +83,7 @@ def approvals_for(
             can = not mine
             if mine and actor.role in who:  # the role could, but not today: say why
                 needs = f"{mine[0].message}; {needs}"
-        why = why_waiting(policy, roles.get(r.requested_by_id, "agent"), r)
+        why = why_waiting(policy, roles.get(r.requested_by_id, Role.AGENT), r)
         found.append(Waiting(r, why, can, "" if can else needs))
     return found
 

@@ -18,6 +18,7 @@ from sqlalchemy import String, cast, exists, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import AuditEntry, LedgerEntry, Resolution, User
+from monitor.vocab import ResolutionStatus
 
 REQUEST, APPROVE, REJECT, EXECUTE = (
     "resolution.request",
@@ -25,7 +26,11 @@ REQUEST, APPROVE, REJECT, EXECUTE = (
     "resolution.reject",
     "resolution.execute",
 )
-_DECIDED = {"approved": APPROVE, "executed": APPROVE, "rejected": REJECT}
+_DECIDED = {
+    ResolutionStatus.APPROVED: APPROVE,
+    ResolutionStatus.EXECUTED: APPROVE,
+    ResolutionStatus.REJECTED: REJECT,
+}
 
 
 def money_fields(resolution: Resolution) -> dict[str, Any]:
@@ -93,10 +98,10 @@ def _check_resolution(
     executions = by_action[EXECUTE]
     if len(executions) > 1:
         return MoneyProblem(executions[1].id, f"{label} was carried out {len(executions)} times")
-    if executions and r.status != "executed":
+    if executions and r.status != ResolutionStatus.EXECUTED:
         return MoneyProblem(executions[0].id, f"entry records {label} as carried out, "
                             f"but it is {r.status}")  # fmt: skip
-    if r.status == "executed":
+    if r.status == ResolutionStatus.EXECUTED:
         if not executions:
             return MoneyProblem(None, f"{label} is executed with no {EXECUTE} entry")
         reference = str((executions[0].after or {}).get("reference", ""))[:100]
@@ -108,7 +113,10 @@ def _check_resolution(
     if len(ledger) > 1:
         return MoneyProblem(None, f"{label} was paid {len(ledger)} times in the ledger")
     for paid in ledger:
-        if r.status != "executed" or (paid.amount, paid.currency) != (r.amount, r.currency):
+        if r.status != ResolutionStatus.EXECUTED or (paid.amount, paid.currency) != (
+            r.amount,
+            r.currency,
+        ):
             return MoneyProblem(
                 None,
                 f"ledger entry {paid.id} pays {paid.amount} {paid.currency} for {label}, "

@@ -23,6 +23,7 @@ from monitor.cases.resolutions import PENDING
 from monitor.db.models import Case, Resolution, User
 from monitor.errors import UserFacingError
 from monitor.submissions import AlreadyDone
+from monitor.vocab import CaseStatus, Permission
 
 BulkAction = Literal["claim", "assign", "close"]
 MAX_CASES = 500  # one selection; more is a mistake, not a plan
@@ -60,14 +61,14 @@ def close_case(session: Session, actor: Actor, case_id: int, *, key: str) -> Cas
     """Close one case of a selection. Beyond the status change's own rules: a case someone
     else owns needs the right to reassign (senior and up), and a case with a resolution
     waiting for approval is decided first, so closing cannot hide money in flight."""
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     submissions.check(session, key)  # a repeat is told it was done, not why it would fail
     case = session.get(Case, case_id)
     if case is None:
         raise CaseActionError(f"no case {case_id}")
-    if case.status == "closed":
+    if case.status == CaseStatus.CLOSED:
         raise CaseActionError("already closed")
-    if case.assignee_id not in (None, actor.user_id) and not allowed(actor, "case.assign"):
+    if case.assignee_id not in (None, actor.user_id) and not allowed(actor, Permission.CASE_ASSIGN):
         owner = session.get(User, case.assignee_id) if case.assignee_id else None
         raise CaseActionError(
             f"{owner.username if owner else 'someone else'} owns it: only its owner or a "
@@ -80,7 +81,7 @@ def close_case(session: Session, actor: Actor, case_id: int, *, key: str) -> Cas
         raise CaseActionError(
             f"resolution #{waiting} is waiting for approval: have it decided before closing"
         )
-    return set_status(session, actor, case_id, "closed", key=key)
+    return set_status(session, actor, case_id, CaseStatus.CLOSED, key=key)
 
 
 def bulk_cases(

@@ -26,18 +26,28 @@ from monitor.db.models import (
     User,
 )
 from monitor.errors import UserFacingError
+from monitor.vocab import (
+    CallStatus,
+    CaseStatus,
+    Platform,
+    PostKind,
+    ReplyChannel,
+    ResolutionKind,
+    ResolutionStatus,
+    Role,
+)
 
 
 @dataclass(frozen=True)
 class ThreadItem:
     at: datetime
     who: str
-    channel: str  # public or dm
-    kind: str
+    channel: ReplyChannel
+    kind: PostKind
     text: str
     inbound: bool
     urgency: float | None = None
-    status: str | None = None  # outbox messages: queued, sending, sent, failed, unknown
+    status: CallStatus | None = None  # outbox messages only
     third_party: bool = False  # someone else's reply under the customer's post
     outbox_id: int | None = None
     error: str | None = None  # why the last send attempt failed
@@ -56,11 +66,11 @@ class CustomerView:
 class ResolutionView:
     id: int
     case_id: int
-    action: str
+    action: ResolutionKind
     amount: Decimal | None
     currency: str
     order_id: str | None
-    status: str
+    status: ResolutionStatus
     requested_by: str
     requested_by_id: int
     requested_at: datetime
@@ -70,7 +80,7 @@ class ResolutionView:
     reference: str | None
     details: dict[str, Any] = field(default_factory=dict)
     order_value: Decimal | None = None
-    order_call: str | None = None  # outside order system: queued, sending, sent, failed, unknown
+    order_call: CallStatus | None = None  # outside order systems only
     order_call_error: str | None = None
     order_call_attempts: int = 0
 
@@ -85,8 +95,8 @@ class NoteView:
 @dataclass(frozen=True)
 class CaseDetail:
     id: int
-    platform: str
-    status: str
+    platform: Platform
+    status: CaseStatus
     intent: str | None
     priority: float
     opened_at: datetime
@@ -145,7 +155,7 @@ def _resolution_views(session: Session, *conditions: Any) -> list[ResolutionView
 
 
 def pending_approvals(session: Session) -> list[ResolutionView]:
-    return _resolution_views(session, Resolution.status == "pending_approval")
+    return _resolution_views(session, Resolution.status == ResolutionStatus.PENDING_APPROVAL)
 
 
 def case_resolutions(session: Session, case_id: int) -> list[ResolutionView]:
@@ -210,7 +220,7 @@ def _post_item(case: Case, post: Post, score: Score | None) -> ThreadItem:
     return ThreadItem(
         at=post.created_at,
         who=_who(case, post),
-        channel="dm" if post.kind == "dm" else "public",
+        channel=ReplyChannel.DM if post.kind == PostKind.DM else ReplyChannel.PUBLIC,
         kind=post.kind,
         text=post.text,
         inbound=post.inbound,
@@ -231,7 +241,7 @@ def _reply_items(session: Session, case: Case) -> list[ThreadItem]:
             at=m.created_at,
             who=f"{name} (us)",
             channel=m.channel,
-            kind="reply",
+            kind=PostKind.REPLY,
             text=m.text,
             inbound=False,
             status=m.status,
@@ -266,7 +276,7 @@ def _customer_view(customer: Customer | None, how: str) -> CustomerView | None:
 
 def user_names(session: Session, *, active_only: bool = True) -> list[str]:
     """Usernames of people who can work cases, for assignment pickers."""
-    query = select(User.username).where(User.role != "analyst").order_by(User.username)
+    query = select(User.username).where(User.role != Role.ANALYST).order_by(User.username)
     if active_only:
         query = query.where(User.active.is_(True))
     return list(session.scalars(query))

@@ -26,8 +26,10 @@ from monitor.config import ClearanceSettings, OrderSystemSettings
 from monitor.db.models import Order, OrderCall, Resolution
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
+from monitor.vocab import CallStatus, Permission, ResolutionStatus
 
-PENDING, APPROVED, EXECUTED, REJECTED = "pending_approval", "approved", "executed", "rejected"
+PENDING, APPROVED = ResolutionStatus.PENDING_APPROVAL, ResolutionStatus.APPROVED
+EXECUTED, REJECTED = ResolutionStatus.EXECUTED, ResolutionStatus.REJECTED
 ORDER_CALLS = outbound.Lifecycle(OrderCall)
 
 
@@ -64,7 +66,7 @@ def carry_out(
         reference = system.execute(_order(resolution))
         _executed(session, actor, resolution.id, reference, now)
         return True
-    session.add(OrderCall(resolution_id=resolution.id, status="queued", created_at=now))
+    session.add(OrderCall(resolution_id=resolution.id, status=CallStatus.QUEUED, created_at=now))
     session.flush()
     audit.record(
         session, actor, "resolution.execute_queued", "resolution", resolution.id,
@@ -81,7 +83,7 @@ def _on_record(session: Session, taken: outbound.Claim, status: str, error: str 
         _executed(session, SYSTEM, call.resolution_id, call.reference or "", now)
         return
     audit.record(
-        session, SYSTEM, f"resolution.execute_{'retry' if status == 'queued' else status}",
+        session, SYSTEM, f"resolution.execute_{'retry' if status == CallStatus.QUEUED else status}",
         "resolution", call.resolution_id, after={"attempt": taken.attempt, "error": error},
     )  # fmt: skip
 
@@ -146,7 +148,7 @@ def retry_execution(
     """Queue a failed or unknown order-system call again. Only someone whose clearance
     covers the resolution may do it; the same idempotency key goes out, so a first attempt
     that did reach the order system is not paid twice. Run `run_order_calls` after commit."""
-    require(actor, "resolution.approve")
+    require(actor, Permission.RESOLUTION_APPROVE)
     now = now or utcnow()
     resolution = session.get(Resolution, resolution_id)
     call = order_call(session, resolution_id)

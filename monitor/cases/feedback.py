@@ -19,6 +19,7 @@ from monitor.cases import audit
 from monitor.cases.actions import CaseActionError, _case
 from monitor.db.models import ModelFeedback, Post, Score
 from monitor.scoring.topics import TOPICS
+from monitor.vocab import FeedbackKind, Permission
 
 DIRECTIONS = {1: "more urgent", -1: "less urgent"}
 
@@ -51,17 +52,17 @@ def correct_intent(
     session: Session, actor: Actor, case_id: int, intent: str
 ) -> ModelFeedback | None:
     """Record the right intent for a case and route the case by it. None if nothing changed."""
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     if actor.user_id is None:
         raise CaseActionError("only a signed-in user can correct the model")
     if intent not in TOPICS:
         raise CaseActionError(f"unknown intent {intent!r}: choose one of {', '.join(TOPICS)}")
     case = _case(session, case_id)
     post, score = _peak_post(session, case_id)
-    if _already(session, actor, post.id, kind="intent", intent=intent):
+    if _already(session, actor, post.id, kind=FeedbackKind.INTENT, intent=intent):
         return None
     feedback = ModelFeedback(
-        case_id=case_id, post_id=post.id, user_id=actor.user_id, kind="intent",
+        case_id=case_id, post_id=post.id, user_id=actor.user_id, kind=FeedbackKind.INTENT,
         model_intent=score.intent, model_urgency=score.urgency, intent=intent,
     )  # fmt: skip
     session.add(feedback)
@@ -80,17 +81,17 @@ def rate_urgency(
     session: Session, actor: Actor, case_id: int, direction: int
 ) -> ModelFeedback | None:
     """Record that a case is more (+1) or less (-1) urgent than scored. None if a repeat."""
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     if actor.user_id is None:
         raise CaseActionError("only a signed-in user can correct the model")
     if direction not in DIRECTIONS:
         raise CaseActionError("urgency feedback is +1 (more urgent) or -1 (less urgent)")
     _case(session, case_id)
     post, score = _peak_post(session, case_id)
-    if _already(session, actor, post.id, kind="urgency", urgency_direction=direction):
+    if _already(session, actor, post.id, kind=FeedbackKind.URGENCY, urgency_direction=direction):
         return None
     feedback = ModelFeedback(
-        case_id=case_id, post_id=post.id, user_id=actor.user_id, kind="urgency",
+        case_id=case_id, post_id=post.id, user_id=actor.user_id, kind=FeedbackKind.URGENCY,
         model_intent=score.intent, model_urgency=score.urgency, urgency_direction=direction,
     )  # fmt: skip
     session.add(feedback)
@@ -147,7 +148,7 @@ def case_feedback(session: Session, case_id: int) -> list[str]:
     )
     lines = []
     for f, who in rows:
-        if f.kind == "intent":
+        if f.kind == FeedbackKind.INTENT:
             lines.append(
                 f"{who}: intent is {(f.intent or '').replace('_', ' ')} "
                 f"(model said {f.model_intent.replace('_', ' ')})"

@@ -29,6 +29,7 @@ from monitor.cases.naming import author_label, platform_label
 from monitor.db.models import Author, Case, CaseOrderLink, Customer, Order, Post
 from monitor.errors import UserFacingError
 from monitor.scoring.signals import order_numbers
+from monitor.vocab import Permission
 
 RECENT_DAYS = 60
 MISSING_WORDS = re.compile(
@@ -304,7 +305,7 @@ def _owned_order(session: Session, case: Case, order_id: str) -> Order:
 def link_order(
     session: Session, actor: Actor, case_id: int, order_id: str, *, key: str, evidence: str = ""
 ) -> CaseOrderLink:
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     case = _case(session, case_id)
     submissions.check(session, key)
     order = _owned_order(session, case, order_id)
@@ -330,7 +331,7 @@ def link_order(
 
 
 def unlink_order(session: Session, actor: Actor, case_id: int, order_id: str, *, key: str) -> None:
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     submissions.check(session, key)
     submissions.begin(session, key, "case.unlink_order", actor, case_id=case_id)
     removed = session.execute(
@@ -358,7 +359,7 @@ def link_author_to_customer(
     """Establish who the case's author is: the customer owning order `customer_ref`, or with
     that e-mail. It decides whose orders and money the case can touch, so it needs the
     `customer.link` permission, a stated evidence, and goes into the audit log."""
-    require(actor, "customer.link")
+    require(actor, Permission.CUSTOMER_LINK)
     if not evidence.strip():
         raise OrderError("say how the author proved who they are (e.g. 'confirmed e-mail by DM')")
     case = _case(session, case_id)

@@ -10,18 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from monitor.auth.permissions import PERMISSIONS, ROLE_ORDER
+from monitor.auth.permissions import PERMISSIONS
 from monitor.config.clearance import ClearanceSettings
+from monitor.vocab import Permission, Role
+from monitor.vocab import ResolutionKind as Action
 from monitor.wording import a, money
 
-MONETARY = frozenset({"refund", "replacement", "goodwill_credit"})
+MONETARY = frozenset({Action.REFUND, Action.REPLACEMENT, Action.GOODWILL_CREDIT})
 ACTION_LABELS = {
-    "refund": "refund",
-    "replacement": "replacement",
-    "goodwill_credit": "goodwill credit",
-    "callback": "callback (call me now)",
-    "escalation": "escalation to a specialist team",
-    "security_lock": "account security lock",
+    Action.REFUND: "refund",
+    Action.REPLACEMENT: "replacement",
+    Action.GOODWILL_CREDIT: "goodwill credit",
+    Action.CALLBACK: "callback (call me now)",
+    Action.ESCALATION: "escalation to a specialist team",
+    Action.SECURITY_LOCK: "account security lock",
 }
 
 
@@ -31,7 +33,7 @@ class Breach:
 
     rule: str  # the config key, e.g. clearance.limits.agent.refund
     message: str
-    approvers: tuple[str, ...]
+    approvers: tuple[Role, ...]
 
     def describe(self) -> str:
         who = ", ".join(self.approvers) if self.approvers else "nobody (change the policy)"
@@ -39,19 +41,22 @@ class Breach:
 
 
 def approver_roles(
-    policy: ClearanceSettings, action: str, amount: Decimal | None, order_value: Decimal | None
-) -> tuple[str, ...]:
+    policy: ClearanceSettings,
+    action: Action,
+    amount: Decimal | None,
+    order_value: Decimal | None,
+) -> tuple[Role, ...]:
     """Roles that may approve this resolution: the approve permission, a high enough limit,
     a high enough daily limit, and the high-value rule."""
     amount = amount or Decimal(0)
     roles = []
-    for role in ROLE_ORDER:
-        if role not in PERMISSIONS["resolution.approve"]:
+    for role in Role:
+        if role not in PERMISSIONS[Permission.RESOLUTION_APPROVE]:
             continue
-        limit = policy.limits.get(role, {}).get(action)  # type: ignore[call-overload]
+        limit = policy.limits.get(role, {}).get(action)
         if limit is None or amount > limit:
             continue
-        if amount > policy.daily_limits.get(role, Decimal(0)):  # type: ignore[call-overload]
+        if amount > policy.daily_limits.get(role, Decimal(0)):
             continue
         high_value = order_value is not None and order_value > policy.high_value_order
         if high_value and role not in policy.high_value_roles:
@@ -62,8 +67,8 @@ def approver_roles(
 
 def breaches(
     policy: ClearanceSettings,
-    role: str,
-    action: str,
+    role: Role,
+    action: Action,
     amount: Decimal | None,
     *,
     order_value: Decimal | None,
@@ -75,9 +80,9 @@ def breaches(
     For the approver the second-person rule does not apply: they are the second person.
     """
     who = approver_roles(policy, action, amount, order_value)
-    label = ACTION_LABELS.get(action, action)
+    label = ACTION_LABELS[action]
     found: list[Breach] = []
-    limits = policy.limits.get(role, {})  # type: ignore[call-overload]
+    limits = policy.limits.get(role, {})
     limit = limits.get(action)
     if limit is None:
         found.append(
@@ -105,7 +110,7 @@ def breaches(
                 who,
             )
         )
-    daily = policy.daily_limits.get(role, Decimal(0))  # type: ignore[call-overload]
+    daily = policy.daily_limits.get(role, Decimal(0))
     if amount and granted_today + amount > daily:
         found.append(
             Breach(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from monitor.auth.permissions import Actor, require
 from monitor.db.models import CasePresence, User
 from monitor.db.types import utcnow
+from monitor.vocab import Permission
 
 WINDOW = timedelta(minutes=2)
 
@@ -39,7 +40,7 @@ def touch(
     now: datetime | None = None,
 ) -> None:
     """Record that `actor` has the case open (and is typing a reply, if `typing`)."""
-    require(actor, "queue.view")
+    require(actor, Permission.QUEUE_VIEW)
     if actor.user_id is None:
         return  # the system never opens a case page
     now = now or utcnow()
@@ -60,7 +61,7 @@ def others_here(
     session: Session, actor: Actor, case_id: int, *, now: datetime | None = None
 ) -> list[Presence]:
     """Everyone but `actor` seen on the case within WINDOW, those typing first."""
-    require(actor, "queue.view")
+    require(actor, Permission.QUEUE_VIEW)
     since = (now or utcnow()) - WINDOW
     rows = session.execute(
         select(User.username, User.role, CasePresence.seen_at, CasePresence.typing_at)

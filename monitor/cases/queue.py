@@ -27,10 +27,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from monitor.cases.threads import OPEN_STATUSES
 from monitor.db.models import Author, Case, CaseOrderLink, Order, Post, Score, User
 from monitor.db.types import utcnow
 from monitor.scoring.topics import TOPICS
+from monitor.vocab import OPEN_CASE_STATUSES
 
 BREACH_MINUTES = 15.0  # "breaching soon": the reply is due within this many minutes, or late
 SEARCH_LIMIT = 200  # characters of a search that are used
@@ -45,7 +45,7 @@ ANSWERED = "answered"
 @dataclass(frozen=True)
 class QueueFilters:
     platforms: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = OPEN_STATUSES
+    statuses: tuple[str, ...] = OPEN_CASE_STATUSES
     intents: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()  # a post of the case has any of these topics
     languages: tuple[str, ...] = ()  # a post of the case is in one of these (ISO 639-1)

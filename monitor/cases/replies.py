@@ -35,6 +35,7 @@ from monitor.db.models import Author, Case, OutboxMessage, Post
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
 from monitor.sources.base import ReplyTarget, SourceError
+from monitor.vocab import CallStatus, CaseStatus, Permission
 
 CHANNELS: tuple[Channel, ...] = ("public", "dm")
 
@@ -79,7 +80,7 @@ def queue_reply(
     """Check and queue a reply, once per submission `key`. Blocking issues always refuse;
     warnings refuse unless `confirm_warnings` says the agent has read them. `brand` is the
     configured brand: without it every link is flagged."""
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     if actor.user_id is None:
         raise UserFacingError("replies must be written by a signed-in user")
     now = now or utcnow()
@@ -99,15 +100,15 @@ def queue_reply(
         author_id=actor.user_id,
         channel=channel,
         text=text.strip(),
-        status="queued",
+        status=CallStatus.QUEUED,
         created_at=now,
     )
     session.add(message)
     before = {"status": case.status}
     if case.first_response_at is None:
         case.first_response_at = now
-    if case.status in ("new", "open"):
-        case.status = "waiting"
+    if case.status in (CaseStatus.NEW, CaseStatus.OPEN):
+        case.status = CaseStatus.WAITING
     case.sla_due_at = None  # answered: the clock stops until the customer writes again
     session.flush()
     audit.record(
@@ -237,7 +238,7 @@ def confirm_reply_posted(
 ) -> OutboxMessage:
     """A reply left `unknown` by a stopped sender was found on the platform: record it as sent
     instead of posting it again. Audited."""
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise UserFacingError(f"no reply {message_id} in the outbox")
@@ -262,7 +263,7 @@ def retry_reply(
     session: Session, actor: Actor, message_id: int, *, key: str, now: datetime | None = None
 ) -> OutboxMessage:
     """Send a failed or unknown reply again, after a person checked the platform. Audited."""
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise UserFacingError(f"no reply {message_id} in the outbox")

@@ -31,15 +31,16 @@ from monitor.cases.execution import APPROVED, EXECUTED, PENDING, REJECTED, carry
 from monitor.cases.order_system import OrderSystem
 from monitor.cases.orders import case_customer
 from monitor.cases.policy import ACTION_LABELS, MONETARY, Breach, approver_roles, breaches
-from monitor.config import ACTIONS, ClearanceSettings
+from monitor.config import ACTIONS, Action, ClearanceSettings
 from monitor.db.models import Case, CaseOrderLink, Order, Resolution, User
 from monitor.db.types import utcnow
 from monitor.db.write_lock import serialise
 from monitor.errors import UserFacingError
+from monitor.vocab import Permission
 from monitor.wording import money
 
 _LIVE = (PENDING, APPROVED, EXECUTED)  # statuses that count against an order's value
-NEEDS_ORDER = frozenset({"refund", "replacement"})
+NEEDS_ORDER = frozenset({Action.REPLACEMENT, Action.REFUND})
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
@@ -159,27 +160,32 @@ def _check_order_value(
 
 
 def _validate(
-    policy: ClearanceSettings, action: str, amount: Decimal | None, details: dict[str, Any]
-) -> tuple[Decimal | None, dict[str, Any]]:
-    if action not in ACTIONS:
-        raise InvalidResolution(f"unknown action {action!r}: choose one of {', '.join(ACTIONS)}")
+    policy: ClearanceSettings,
+    requested: str,
+    amount: Decimal | float | str | None,
+    details: dict[str, Any],
+) -> tuple[Action, Decimal | None, dict[str, Any]]:
+    try:
+        action = Action(requested)
+    except ValueError:
+        choices = ", ".join(ACTIONS)
+        raise InvalidResolution(f"unknown action {requested!r}: choose one of {choices}") from None
     details = dict(details)
+    value: Decimal | None = None
     if action in MONETARY:
         try:
-            amount = Decimal(str(amount)).quantize(Decimal("0.01"))
-            if not amount.is_finite():  # NaN survives quantize, then breaks every comparison
+            value = Decimal(str(amount)).quantize(Decimal("0.01"))
+            if not value.is_finite():  # NaN survives quantize, then breaks every comparison
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             raise InvalidResolution(f"a {ACTION_LABELS[action]} needs an amount") from None
-        if amount <= 0:
+        if value <= 0:
             raise InvalidResolution(f"a {ACTION_LABELS[action]} needs an amount above zero")
-    else:
-        amount = None
-    if action == "callback":
+    if action == Action.CALLBACK:
         details["phone"] = normalise_phone(str(details.get("phone", "")))
-    if action == "escalation" and details.get("team") not in policy.specialist_teams:
+    if action == Action.ESCALATION and details.get("team") not in policy.specialist_teams:
         raise InvalidResolution(f"choose a specialist team: {', '.join(policy.specialist_teams)}")
-    return amount, details
+    return action, value, details
 
 
 def request_resolution(
@@ -198,11 +204,11 @@ def request_resolution(
     now: datetime | None = None,
 ) -> RequestOutcome:
     """Request (and, within clearance, carry out) one resolution, once per submission `key`."""
-    require(actor, "resolution.request")
+    require(actor, Permission.RESOLUTION_REQUEST)
     if actor.user_id is None:
         raise InvalidResolution("resolutions must be requested by a signed-in user")
     now = now or utcnow()
-    value, clean = _validate(policy, action, amount, details or {})  # type: ignore[arg-type]
+    kind, value, clean = _validate(policy, action, amount, details or {})
     # The daily limit is per user and the order value per order: hold both while checking
     # and inserting, so concurrent requests see each other's grants.
     serialise(session, users=[actor.user_id], orders=[order_id])
@@ -211,16 +217,16 @@ def request_resolution(
     if case is None:
         raise InvalidResolution(f"no case {case_id}")
     order = _order_for(session, case, order_id)
-    if action in NEEDS_ORDER and order is None:
-        raise InvalidResolution(f"a {ACTION_LABELS[action]} needs a linked order")
+    if kind in NEEDS_ORDER and order is None:
+        raise InvalidResolution(f"a {ACTION_LABELS[kind]} needs a linked order")
     if order is not None and value is not None:
         _check_order_value(session, order, value)
     order_value = order.value if order is not None else None
     found = breaches(
-        policy, actor.role, action, value,
+        policy, actor.role, kind, value,
         order_value=order_value, granted_today=granted_today(session, actor.user_id, now),
     )  # fmt: skip
-    if found and not approver_roles(policy, action, value, order_value):
+    if found and not approver_roles(policy, kind, value, order_value):
         raise ResolutionRefused(
             "nobody's clearance covers this: " + "; ".join(b.describe() for b in found), found
         )
@@ -228,7 +234,7 @@ def request_resolution(
     resolution = Resolution(
         case_id=case.id,
         order_id=order.id if order else None,
-        action=action,
+        action=kind,
         amount=value,
         currency=order.currency if order else "USD",
         status=PENDING if found else APPROVED,
@@ -319,7 +325,7 @@ def approve_resolution(
     reason: str = "",
     now: datetime | None = None,
 ) -> RequestOutcome:
-    require(actor, "resolution.approve")
+    require(actor, Permission.RESOLUTION_APPROVE)
     now = now or utcnow()
     resolution = _pending(session, resolution_id, actor)
     submissions.check(session, key)
@@ -366,7 +372,7 @@ def reject_resolution(
     key: str,
     now: datetime | None = None,
 ) -> Resolution:
-    require(actor, "resolution.approve")
+    require(actor, Permission.RESOLUTION_APPROVE)
     now = now or utcnow()
     if not reason.strip():
         raise InvalidResolution("say why the resolution is rejected: the requester will read it")

@@ -18,11 +18,12 @@ from monitor.cases.orders import MISSING_WORDS, billing_errors
 from monitor.cases.policy import approver_roles
 from monitor.config import ClearanceSettings
 from monitor.db.models import Case, CaseOrderLink, Order, Post, Resolution
+from monitor.vocab import ResolutionKind, ResolutionStatus
 
 
 @dataclass(frozen=True)
 class SuggestedResolution:
-    action: str
+    action: ResolutionKind
     order_id: str | None
     amount: Decimal | None
     evidence: str
@@ -43,7 +44,7 @@ def suggest_resolutions(
         (order_id, action)
         for order_id, action in session.execute(
             select(Resolution.order_id, Resolution.action).where(
-                Resolution.case_id == case_id, Resolution.status != "rejected"
+                Resolution.case_id == case_id, Resolution.status != ResolutionStatus.REJECTED
             )
         )
     }
@@ -55,7 +56,9 @@ def suggest_resolutions(
     ).all()
     found: list[SuggestedResolution] = []
 
-    def propose(action: str, order: Order, amount: Decimal, evidence: str, reason: str) -> None:
+    def propose(
+        action: ResolutionKind, order: Order, amount: Decimal, evidence: str, reason: str
+    ) -> None:
         if (order.id, action) in taken:
             return
         who = approver_roles(policy, action, amount, order.value)
@@ -63,22 +66,26 @@ def suggest_resolutions(
 
     for order in orders:
         for amount, evidence in billing_errors(order):
-            propose("refund", order, amount, evidence, f"Billing error: {evidence}")
+            propose(ResolutionKind.REFUND, order, amount, evidence, f"Billing error: {evidence}")
         if order.status == "delivered" and MISSING_WORDS.search(text):
             when = f" on {order.delivered_at:%Y-%m-%d}" if order.delivered_at else ""
             evidence = f"marked delivered{when}; the customer says it never arrived"
             propose(
-                "replacement", order, order.value, evidence, f"Delivered but missing: {evidence}"
+                ResolutionKind.REPLACEMENT,
+                order,
+                order.value,
+                evidence,
+                f"Delivered but missing: {evidence}",
             )
-    if case.intent == "account_security" and (None, "security_lock") not in taken:
+    if case.intent == "account_security" and (None, ResolutionKind.SECURITY_LOCK) not in taken:
         found.append(
             SuggestedResolution(
-                "security_lock",
+                ResolutionKind.SECURITY_LOCK,
                 None,
                 None,
                 "the customer reports account security trouble (intent: account security)",
                 "Protect the account while the security team checks it",
-                approver_roles(policy, "security_lock", None, None),
+                approver_roles(policy, ResolutionKind.SECURITY_LOCK, None, None),
             )
         )
     return found

@@ -24,6 +24,7 @@ from monitor.cases.reply_check import NO_BRAND, BrandContacts, Channel, check_re
 from monitor.db.models import ReplyTemplate, User
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
+from monitor.vocab import Permission
 
 # What a template may say in braces, and what the composer puts there (greetings.py).
 PLACEHOLDERS = {
@@ -149,7 +150,7 @@ def save_template(
     template_id: int | None = None,
 ) -> ReplyTemplate:
     """Add a template (no `template_id`) or change one; refused with every reason at once."""
-    require(actor, "templates.manage")
+    require(actor, Permission.TEMPLATES_MANAGE)
     submissions.check(session, key)
     template = None
     if template_id is not None:
@@ -184,7 +185,7 @@ def set_template_active(
 ) -> ReplyTemplate:
     """Retire a template (the composer stops offering it) or bring it back. A template
     restored must still pass today's checks: the rules may have tightened since."""
-    require(actor, "templates.manage")
+    require(actor, Permission.TEMPLATES_MANAGE)
     submissions.check(session, key)
     template = session.get(ReplyTemplate, template_id)
     if template is None:

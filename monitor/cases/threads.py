@@ -14,8 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from monitor.cases.sla import SlaPolicy
 from monitor.db.models import Case, Post
-
-OPEN_STATUSES = ("new", "open", "waiting")
+from monitor.vocab import OPEN_CASE_STATUSES, CaseStatus
 
 
 def attach_to_cases(session: Session, posts: Sequence[Post], sla: SlaPolicy) -> None:
@@ -56,7 +55,7 @@ def _open_cases(session: Session, posts: Sequence[Post]) -> dict[tuple[str, int]
     found: dict[tuple[str, int], Case] = {}
     query = (
         select(Case)
-        .where(Case.author_id.in_(author_ids), Case.status.in_(OPEN_STATUSES))
+        .where(Case.author_id.in_(author_ids), Case.status.in_(OPEN_CASE_STATUSES))
         .order_by(Case.opened_at)
     )
     for case in session.scalars(query):
@@ -86,15 +85,15 @@ def _attach_inbound(
         case = Case(
             platform=post.platform,
             author_id=post.author_id,
-            status="new",
+            status=CaseStatus.NEW,
             opened_at=post.created_at,
             last_post_at=post.created_at,
             sla_due_at=sla.due(post.created_at, post.kind),
         )
         session.add(case)
     else:
-        if case.status == "waiting":  # the customer wrote back: the clock runs again
-            case.status = "open"
+        if case.status == CaseStatus.WAITING:  # the customer wrote back: the clock runs again
+            case.status = CaseStatus.OPEN
             case.sla_due_at = sla.due(post.created_at, post.kind)
         elif case.sla_due_at is None:
             case.sla_due_at = sla.due(post.created_at, post.kind)
@@ -113,8 +112,8 @@ def _attach_reply(case: Case | None, parent: Post | None, post: Post) -> Case | 
         return None
     if case.first_response_at is None:
         case.first_response_at = post.created_at
-    if case.status in ("new", "open"):
-        case.status = "waiting"
+    if case.status in (CaseStatus.NEW, CaseStatus.OPEN):
+        case.status = CaseStatus.WAITING
     case.sla_due_at = None
     case.last_post_at = max(case.last_post_at, post.created_at)
     return case

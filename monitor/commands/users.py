@@ -14,7 +14,7 @@ from monitor.auth import accounts
 from monitor.auth.permissions import Actor
 from monitor.commands.common import app_context
 from monitor.db.engine import transaction
-from monitor.db.models import ROLES
+from monitor.vocab import Role
 
 
 def _cli_actor() -> Actor:
@@ -22,7 +22,7 @@ def _cli_actor() -> Actor:
         who = getpass.getuser()
     except (KeyError, OSError):
         who = "unknown"
-    return Actor(user_id=None, username=f"cli:{who}", role="admin")
+    return Actor(user_id=None, username=f"cli:{who}", role=Role.ADMIN)
 
 
 @click.group()
@@ -34,7 +34,7 @@ def users() -> None:
 @click.argument("username")
 @click.option(
     "--role",
-    type=click.Choice(ROLES),
+    type=click.Choice(list(Role)),
     required=True,
     help="What the user may do: agent, senior, supervisor, analyst (read/export) or admin.",
 )
@@ -73,7 +73,7 @@ def list_() -> None:
 
 @users.command("set-role")
 @click.argument("username")
-@click.argument("role", type=click.Choice(ROLES))
+@click.argument("role", type=click.Choice(list(Role)))
 def set_role(username: str, role: str) -> None:
     """Change USERNAME's role to ROLE (takes effect on their next page load)."""
     app = app_context()

@@ -1,7 +1,8 @@
 """Every settings schema, one module per section; `Settings` holds them all.
 
-This package imports no feature module (only the standard library, pydantic and itself), so
-any part of the program can read its own section without loading the others. Features import
+This package imports no feature module (only the standard library, pydantic, itself and the
+vocabularies of monitor/vocab.py), so any part of the program can read its own section
+without loading the others. Features import
 their section from here; monitor/settings.py reads the file and the environment.
 """
 
@@ -15,7 +16,7 @@ from monitor.config.alerts import (
     SpikeSettings,
 )
 from monitor.config.audit import AuditSettings
-from monitor.config.auth import AuthSettings, Role, SsoSettings
+from monitor.config.auth import AuthSettings, SsoSettings
 from monitor.config.clearance import ACTIONS, Action, ClearanceSettings, OrderSystemSettings
 from monitor.config.impostors import (
     BrandSettings,
@@ -60,7 +61,6 @@ __all__ = [
     "QuietHours",
     "ReplySettings",
     "ReportSettings",
-    "Role",
     "RouteSettings",
     "RuleSettings",
     "SchedulerSettings",

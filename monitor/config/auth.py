@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
 from monitor.config.base import Section
-
-Role = Literal["agent", "senior", "supervisor", "analyst", "admin"]
+from monitor.vocab import Role
 
 
 class SsoSettings(Section):

@@ -9,45 +9,43 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from monitor.config.auth import Role
 from monitor.config.base import Section
+from monitor.vocab import ResolutionKind as Action
+from monitor.vocab import Role
 
-Action = Literal[
-    "refund", "replacement", "goodwill_credit", "callback", "escalation", "security_lock"
-]
-ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
+ACTIONS: tuple[Action, ...] = tuple(Action)
 
 
 def _default_limits() -> dict[Role, dict[Action, Decimal]]:
-    zero = Decimal(0)
+    zero, refund, replacement = Decimal(0), Action.REFUND, Action.REPLACEMENT
+    credit, callback = Action.GOODWILL_CREDIT, Action.CALLBACK
+    escalation, lock = Action.ESCALATION, Action.SECURITY_LOCK
     return {
-        "agent": {
-            "refund": Decimal(100), "replacement": Decimal(200), "goodwill_credit": Decimal(25),
-            "callback": zero, "escalation": zero,
+        Role.AGENT: {
+            refund: Decimal(100), replacement: Decimal(200), credit: Decimal(25),
+            callback: zero, escalation: zero,
         },
-        "senior": {
-            "refund": Decimal(1000), "replacement": Decimal(1000), "goodwill_credit": Decimal(100),
-            "callback": zero, "escalation": zero, "security_lock": zero,
+        Role.SENIOR: {
+            refund: Decimal(1000), replacement: Decimal(1000), credit: Decimal(100),
+            callback: zero, escalation: zero, lock: zero,
         },
-        "supervisor": {
-            "refund": Decimal(5000), "replacement": Decimal(5000),
-            "goodwill_credit": Decimal(500), "callback": zero, "escalation": zero,
-            "security_lock": zero,
+        Role.SUPERVISOR: {
+            refund: Decimal(5000), replacement: Decimal(5000), credit: Decimal(500),
+            callback: zero, escalation: zero, lock: zero,
         },
-        "admin": {
-            "refund": Decimal(10000), "replacement": Decimal(10000),
-            "goodwill_credit": Decimal(1000), "callback": zero, "escalation": zero,
-            "security_lock": zero,
+        Role.ADMIN: {
+            refund: Decimal(10000), replacement: Decimal(10000), credit: Decimal(1000),
+            callback: zero, escalation: zero, lock: zero,
         },
     }  # fmt: skip
 
 
 def _default_daily_limits() -> dict[Role, Decimal]:
     return {
-        "agent": Decimal(300),
-        "senior": Decimal(3000),
-        "supervisor": Decimal(20000),
-        "admin": Decimal(50000),
+        Role.AGENT: Decimal(300),
+        Role.SENIOR: Decimal(3000),
+        Role.SUPERVISOR: Decimal(20000),
+        Role.ADMIN: Decimal(50000),
     }
 
 
@@ -79,7 +77,7 @@ class ClearanceSettings(Section):
     daily_limits: dict[Role, Amount] = Field(default_factory=_default_daily_limits)
     # Orders worth more than this need one of `high_value_roles` (the $500 rule).
     high_value_order: Amount = Decimal(500)
-    high_value_roles: tuple[Role, ...] = ("senior", "supervisor", "admin")
+    high_value_roles: tuple[Role, ...] = (Role.SENIOR, Role.SUPERVISOR, Role.ADMIN)
     # Any resolution above this amount needs a second person's approval, whoever asks.
     second_approval_above: Amount = Decimal(1000)
     specialist_teams: tuple[str, ...] = (
@@ -92,6 +90,6 @@ class ClearanceSettings(Section):
     def _no_analyst_limits(
         cls, value: dict[Role, dict[Action, Decimal]]
     ) -> dict[Role, dict[Action, Decimal]]:
-        if value.get("analyst"):
+        if value.get(Role.ANALYST):
             raise ValueError("analysts only read and export: give them no resolution limits")
         return value

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -28,6 +30,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from monitor.db.types import UTCDateTime, utcnow
+from monitor.vocab import (
+    AlertStatus,
+    CallStatus,
+    CaseStatus,
+    FeedbackKind,
+    Platform,
+    PostKind,
+    ReplyChannel,
+    ReportRunStatus,
+    ResolutionKind,
+    ResolutionStatus,
+    Role,
+)
 
 # Stable constraint names so Alembic migrations behave the same on SQLite and PostgreSQL.
 NAMING = {
@@ -38,9 +53,23 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-POST_KINDS = ("mention", "comment", "dm", "reply")
-CASE_STATUSES = ("new", "open", "waiting", "resolved", "closed")
-ROLES = ("agent", "senior", "supervisor", "analyst", "admin")
+
+def vocab(values: type[StrEnum], column: str, length: int = 20) -> Enum:
+    """A VARCHAR holding one value of a `monitor.vocab` vocabulary, checked by the database.
+
+    Not a native enum type, so adding a value is a new CHECK constraint rather than an
+    ALTER TYPE, and SQLite and PostgreSQL store the same plain strings. The constraint is
+    named after the column (`ck_<table>_<column>`) so migrations can find it.
+    """
+    return Enum(
+        values,
+        name=column,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class Base(DeclarativeBase):
@@ -73,7 +102,7 @@ class Author(Base):
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform: Mapped[str] = mapped_column(String(20))
+    platform: Mapped[Platform] = mapped_column(vocab(Platform, "platform"))
     external_id: Mapped[str] = mapped_column(String(64))
     handle: Mapped[str] = mapped_column(String(100), index=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
@@ -91,9 +120,9 @@ class Case(Base):
     __table_args__ = (Index("ix_cases_status_priority", "status", "priority"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform: Mapped[str] = mapped_column(String(20))
+    platform: Mapped[Platform] = mapped_column(vocab(Platform, "platform"))
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    status: Mapped[CaseStatus] = mapped_column(vocab(CaseStatus, "status"), default=CaseStatus.NEW)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     priority: Mapped[float] = mapped_column(Float, default=0.0)  # peak urgency so far
     intent: Mapped[str | None] = mapped_column(String(40))
@@ -126,9 +155,9 @@ class Post(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform: Mapped[str] = mapped_column(String(20))  # x, facebook, instagram, replay
+    platform: Mapped[Platform] = mapped_column(vocab(Platform, "platform"))
     external_id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(20))  # one of POST_KINDS
+    kind: Mapped[PostKind] = mapped_column(vocab(PostKind, "kind"))
     source: Mapped[str] = mapped_column(String(100), default="")  # configured source name
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -227,7 +256,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))  # None for SSO-only users
-    role: Mapped[str] = mapped_column(String(20))  # one of ROLES
+    role: Mapped[Role] = mapped_column(vocab(Role, "role"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
@@ -245,10 +274,11 @@ class Resolution(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"))
-    action: Mapped[str] = mapped_column(String(30))
+    action: Mapped[ResolutionKind] = mapped_column(vocab(ResolutionKind, "action", 30))
     amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     currency: Mapped[str] = mapped_column(String(3), default="USD")
-    status: Mapped[str] = mapped_column(String(20), default="requested", index=True)
+    # Set by every request: approved when the requester's clearance covers it.
+    status: Mapped[ResolutionStatus] = mapped_column(vocab(ResolutionStatus, "status"), index=True)
     details: Mapped[dict[str, Any] | None]
     reason: Mapped[str] = mapped_column(Text, default="")
     requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -274,7 +304,7 @@ class ModelFeedback(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(String(20))  # "intent" or "urgency"
+    kind: Mapped[FeedbackKind] = mapped_column(vocab(FeedbackKind, "kind"))
     model_intent: Mapped[str] = mapped_column(String(40))
     model_urgency: Mapped[float] = mapped_column(Float)
     intent: Mapped[str | None] = mapped_column(String(40))  # the agent's intent
@@ -324,7 +354,9 @@ class Alert(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # sent, failed, suppressed
+    status: Mapped[AlertStatus] = mapped_column(
+        vocab(AlertStatus, "status"), default=AlertStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -394,10 +426,11 @@ class OutboxMessage(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))  # the post being answered
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    channel: Mapped[str] = mapped_column(String(20))  # public or dm
+    channel: Mapped[ReplyChannel] = mapped_column(vocab(ReplyChannel, "channel"))
     text: Mapped[str] = mapped_column(Text)
-    # queued -> sending -> sent; or failed (final), or unknown (a crash mid-send: check first)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[CallStatus] = mapped_column(
+        vocab(CallStatus, "status"), default=CallStatus.QUEUED
+    )
     external_id: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -445,7 +478,7 @@ class LedgerEntry(Base):
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id"), index=True)
     order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), index=True)
-    action: Mapped[str] = mapped_column(String(30))
+    action: Mapped[ResolutionKind] = mapped_column(vocab(ResolutionKind, "action", 30))
     amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     details: Mapped[dict[str, Any] | None]
@@ -482,7 +515,9 @@ class ReportRun(Base):
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]
     path: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[str] = mapped_column(String(20), default="running")  # done, failed
+    status: Mapped[ReportRunStatus] = mapped_column(
+        vocab(ReportRunStatus, "status"), default=ReportRunStatus.RUNNING
+    )
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -555,8 +590,9 @@ class OrderCall(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id"), unique=True)
-    # queued -> sending -> sent; or failed (final), or unknown (a crash mid-call: check first)
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    status: Mapped[CallStatus] = mapped_column(
+        vocab(CallStatus, "status"), default=CallStatus.QUEUED, index=True
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]

@@ -19,6 +19,7 @@ from monitor.impostors.service import ImpostorAccount, impostor_accounts
 from monitor.reports.rows import Column, Row
 from monitor.reports.safe import EXCEL_MAX_ROWS
 from monitor.reports.writers import write_csv, write_xlsx
+from monitor.vocab import Permission
 
 COLUMNS = tuple(
     Column(name, kind)  # type: ignore[arg-type]
@@ -44,7 +45,7 @@ def rows(accounts: list[ImpostorAccount]) -> Iterator[Row]:
 
 def write_impostor_export(session: Session, actor: Actor, path: Path, fmt: str) -> int:
     """Write atomically: a failure never leaves a half-written file at `path`."""
-    require(actor, "reports.export")
+    require(actor, Permission.REPORTS_EXPORT)
     if fmt not in ("csv", "xlsx"):
         raise UserFacingError(f"unknown format {fmt!r}: use csv or xlsx")
     accounts = impostor_accounts(session)

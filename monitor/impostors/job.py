@@ -22,7 +22,6 @@ from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from monitor.cases.sla import SlaPolicy
-from monitor.cases.threads import OPEN_STATUSES
 from monitor.config import BrandSettings, ImpostorSettings
 from monitor.db.engine import transaction
 from monitor.db.models import Case, ImpostorCheck, Post, ReplyScan, Score, SourceState
@@ -41,6 +40,7 @@ from monitor.sources.replies import (
     x_conversation_replies,
 )
 from monitor.sources.x import XSource
+from monitor.vocab import OPEN_CASE_STATUSES, CaseStatus, PostKind
 
 log = logging.getLogger(__name__)
 ADOPT_LOOKBACK = timedelta(days=7)
@@ -142,7 +142,7 @@ def adopt_replies(
         post.case_id = parent_post.case_id
         post.inbound = False
         post.third_party = True
-        post.kind = "reply"
+        post.kind = PostKind.REPLY
         # Scored as a customer's post before it was recognised: that urgency is not the
         # customer's, and must not rank or describe their case in the queue.
         session.execute(delete(Score).where(Score.post_id == post.id))
@@ -155,7 +155,7 @@ def _close_if_empty(session: Session, case_id: int) -> None:
     """The impostor's reply had opened a case of its own: nothing is left in it to work."""
     left = session.scalar(select(Post.id).where(Post.case_id == case_id).limit(1))
     if left is None:
-        session.execute(update(Case).where(Case.id == case_id).values(status="closed"))
+        session.execute(update(Case).where(Case.id == case_id).values(status=CaseStatus.CLOSED))
 
 
 Fetcher = Callable[[Post], ReplyPage]
@@ -194,7 +194,7 @@ def due_posts(
             Post.third_party.is_(False),
             Post.kind.in_(PUBLIC_KINDS),
             Post.created_at >= now - timedelta(hours=fetch.max_age_hours),
-            Case.status.in_(OPEN_STATUSES),
+            Case.status.in_(OPEN_CASE_STATUSES),
             Case.priority >= fetch.min_urgency,
             or_(
                 ReplyScan.post_id.is_(None),

@@ -30,6 +30,7 @@ from monitor.impostors.score import BrandProfile, ReplyFacts, score_reply
 from monitor.ingest import post_rows, upsert_authors
 from monitor.sources.base import AuthorInfo, IncomingPost
 from monitor.sources.values import parse_time
+from monitor.vocab import Permission
 
 
 def store_third_party(session: Session, case_id: int, replies: Sequence[IncomingPost]) -> list[int]:
@@ -220,7 +221,7 @@ def report_account(
     session: Session, actor: Actor, author_id: int, *, post_id: int | None = None, note: str = ""
 ) -> ImpostorReport:
     """Record that the account was reported to the platform; reporting twice changes nothing."""
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     if actor.user_id is None:
         raise UserFacingError("reports must be made by a signed-in user")
     author = session.get(Author, author_id)
@@ -280,7 +281,7 @@ def send_warning(
     session: Session, actor: Actor, case_id: int, post_id: int, settings: ImpostorSettings
 ) -> OutboxMessage:
     """Queue the public warning about one flagged reply, once: a second click finds the first."""
-    require(actor, "case.work")
+    require(actor, Permission.CASE_WORK)
     _lock_case(session, case_id)
     row = session.execute(
         select(Post, Author)

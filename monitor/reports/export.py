@@ -31,6 +31,7 @@ from monitor.reports.rows import (
 )
 from monitor.reports.safe import EXCEL_MAX_ROWS
 from monitor.reports.writers import SheetTooLarge, write_csv, write_parquet, write_xlsx
+from monitor.vocab import Permission
 
 Format = Literal["csv", "xlsx", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "parquet")
@@ -88,7 +89,7 @@ def export_report(
 ) -> ExportResult:
     """Write one row per case (and one per post) for cases opened and posts created in
     [since, until); XLSX gets two sheets, CSV and Parquet a second `-posts` file."""
-    require(actor, "reports.export")
+    require(actor, Permission.REPORTS_EXPORT)
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if since and until and since >= until:

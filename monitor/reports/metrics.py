@@ -18,6 +18,7 @@ from monitor.config import Settings
 from monitor.db.dialect import is_postgres
 from monitor.db.models import Alert, Post, Resolution, Score, User
 from monitor.reports.rows import CASE_COLUMNS, case_rows
+from monitor.vocab import ResolutionStatus
 
 
 def _hour(session: Session, column: Any) -> ColumnElement[str]:
@@ -139,11 +140,11 @@ def resolution_amounts(session: Session, since: datetime, until: datetime) -> pd
 
 
 def _approver(status: str, name: str | None) -> str:
-    if status == "pending_approval":
+    if status == ResolutionStatus.PENDING_APPROVAL:
         return "(awaiting approval)"
     if name is None:
         return "(own clearance)"
-    return f"{name} (rejected)" if status == "rejected" else name
+    return f"{name} (rejected)" if status == ResolutionStatus.REJECTED else name
 
 
 def spike_incidents(session: Session, since: datetime, until: datetime) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from monitor.auth.permissions import Actor, require
 from monitor.cases.queue import QueueRow
 from monitor.reports.safe import iso_utc, neutralise
+from monitor.vocab import Permission
 
 HEADER = (
     "case_id", "urgency", "status", "platform", "channel", "intent", "author", "followers",
@@ -23,7 +24,7 @@ HEADER = (
 
 def queue_csv(actor: Actor, rows: Sequence[QueueRow]) -> bytes:
     """UTF-8 with a byte-order mark; every text cell neutralised, ids and times as text."""
-    require(actor, "reports.export")
+    require(actor, Permission.REPORTS_EXPORT)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)

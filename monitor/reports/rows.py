@@ -36,6 +36,7 @@ from monitor.db.models import (
     Score,
     User,
 )
+from monitor.vocab import DONE_CASE_STATUSES, ResolutionKind, ResolutionStatus
 
 Kind = Literal["int", "float", "text", "id", "time", "bool"]  # id: a platform id, always text
 Row = tuple[Any, ...]
@@ -152,15 +153,17 @@ class PostFact(NamedTuple):
 
 
 class ResolutionFact(NamedTuple):
-    action: str
+    action: ResolutionKind
     amount: Decimal | None
     currency: str
-    status: str
+    status: ResolutionStatus
     requester: str
     decider: str | None
 
 
-EXECUTED, PENDING_STATUSES, REJECTED = "executed", ("pending_approval", "approved"), "rejected"
+EXECUTED, REJECTED = ResolutionStatus.EXECUTED, ResolutionStatus.REJECTED
+# Granted but not carried out yet: waiting for approval, or for the outside order system.
+PENDING_STATUSES = (ResolutionStatus.PENDING_APPROVAL, ResolutionStatus.APPROVED)
 
 
 def case_rows(
@@ -306,7 +309,7 @@ def _sla_state(case: Case, due: datetime | None, now: datetime) -> str:
 
 def approval_step(r: ResolutionFact) -> str:
     """One resolution's path as it happened: who asked and who, if anyone, decided."""
-    if r.status == "pending_approval":
+    if r.status == ResolutionStatus.PENDING_APPROVAL:
         return f"{r.requester} -> awaiting approval"
     if r.decider is None:
         return f"{r.requester} (own clearance)"
@@ -336,7 +339,7 @@ def outcome(status: str, resolutions: Sequence[ResolutionFact]) -> str:
     """What the case came to, never ahead of its status: an open case has no outcome yet."""
     done = [ACTION_LABELS[r.action] for r in resolutions if r.status == EXECUTED]
     waiting = [ACTION_LABELS[r.action] for r in resolutions if r.status in PENDING_STATUSES]
-    if status in ("resolved", "closed"):
+    if status in DONE_CASE_STATUSES:
         result = f"{status}: " + (", ".join(done) + " executed" if done else "no resolution")
     else:
         result = f"unresolved ({status})"

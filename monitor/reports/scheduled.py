@@ -23,6 +23,7 @@ from monitor.db.models import ReportRun
 from monitor.db.types import utcnow
 from monitor.db.upsert import insert_ignoring_duplicates
 from monitor.reports.export import export_report
+from monitor.vocab import ReportRunStatus
 
 log = logging.getLogger(__name__)
 RUNS = ReportRun.metadata.tables["report_runs"]
@@ -48,7 +49,7 @@ def due_periods(config: ReportSettings, now: datetime) -> list[tuple[str, dateti
 def _claim(sessions: sessionmaker[Session], kind: str, start: datetime, end: datetime) -> bool:
     with transaction(sessions) as session:
         row = {"kind": kind, "period_start": start, "period_end": end, "path": "",
-               "status": "running", "created_at": utcnow()}  # fmt: skip
+               "status": ReportRunStatus.RUNNING, "created_at": utcnow()}  # fmt: skip
         if insert_ignoring_duplicates(session, RUNS, [row], ["kind", "period_start"]):
             return True
         retried = session.execute(
@@ -56,9 +57,9 @@ def _claim(sessions: sessionmaker[Session], kind: str, start: datetime, end: dat
             .where(
                 ReportRun.kind == kind,
                 ReportRun.period_start == start,
-                ReportRun.status == "failed",
+                ReportRun.status == ReportRunStatus.FAILED,
             )
-            .values(status="running", error=None)
+            .values(status=ReportRunStatus.RUNNING, error=None)
         )
         return bool(retried.rowcount)  # type: ignore[attr-defined]
 
@@ -70,7 +71,11 @@ def _finish(
         session.execute(
             update(ReportRun)
             .where(ReportRun.kind == kind, ReportRun.period_start == start)
-            .values(status="failed" if error else "done", path=path, error=error)
+            .values(
+                status=ReportRunStatus.FAILED if error else ReportRunStatus.DONE,
+                path=path,
+                error=error,
+            )
         )
 
 

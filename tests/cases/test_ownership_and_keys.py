@@ -26,6 +26,7 @@ from monitor.cases.replies import queue_reply
 from monitor.cases.resolutions import ResolutionRefused, request_resolution
 from monitor.config import ClearanceSettings
 from monitor.db.models import AuditEntry, Author, LedgerEntry, OutboxMessage, Resolution
+from monitor.errors import UserFacingError
 from monitor.submissions import AlreadyDone, new_key
 
 NOW = T0 + timedelta(hours=1)
@@ -124,5 +125,5 @@ def test_a_repeated_submission_is_told_it_was_done(session: Session) -> None:
     actions.add_note(session, agent, case.id, "called", key=note)
     with pytest.raises(AlreadyDone):
         actions.add_note(session, agent, case.id, "called", key=note)
-    with pytest.raises(Exception, match="no valid submission key"):
+    with pytest.raises(UserFacingError, match="no valid submission key"):
         actions.add_note(session, agent, case.id, "called", key="")

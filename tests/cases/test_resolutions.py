@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from casework import link_author, make_case, make_customer, make_order, make_user
 from factories import T0
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.auth.permissions import PermissionDenied
@@ -22,7 +22,7 @@ from monitor.cases.resolutions import (
 )
 from monitor.cases.suggestions import suggest_resolutions
 from monitor.config import ClearanceSettings
-from monitor.db.models import AuditEntry, Charge, LedgerEntry, Order
+from monitor.db.models import AuditEntry, Charge, LedgerEntry, Resolution
 from monitor.submissions import new_key
 
 POLICY = ClearanceSettings()
@@ -207,6 +207,7 @@ def test_suggestions_for_billing_errors_and_missing_parcels(session: Session, wo
     for oid in (order.id, dup.id):
         link_order(session, world["agent"], world["case"].id, oid, key=new_key())
     session.flush()
+    audited = session.scalar(select(func.count(AuditEntry.id)))
     suggestions = {
         (s.action, s.order_id): s for s in suggest_resolutions(session, world["case"].id, POLICY)
     }
@@ -216,4 +217,7 @@ def test_suggestions_for_billing_errors_and_missing_parcels(session: Session, wo
     missing = suggestions[("replacement", "111-0000001-0000001")]
     assert missing.amount == Decimal("650.00") and "never arrived" in missing.evidence
     assert missing.approvers == ("senior", "supervisor", "admin")
-    assert isinstance(session.get(Order, order.id), Order)
+    # Suggesting grants nothing: no resolution, no ledger entry, nothing audited.
+    assert session.scalar(select(func.count(Resolution.id))) == 0
+    assert session.scalar(select(func.count(LedgerEntry.id))) == 0
+    assert session.scalar(select(func.count(AuditEntry.id))) == audited

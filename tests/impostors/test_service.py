@@ -108,8 +108,8 @@ def test_warning_is_queued_once_and_passes_the_reply_check(engine, sessions, ses
     assert session.scalar(select(func.count(OutboxMessage.id))) == 1
     assert first.text.startswith("@dana Please be careful: @ShopNowHe1p is not us.")
     assert check_reply(first.text, "public") == []
+    bystander = session.scalars(select(Post.id).where(Post.external_id == "102")).one()
     with pytest.raises(UserFacingError, match="not a flagged impostor reply"):
-        bystander = session.scalars(select(Post.id).where(Post.external_id == "102")).one()
         send_warning(session, agent, thread, bystander, SETTINGS)
 
 
