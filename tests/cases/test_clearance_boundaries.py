@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from monitor.cases.policy import ClearanceSettings, approver_roles, breaches
+from monitor.cases.policy import approver_roles, breaches
+from monitor.config import ClearanceSettings
 from monitor.vocab import ResolutionKind, Role
 
 POLICY = ClearanceSettings()

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from monitor.cases.order_system import LedgerOrderSystem
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings
 from monitor.cases.resolutions import RequestOutcome, ResolutionRefused, request_resolution
+from monitor.config import ClearanceSettings
 from monitor.db.models import AuditEntry, LedgerEntry, Resolution, Submission
 from monitor.submissions import new_key
 from monitor.vocab import ResolutionKind, ResolutionStatus, Role

@@ -21,8 +21,8 @@ from monitor.auth.permissions import Actor, PermissionDenied
 from monitor.cases.execution import order_call, retry_execution, run_order_calls
 from monitor.cases.order_system import LedgerOrderSystem, WebhookOrderSystem
 from monitor.cases.orders import link_order
-from monitor.cases.policy import ClearanceSettings, OrderSystemSettings
 from monitor.cases.resolutions import approve_resolution, request_resolution
+from monitor.config import ClearanceSettings, OrderSystemSettings
 from monitor.db.models import AuditEntry, LedgerEntry, Resolution
 from monitor.errors import UserFacingError
 from monitor.submissions import new_key

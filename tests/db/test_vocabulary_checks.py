@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from monitor.db.engine import make_engine
 from monitor.db.migrate import alembic_config, current_revision, upgrade
 from monitor.db.models import Case, Post, User
+from monitor.demo.seed import load_demo
 from monitor.errors import UserFacingError
-from monitor.sources.demo import load_demo
 
 BEFORE = "0013_case_presence"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
