@@ -124,6 +124,13 @@ class AlertStatus(StrEnum):
     SUPPRESSED = "suppressed"
 
 
+class ReportKind(StrEnum):
+    """A scheduled report's period."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
 class ReportRunStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"

@@ -37,7 +37,7 @@ from monitor.errors import UserFacingError
 from monitor.sources.base import ReplyTarget, SourceError
 from monitor.vocab import CallStatus, CaseStatus, Permission
 
-CHANNELS: tuple[Channel, ...] = ("public", "dm")
+CHANNELS: tuple[Channel, ...] = tuple(Channel)
 
 
 class ReplyBlocked(UserFacingError):

@@ -15,16 +15,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from monitor.scoring.signals import money_amounts, order_numbers
+from monitor.vocab import ReplyChannel
 
 if TYPE_CHECKING:
     from monitor.config import Settings
 
-Channel = Literal["public", "dm"]
-MAX_LENGTH = {"public": 280, "dm": 10_000}
+Channel = ReplyChannel
+MAX_LENGTH = {ReplyChannel.PUBLIC: 280, ReplyChannel.DM: 10_000}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from monitor.vocab import (
     Platform,
     PostKind,
     ReplyChannel,
+    ReportKind,
     ReportRunStatus,
     ResolutionKind,
     ResolutionStatus,
@@ -511,7 +512,7 @@ class ReportRun(Base):
     __table_args__ = (UniqueConstraint("kind", "period_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # daily or weekly
+    kind: Mapped[ReportKind] = mapped_column(vocab(ReportKind, "kind"))
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]
     path: Mapped[str] = mapped_column(String(500), default="")

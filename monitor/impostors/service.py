@@ -30,7 +30,7 @@ from monitor.impostors.score import BrandProfile, ReplyFacts, score_reply
 from monitor.ingest import post_rows, upsert_authors
 from monitor.sources.base import AuthorInfo, IncomingPost
 from monitor.sources.values import parse_time
-from monitor.vocab import Permission
+from monitor.vocab import Permission, ReplyChannel
 
 
 def store_third_party(session: Session, case_id: int, replies: Sequence[IncomingPost]) -> list[int]:
@@ -303,7 +303,7 @@ def send_warning(
         return already
     # One warning per flagged reply: its submission key is the reply it answers.
     key = f"impostor-warning:{case_id}:{post_id}"
-    return queue_reply(session, actor, case_id, message, channel="public", key=key)
+    return queue_reply(session, actor, case_id, message, channel=ReplyChannel.PUBLIC, key=key)
 
 
 def _lock_case(session: Session, case_id: int) -> None:

@@ -23,13 +23,15 @@ from monitor.db.models import ReportRun
 from monitor.db.types import utcnow
 from monitor.db.upsert import insert_ignoring_duplicates
 from monitor.reports.export import export_report
-from monitor.vocab import ReportRunStatus
+from monitor.vocab import ReportKind, ReportRunStatus
 
 log = logging.getLogger(__name__)
 RUNS = ReportRun.metadata.tables["report_runs"]
 
 
-def due_periods(config: ReportSettings, now: datetime) -> list[tuple[str, datetime, datetime]]:
+def due_periods(
+    config: ReportSettings, now: datetime
+) -> list[tuple[ReportKind, datetime, datetime]]:
     """(kind, start, end) of the reports due at `now`, in the configured time zone."""
     zone = ZoneInfo(config.timezone)
     today = now.astimezone(zone).date()
@@ -39,10 +41,10 @@ def due_periods(config: ReportSettings, now: datetime) -> list[tuple[str, dateti
 
     periods = []
     if config.daily:
-        periods.append(("daily", start_of(today - timedelta(days=1)), start_of(today)))
+        periods.append((ReportKind.DAILY, start_of(today - timedelta(days=1)), start_of(today)))
     if config.weekly and today.weekday() >= WEEKDAYS.index(config.weekly_day):
         monday = today - timedelta(days=today.weekday())
-        periods.append(("weekly", start_of(monday - timedelta(days=7)), start_of(monday)))
+        periods.append((ReportKind.WEEKLY, start_of(monday - timedelta(days=7)), start_of(monday)))
     return periods
 
 

@@ -3,6 +3,7 @@ rows, changing nothing) when existing data does not fit, and enforced afterwards
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -11,13 +12,13 @@ from pathlib import Path
 import pytest
 from alembic import command
 from pg import POSTGRES_URL, postgres_engine
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, Enum, create_engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.db.engine import make_engine
 from monitor.db.migrate import alembic_config, current_revision, upgrade
-from monitor.db.models import Case, Post, User
+from monitor.db.models import Base, Case, Post, User
 from monitor.demo.seed import load_demo
 from monitor.errors import UserFacingError
 
@@ -142,3 +143,23 @@ def test_the_database_refuses_a_value_outside_the_list(
     upgrade(engine)
     with pytest.raises(IntegrityError, match=f"ck_{table}_{column}"), engine.begin() as c:
         c.execute(text(f"UPDATE {table} SET {column} = :bad"), {"bad": bad})  # noqa: S608
+
+
+def test_every_vocabulary_column_is_checked_with_exactly_its_values(engine: Engine) -> None:
+    """A value added to `monitor.vocab` without a migration would be refused by the database
+    (or one removed would still be allowed): the models and the migrated schema must agree."""
+    upgrade(engine)
+    inspector = inspect(engine)
+    expected = {
+        f"ck_{table.name}_{column.name}": set(column.type.enums)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, Enum)
+    }
+    assert len(expected) == 16
+    found: dict[str, set[str]] = {}
+    for table in Base.metadata.sorted_tables:
+        for check in inspector.get_check_constraints(table.name):
+            if check["name"] in expected:
+                found[check["name"]] = set(re.findall(r"'([^']*)'", check["sqltext"]))
+    assert found == expected

@@ -46,7 +46,7 @@ CHECKS: dict[str, dict[str, tuple[str, ...]]] = {
     "alerts": {"status": ("pending", "sending", "sent", "failed", "suppressed")},
     "outbox": {"channel": ("public", "dm"), "status": _CALL_STATUSES},
     "order_calls": {"status": _CALL_STATUSES},
-    "report_runs": {"status": ("running", "done", "failed")},
+    "report_runs": {"kind": ("daily", "weekly"), "status": ("running", "done", "failed")},
 }
 _SHOWN = 5  # bad rows named per column; the count says how many more
 
