@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.safe_text import escape, handle, md, plain
 from monitor.cases.detail import ThreadItem
+from monitor.vocab import ReplyChannel
 
 # Our replies' outbox states, as the team would say them.
 STATUS_LABELS = {
@@ -24,7 +25,7 @@ def show(thread: list[ThreadItem], key: str, author: str | None = None) -> None:
     for item in thread:
         role = "user" if item.inbound or item.third_party else "assistant"
         with st.chat_message(role, avatar="⚠️" if item.third_party else None):
-            where = "DM" if item.channel == "dm" else "public"
+            where = "DM" if item.channel == ReplyChannel.DM else "public"
             extra = f" · urgency {item.urgency:.0f}" if item.urgency is not None else ""
             if item.status:
                 extra += f" · {STATUS_LABELS.get(item.status, item.status)}"

@@ -18,7 +18,7 @@ from monitor.cases import audit
 from monitor.db.models import Case, CaseNote, User
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
-from monitor.vocab import DONE_CASE_STATUSES, CaseStatus, Permission
+from monitor.vocab import DONE_CASE_STATUSES, CaseStatus, Permission, Role
 
 
 class CaseActionError(UserFacingError):
@@ -70,7 +70,7 @@ def assign_case(
         user = session.scalars(select(User).where(User.username == username)).first()
         if user is None or not user.active:
             raise CaseActionError(f"no active user named {username!r}")
-        if user.role == "analyst":
+        if user.role == Role.ANALYST:
             raise CaseActionError("analysts read and export only: assign an agent or above")
     taking_over = case.assignee_id not in (None, actor.user_id)
     if user is None or user.id != actor.user_id or taking_over:

@@ -29,7 +29,7 @@ from monitor.cases.naming import author_label, platform_label
 from monitor.db.models import Author, Case, CaseOrderLink, Customer, Order, Post
 from monitor.errors import UserFacingError
 from monitor.scoring.signals import order_numbers
-from monitor.vocab import Permission
+from monitor.vocab import Permission, Platform
 
 RECENT_DAYS = 60
 MISSING_WORDS = re.compile(
@@ -188,8 +188,9 @@ def case_customer(session: Session, case: Case) -> tuple[Customer | None, str]:
     if linked is not None:
         who = author_label(author.platform, author.handle, author.display_name)
         return linked, f"{who} is linked to customer {linked.name}"
-    column = Customer.x_handle if author.platform == "x" else Customer.facebook_id
-    value = author.handle if author.platform == "x" else author.external_id
+    on_x = author.platform == Platform.X
+    column = Customer.x_handle if on_x else Customer.facebook_id
+    value = author.handle if on_x else author.external_id
     customer = session.scalars(select(Customer).where(column == value)).first()
     if customer is not None:
         who = author_label(author.platform, author.handle, author.display_name)

@@ -35,7 +35,7 @@ from monitor.db.models import Author, Case, OutboxMessage, Post
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
 from monitor.sources.base import ReplyTarget, SourceError
-from monitor.vocab import CallStatus, CaseStatus, Permission
+from monitor.vocab import CallStatus, CaseStatus, Permission, PostKind, ReplyChannel
 
 CHANNELS: tuple[Channel, ...] = tuple(Channel)
 
@@ -61,7 +61,7 @@ def _target_post(session: Session, case_id: int, channel: Channel) -> Post:
     ).all()
     if not posts:
         raise UserFacingError(f"case {case_id} has no customer post to answer")
-    wanted = [p for p in posts if (p.kind == "dm") == (channel == "dm")]
+    wanted = [p for p in posts if (p.kind == PostKind.DM) == (channel == ReplyChannel.DM)]
     return (wanted or posts)[0]
 
 
@@ -196,7 +196,7 @@ def send_queued_replies(
             message = session.get_one(OutboxMessage, message_id)
             target = ReplyTarget(
                 platform=post.platform,
-                kind="dm" if message.channel == "dm" else post.kind,
+                kind=PostKind.DM if message.channel == ReplyChannel.DM else post.kind,
                 external_id=post.external_id,
                 author_external_id=author.external_id,
                 conversation_id=post.conversation_id,

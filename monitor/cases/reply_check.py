@@ -367,7 +367,7 @@ def check_reply(text: str, channel: Channel, brand: BrandContacts = NO_BRAND) ->
     link = _link_issue(text, plain, brand)
     if link is not None:
         issues.append(link)
-    if channel == "public":
+    if channel == ReplyChannel.PUBLIC:
         exposed = _personal_data(unicodedata.normalize("NFKC", text), brand)
         if exposed is not None:
             issues.append(exposed)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor.config import SlaSettings
+from monitor.vocab import PostKind
 
 CRITICAL_SHARE = 0.25  # critical posts get a quarter of the usual time
 
@@ -26,7 +27,7 @@ class SlaPolicy:
 
     def hours(self, kind: str, urgency: float | None = None) -> float:
         """Hours to the first reply for a post of this kind (and urgency, once scored)."""
-        hours = self.settings.private_hours if kind == "dm" else self.settings.public_hours
+        hours = self.settings.private_hours if kind == PostKind.DM else self.settings.public_hours
         return hours * CRITICAL_SHARE if self.critical(urgency) else hours
 
     def due(self, posted_at: datetime, kind: str, urgency: float | None = None) -> datetime:

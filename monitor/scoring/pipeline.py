@@ -24,6 +24,7 @@ from monitor.db.types import utcnow
 from monitor.scoring.assess import assess
 from monitor.scoring.model import TextModel
 from monitor.scoring.urgency import PostContext, compute_urgency
+from monitor.vocab import PostKind
 
 AfterScoring = Callable[[Sequence[Score]], None]
 
@@ -190,7 +191,7 @@ class _BatchHistory:
         return PostContext(
             followers=post.author.followers,
             verified=post.author.verified,
-            public=post.kind != "dm",
+            public=post.kind != PostKind.DM,
             earlier_contacts=earlier,
             waiting_hours=waiting,
             order_value=order_value,
