@@ -32,7 +32,7 @@ PLACEHOLDERS = {
     "name": "the customer's first name from our records, else the @handle, else 'there'",
 }
 MAX_NAME = 80
-CHANNELS: tuple[Channel, ...] = ("public", "dm")  # an agent may send a template on either
+CHANNELS: tuple[Channel, ...] = tuple(Channel)  # an agent may send a template on either
 # The checked sample: the longest X handle, so a template that fits here fits every reply.
 SAMPLE_HANDLE = "dana_reyes_2026"
 SAMPLE_CUSTOMER = "Dana Reyes"
