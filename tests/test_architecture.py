@@ -36,7 +36,11 @@ def _within(name: str, *prefixes: str) -> bool:
 
 def _allowed_in_config(target: str) -> bool:
     top = target.split(".")[0]
-    return top in sys.stdlib_module_names or top == "pydantic" or _within(target, "monitor.config")
+    return (
+        top in sys.stdlib_module_names
+        or top == "pydantic"
+        or _within(target, "monitor.config", "monitor.vocab")
+    )
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,14 @@ RULES = (
         ),
     ),
     Rule(
-        "config imports only the standard library, pydantic and itself",
+        "config imports only the standard library, pydantic, the vocabularies and itself",
         ("monitor.config",),
         lambda target: not _allowed_in_config(target),
+    ),
+    Rule(
+        "the vocabularies (monitor.vocab) import nothing of the monitor: every layer uses them",
+        ("monitor.vocab",),
+        lambda target: _within(target, "monitor", "dashboard"),
     ),
 )
 
@@ -167,6 +176,7 @@ VIOLATING = [
     ("monitor/config/hub.py", "from monitor.alerts.send import send\n", "config imports only"),
     ("monitor/config/rel.py", "from ..cases import policy\n", "config imports only"),
     ("monitor/config/req.py", "import requests\n", "config imports only"),
+    ("monitor/vocab.py", "from monitor.db.models import Case\n", "vocabularies"),
 ]  # fmt: skip
 
 
@@ -189,6 +199,7 @@ def test_a_violating_module_fails_the_check(
 ALLOWED = [
     ("monitor/cases/rollup.py", "from monitor.scoring.pipeline import score_pending\n"),
     ("monitor/sources/base.py", "from monitor.config import SourceConfig\n"),
+    ("monitor/config/auth.py", "from monitor.vocab import Role\n"),
     ("monitor/config/base.py", "from __future__ import annotations\nimport re\n"
      "from pydantic import BaseModel\nfrom .alerts import RULES\n"),
     ("dashboard/views/case.py", "from monitor.cases.policy import approver_roles\n"),
