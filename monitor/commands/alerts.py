@@ -34,7 +34,7 @@ def test_route(route: str) -> None:
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice(STATUSES),
+    type=click.Choice([status.value for status in STATUSES]),
     help="Only alerts with this status (repeat for several).",
 )
 @click.option("--rule", "rules", multiple=True, help="Only alerts of this rule (repeatable).")

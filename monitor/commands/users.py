@@ -34,7 +34,7 @@ def users() -> None:
 @click.argument("username")
 @click.option(
     "--role",
-    type=click.Choice(list(Role)),
+    type=click.Choice([role.value for role in Role]),
     required=True,
     help="What the user may do: agent, senior, supervisor, analyst (read/export) or admin.",
 )
@@ -73,7 +73,7 @@ def list_() -> None:
 
 @users.command("set-role")
 @click.argument("username")
-@click.argument("role", type=click.Choice(list(Role)))
+@click.argument("role", type=click.Choice([role.value for role in Role]))
 def set_role(username: str, role: str) -> None:
     """Change USERNAME's role to ROLE (takes effect on their next page load)."""
     app = app_context()
