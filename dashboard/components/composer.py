@@ -18,6 +18,7 @@ from monitor.cases.replies import CHANNELS, Channel, check_reply, queue_reply
 from monitor.cases.reply_check import MAX_LENGTH, BrandContacts
 from monitor.cases.templates import fill_template, template_names
 from monitor.errors import UserFacingError
+from monitor.vocab import ReplyChannel
 
 NONE = "(none)"
 
@@ -29,10 +30,10 @@ def _typing(actor: Actor, case_id: int) -> None:
 
 
 def _count(text: str, channel: Channel, platform: str) -> str:
-    if channel == "dm":
+    if channel == ReplyChannel.DM:
         return f"{len(text)} characters"
     where = f" ({platform_label(platform)}'s limit)" if platform == "x" else ""
-    return f"{len(text)} / {MAX_LENGTH['public']} characters{where}"
+    return f"{len(text)} / {MAX_LENGTH[ReplyChannel.PUBLIC]} characters{where}"
 
 
 def show(detail: CaseDetail, actor: Actor, brand: BrandContacts) -> None:
@@ -65,7 +66,7 @@ def show(detail: CaseDetail, actor: Actor, brand: BrandContacts) -> None:
     # Public replies: the browser counts characters as they are typed, up to the limit.
     text = st.text_area(
         "Reply", key=field(form, "text"), height=120,
-        max_chars=MAX_LENGTH["public"] if channel == "public" else None,
+        max_chars=MAX_LENGTH[ReplyChannel.PUBLIC] if channel == ReplyChannel.PUBLIC else None,
         on_change=_typing, args=(actor, case_id),
     )  # fmt: skip
     st.caption(md("{}", _count(text, channel, detail.platform)))
