@@ -1,5 +1,5 @@
-"""The app's own JavaScript, in one place: storing and removing the sign-in cookie, and the
-queue's keyboard shortcuts.
+"""The app's own JavaScript, in one place: storing and removing the sign-in cookie, the
+queue's keyboard shortcuts, and putting the cursor in the reply box.
 
 This is the only module that runs scripts in the page (`st.html` with JavaScript). It never
 takes text from outside: values are the app's own (route paths, one-time codes it made,
@@ -70,4 +70,20 @@ def queue_keys() -> None:
         " }, true);"
         "}",
         key="queue_keys",
+    )
+
+
+def focus_text_area(widget_key: str) -> None:
+    """Put the cursor in the text area with `widget_key` once it is drawn (the Queue's "r"
+    opens a case ready to type the reply). Waits up to two seconds for it to appear."""
+    _run(
+        f"const selector = {_literal(f'.st-key-{widget_key} textarea')};"
+        " let tries = 0;"
+        " const focus = () => {"
+        "  const box = document.querySelector(selector);"
+        "  if (box) { box.focus(); box.scrollIntoView({block: 'center'}); return; }"
+        "  if (++tries < 20) setTimeout(focus, 100);"
+        " };"
+        " focus();",
+        key=f"focus_{widget_key}",
     )

@@ -86,3 +86,13 @@ def sign_in(page: Page, url: str, username: str) -> None:
 def menu_link(page: Page, name: str) -> Locator:
     """A navigation item by its page name; Approvals may carry a count ("Approvals (2)")."""
     return page.get_by_role("link", name=re.compile(rf"^{re.escape(name)}( \(\d+\))?$"))
+
+
+def click_queue_row(page: Page, row: int) -> None:
+    """Click the `row`-th row (from 0) of the queue table, as a user does."""
+    grid = page.locator("[data-testid='stDataFrame']").first
+    expect(grid).to_be_visible(timeout=30_000)
+    box = grid.bounding_box()
+    assert box is not None
+    header, height = 35, 35
+    page.mouse.click(box["x"] + 200, box["y"] + header + height * row + height / 2)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import links
 from dashboard.actions import field, form_key, perform, read
+from dashboard.browser_scripts import focus_text_area
 from dashboard.formatting import platform_label
 from dashboard.safe_text import md, one_line
 from dashboard.state import app_context
@@ -70,6 +72,9 @@ def show(detail: CaseDetail, actor: Actor, brand: BrandContacts) -> None:
         on_change=_typing, args=(actor, case_id),
     )  # fmt: skip
     st.caption(md("{}", _count(text, channel, detail.platform)))
+    if st.session_state.get(links.REPLY) == case_id:  # opened with "r" from the Queue
+        del st.session_state[links.REPLY]
+        focus_text_area(field(form, "text"))
     issues = check_reply(text, channel, brand) if text else []
     for issue in issues:
         if issue.blocking:

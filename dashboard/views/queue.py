@@ -18,6 +18,7 @@ from dashboard.safe_text import md, one_line, table
 from dashboard.state import app_context
 from monitor.auth.permissions import allowed
 from monitor.cases.actions import claim_case
+from monitor.cases.naming import author_label
 from monitor.cases.queue import BREACH_MINUTES, QueueFilters, QueuePage, queue_facets, queue_page
 from monitor.reports.queue_export import queue_csv
 from monitor.scoring.language import language_name
@@ -152,7 +153,7 @@ def _frame(result: QueuePage, cursor: int | None) -> pd.DataFrame:
             "Due": [due_label(row.sla_minutes_left()) for row in rows],
             "Reply": [row.reply_state for row in rows],
             "Why": [row.explanation for row in rows],
-            "Author": [f"@{row.author}" for row in rows],
+            "Author": [author_label(row.platform, row.author, row.author_name) for row in rows],
             "Post": [row.text for row in rows],
             "Status": [row.status for row in rows],
             "Owner": [row.assignee or "-" for row in rows],

@@ -65,7 +65,8 @@ class QueueRow:
     platform: str
     channel: str  # kind of the most urgent post: mention, comment, dm
     intent: str
-    author: str
+    author: str  # the handle (Facebook and Instagram: a numeric id)
+    author_name: str | None  # the display name, if the platform gave one
     followers: int
     verified: bool
     text: str  # the most urgent post of the case
@@ -258,6 +259,7 @@ def rows_for(session: Session, case_ids: list[int]) -> list[QueueRow]:
             channel=post.kind,
             intent=c.intent or (score.intent if score else "other"),
             author=author.handle,
+            author_name=author.display_name,
             followers=author.followers,
             verified=author.verified,
             text=post.text,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from monitor.db.models import Case
+from monitor.db.models import Author, Case
 from monitor.db.types import utcnow
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -206,6 +206,26 @@ def test_a_click_on_a_row_opens_its_case_with_its_link(app: AppTest, session: Se
     assert any(c.value.endswith(f"/case?case={second.id}") for c in app.code)  # to copy
 
 
+def test_authors_are_named_not_numbered(app: AppTest, session: Session) -> None:
+    """Facebook ids are long numbers: the queue shows the display name, or the platform and
+    the id's last digits when there is none; X handles stay @handle."""
+    sign_in(app, session, "ann", "agent")
+    named = _case(session, "my order is late", 80, "d")
+    unnamed = _case(session, "where is my refund", 70, "e")
+    _case(session, "charged twice", 60, "f")
+    for case, name in ((named, "Dana Reyes"), (unnamed, None)):
+        author = session.get_one(Author, case.author_id)
+        author.platform, author.handle, author.display_name = "facebook", "100004567891234", name
+        author.external_id = f"fb-{case.id}"
+        case.platform = "facebook"
+    session.commit()
+
+    app.run()
+
+    assert not app.exception
+    assert _column(app, "Author") == ["Dana Reyes", "Facebook user …1234", "@userf"]
+
+
 def test_keys_move_the_marker_and_open_the_case(app: AppTest, session: Session) -> None:
     sign_in(app, session, "ann", "agent")
     ids = [_case(session, f"post {n}", 90 - n, f"u{n}").id for n in range(3)]
@@ -226,10 +246,20 @@ def test_keys_move_the_marker_and_open_the_case(app: AppTest, session: Session) 
 
     assert app.session_state["case_id"] == ids[1]
     assert any(t.value == "Case" for t in app.title)
+    assert not _focus_scripts(app)  # Enter opens the case; the cursor stays where it was
     app.switch_page("views/queue.py").run()
-    app.button(key="queue_reply").click().run()  # r: the ▶ case, composer first
-    assert app.session_state["case_reply_first"] == app.session_state["case_id"]
+    app.button(key="queue_reply").click().run()  # r: the ▶ case, cursor in the reply box
     assert any(t.value == "Case" for t in app.title)
+    [focus] = _focus_scripts(app)
+    assert f"reply_{ids[1]}_" in focus and "_text textarea" in focus
+    assert "case_reply_first" not in app.session_state  # used once, not on every rerun
+    app.run()
+    assert not _focus_scripts(app)
+
+
+def _focus_scripts(app: AppTest) -> list[str]:
+    scripts = [h.value for h in app.get("html")]  # type: ignore[attr-defined]
+    return [s for s in scripts if "box.focus()" in s]
 
 
 def test_a_read_only_role_gets_no_work_buttons(app: AppTest, session: Session) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import ARGS, CHROMIUM, running_dashboard, shot, sign_in
+from browser import ARGS, CHROMIUM, click_queue_row, running_dashboard, shot, sign_in
 from casework import PASSWORD, make_case, make_user
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import select
@@ -165,13 +165,3 @@ def test_edited_or_made_up_cookie_shows_the_sign_in_form(
         page.wait_for_timeout(200)
     assert _cookie(context) is None
     context.close()
-
-
-def click_queue_row(page: Page, row: int) -> None:
-    """Click the `row`-th row (from 0) of the queue table, as a user does."""
-    grid = page.locator("[data-testid='stDataFrame']").first
-    expect(grid).to_be_visible(timeout=WAIT)
-    box = grid.bounding_box()
-    assert box is not None
-    header, height = 35, 35
-    page.mouse.click(box["x"] + 200, box["y"] + header + height * row + height / 2)
