@@ -8,6 +8,7 @@ from dashboard.state import app_context
 from monitor.cases.execution import run_order_calls
 from monitor.cases.order_system import order_system_for
 from monitor.errors import UserFacingError
+from monitor.vocab import CallStatus
 
 
 def send_now(resolution_id: int) -> str:
@@ -22,6 +23,6 @@ def send_now(resolution_id: int) -> str:
     except UserFacingError as exc:
         return f"the order system is not reachable: {exc}"
     counts = run_order_calls(ctx.sessions, system, settings, only=[resolution_id])
-    if counts.get("sent"):
+    if counts.get(CallStatus.SENT):
         return "the order system carried it out"
     return "the order system did not confirm it yet: the case shows the attempts"

@@ -135,7 +135,7 @@ def replay(file: Path, source: str, no_score: bool) -> None:
     from monitor.sources.replay import ReplayFileError
 
     app = app_context(migrate=True)
-    summary = replay_file(app.sessions, file, source=source, progress=True)
+    summary = replay_file(app.sessions, file, source=source, progress=True, sla=app.sla)
     if summary.malformed and not summary.stored and not summary.duplicates:
         raise ReplayFileError(
             f"{summary.describe()}: no row could be stored. Fix the rows named and replay again"
@@ -184,6 +184,7 @@ def demo(
             posts=cfg.posts,
             days=cfg.days,
             now=datetime.now(UTC),
+            sla=app.sla,
         )
         password = os.environ.get("MONITOR_DEMO_PASSWORD") or DEMO_PASSWORD
         if demo_accounts:
@@ -265,7 +266,6 @@ def poll(source_name: str, once: bool, no_score: bool) -> None:
 
     One cycle with or without --once; `monitor run` polls every source on its interval.
     """
-    from monitor.cases.sla import SlaPolicy
     from monitor.polling import poll_source
     from monitor.sources.redact import install_redaction
 
@@ -276,7 +276,7 @@ def poll(source_name: str, once: bool, no_score: bool) -> None:
         app.engine,
         app.sessions,
         by_name[source_name],
-        sla=SlaPolicy(app.settings.sla),
+        sla=app.sla,
         unhealthy_after=app.settings.scheduler.unhealthy_after_failures,
     )
     click.echo(outcome.describe())
@@ -302,7 +302,9 @@ def _check_impostors(app: AppContext) -> None:
     from monitor.impostors.job import run_impostor_checks
 
     settings = app.settings
-    run = run_impostor_checks(app.engine, app.sessions, settings.brand, settings.impostors, {})
+    run = run_impostor_checks(
+        app.engine, app.sessions, settings.brand, settings.impostors, {}, sla=app.sla
+    )
     click.echo(run.describe().capitalize() + ".")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.cases.sla import SlaPolicy
 from monitor.config import Settings
 from monitor.db.engine import make_engine, session_factory
 from monitor.scoring.loader import load_text_model
@@ -43,6 +44,12 @@ class AppContext:
 
             self._schema = upgrade(self.engine)
         return self._schema
+
+    @cached_property
+    def sla(self) -> SlaPolicy:
+        """The configured first-response rule: every command that stores posts passes it on,
+        so replayed, demo and polled posts get the `[sla]` hours, not the built-in ones."""
+        return SlaPolicy(self.settings.sla)
 
     @property
     def model(self) -> TextModel:

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.db.engine import transaction
+from monitor.db.engine import rows_changed, transaction
 from monitor.vocab import CallStatus
 
 # Every table on this path spells these three states the same way (`monitor.vocab`).
@@ -145,7 +145,7 @@ def claim(
             .values(status=SENDING, attempts=m.attempts + 1, claimed_at=now, error=None)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if rows_changed(claimed) != 1:
             return None
         attempt = int(session.scalars(select(m.attempts).where(m.id == row_id)).one())
         taken = Claim(row_id, attempt)
@@ -247,7 +247,7 @@ def recover_stale(
                 .values(status=status, error=message, next_attempt_at=None)
                 .execution_options(synchronize_session=False)
             )
-            if changed.rowcount == 1:  # type: ignore[attr-defined]
+            if rows_changed(changed) == 1:
                 recovered.append(row_id)
                 if on_recover is not None:
                     on_recover(session, Claim(row_id, attempts), status, message)
@@ -264,7 +264,7 @@ def confirm_sent(session: Session, life: Lifecycle, row_id: int, values: dict[st
         .values(status=SENT, error=None, next_attempt_at=None, **values)
         .execution_options(synchronize_session=False)
     )
-    return changed.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(changed) == 1
 
 
 def requeue(session: Session, life: Lifecycle, row_id: int, now: datetime) -> bool:
@@ -277,4 +277,4 @@ def requeue(session: Session, life: Lifecycle, row_id: int, now: datetime) -> bo
         .values(status=life.ready[0], next_attempt_at=now, error=None)
         .execution_options(synchronize_session=False)
     )
-    return changed.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(changed) == 1

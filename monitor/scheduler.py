@@ -53,7 +53,7 @@ def core_jobs(app: AppContext, sources: Sequence[tuple[Source, float]]) -> list[
     the score and alert jobs are the safety net and start half a tick later, staggered."""
     settings = app.settings
     intervals = settings.scheduler
-    sla = SlaPolicy(settings.sla)
+    sla = app.sla
     flow = Flow(app)
 
     def poll(source: Source) -> None:

@@ -154,3 +154,50 @@ def test_dashboard_refuses_a_short_session_secret(tmp_path: Path) -> None:
         cookies.secret.cache_clear()
     assert result.exit_code == 2, result.output
     assert "MONITOR_SESSION_SECRET must have at least 32 characters" in result.output
+
+
+@pytest.mark.parametrize("command", ["replay", "poll"])
+def test_stored_posts_get_the_configured_sla_hours(tmp_path: Path, command: str) -> None:
+    """`[sla]` sets every first-response deadline, whichever command stores the post."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from monitor.db.engine import make_engine, session_factory
+    from monitor.db.models import Case, Post
+
+    config = tmp_path / "sla.toml"
+    config.write_text(
+        "[sla]\npublic_hours = 10\nprivate_hours = 30\ncritical_urgency = 100\n"
+        '[[sources]]\nname = "demo-stream"\nplatform = "demo"\n',
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    if command == "replay":
+        recorded = tmp_path / "twcs.csv"
+        recorded.write_text(
+            "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+            "7,115712,True,Tue Oct 31 22:11:45 +0000 2017,@sprintcare my phone is dead,,\n",
+            encoding="utf-8",
+        )
+        args = ["replay", str(recorded), "--no-score"]
+    else:
+        args = ["poll", "demo-stream", "--no-score"]
+    result = CliRunner().invoke(
+        main, ["--config", str(config), *args], env={"MONITOR_DATABASE_URL": url}
+    )
+    assert result.exit_code == 0, result.output
+
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        # Cases the brand already answered have no clock running.
+        cases = session.scalars(select(Case).where(Case.sla_due_at.is_not(None))).all()
+        assert cases
+        for case in cases:
+            posts = session.scalars(select(Post).where(Post.case_id == case.id, Post.inbound))
+            # The clock starts at one of the customer's posts, with that post's hours.
+            deadlines = {
+                p.created_at + timedelta(hours=30 if p.kind == "dm" else 10) for p in posts
+            }
+            assert case.sla_due_at in deadlines, case.id
+    engine.dispose()

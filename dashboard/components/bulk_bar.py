@@ -13,7 +13,7 @@ from monitor.auth.accounts import list_users
 from monitor.auth.permissions import Actor, allowed
 from monitor.cases.bulk import BulkAction, BulkResult, bulk_cases
 from monitor.errors import UserFacingError
-from monitor.vocab import Permission
+from monitor.vocab import Permission, Role
 
 FORM = "queue_bulk"
 RESULT = "queue_bulk_result"
@@ -21,7 +21,7 @@ RESULT = "queue_bulk_result"
 
 def _assignable() -> list[str]:
     users = read(list_users)
-    return [u.username for u in users if u.active and u.role != "analyst"]
+    return [u.username for u in users if u.active and u.role != Role.ANALYST]
 
 
 def show(actor: Actor, selected: list[int]) -> bool:

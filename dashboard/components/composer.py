@@ -19,22 +19,23 @@ from monitor.cases.presence import touch
 from monitor.cases.replies import CHANNELS, Channel, check_reply, queue_reply
 from monitor.cases.reply_check import MAX_LENGTH, BrandContacts
 from monitor.cases.templates import fill_template, template_names
+from monitor.db.engine import transaction
 from monitor.errors import UserFacingError
-from monitor.vocab import ReplyChannel
+from monitor.vocab import Platform, ReplyChannel
 
 NONE = "(none)"
 
 
 def _typing(actor: Actor, case_id: int) -> None:
     """Runs when the reply box changes: others on the case see that a reply is being written."""
-    with app_context().sessions() as session, session.begin():
+    with transaction(app_context().sessions) as session:
         touch(session, actor, case_id, typing=True)
 
 
 def _count(text: str, channel: Channel, platform: str) -> str:
     if channel == ReplyChannel.DM:
         return f"{len(text)} characters"
-    where = f" ({platform_label(platform)}'s limit)" if platform == "x" else ""
+    where = f" ({platform_label(platform)}'s limit)" if platform == Platform.X else ""
     return f"{len(text)} / {MAX_LENGTH[ReplyChannel.PUBLIC]} characters{where}"
 
 

@@ -11,6 +11,7 @@ from dashboard.auth import require_session
 from dashboard.safe_text import md
 from dashboard.state import app_context
 from monitor.cases.presence import Presence, others_here, touch
+from monitor.db.engine import transaction
 from monitor.db.types import utcnow
 
 HEARTBEAT = timedelta(seconds=15)
@@ -30,7 +31,7 @@ def line(others: list[Presence]) -> str:
 @st.fragment(run_every=HEARTBEAT)
 def show(case_id: int) -> None:
     actor = require_session()
-    with app_context().sessions() as session, session.begin():
+    with transaction(app_context().sessions) as session:
         touch(session, actor, case_id)
         others = others_here(session, actor, case_id)
     if not others:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from monitor import submissions
 from monitor.auth.permissions import Actor, require
 from monitor.cases import audit
+from monitor.db.engine import rows_changed
 from monitor.db.models import Case, CaseNote, User
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
@@ -45,7 +46,7 @@ def claim_case(session: Session, actor: Actor, case_id: int, *, key: str) -> Cas
     )
     case = _case(session, case_id)
     session.refresh(case)
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(claimed) != 1:
         if case.assignee_id == actor.user_id:
             return case
         owner = session.get(User, case.assignee_id) if case.assignee_id else None

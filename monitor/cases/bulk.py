@@ -20,6 +20,7 @@ from monitor import submissions
 from monitor.auth.permissions import Actor, allowed, require
 from monitor.cases.actions import CaseActionError, assign_case, claim_case, set_status
 from monitor.cases.resolutions import PENDING
+from monitor.db.engine import transaction
 from monitor.db.models import Case, Resolution, User
 from monitor.errors import UserFacingError
 from monitor.submissions import AlreadyDone
@@ -112,7 +113,7 @@ def bulk_cases(
     for case_id in ids:
         case_key = f"{key}:{case_id}"
         try:
-            with sessions() as session, session.begin():
+            with transaction(sessions) as session:
                 _check(check, session)
                 message = _apply(session, actor, action, case_id, case_key, assignee)
         except _Stopped as stop:

@@ -70,7 +70,7 @@ def carry_out(
     session.flush()
     audit.record(
         session, actor, "resolution.execute_queued", "resolution", resolution.id,
-        after=money_fields(resolution) | {"order_system": "queued"}, at=now,
+        after=money_fields(resolution) | {"order_system": CallStatus.QUEUED.value}, at=now,
     )  # fmt: skip
     return False
 
@@ -172,7 +172,7 @@ def retry_execution(
         )
     audit.record(
         session, actor, "resolution.retry", "resolution", resolution_id,
-        before=before, after={"order_call": "queued"}, at=now,
+        before=before, after={"order_call": CallStatus.QUEUED.value}, at=now,
     )  # fmt: skip
     session.expire(call)
     submissions.finish(session, key, f"order-system call of resolution #{resolution_id} retried")

@@ -17,6 +17,7 @@ from monitor.cases.orders import case_customer
 from monitor.cases.policy import ACTION_LABELS
 from monitor.db.models import Author, Case, Resolution
 from monitor.errors import UserFacingError
+from monitor.vocab import Platform
 from monitor.wording import money
 
 
@@ -49,10 +50,14 @@ def customer_history(session: Session, case_id: int, *, limit: int = 20) -> list
     if customer is not None:
         same_person.append(Author.customer_id == customer.id)
         if customer.x_handle:
-            same_person.append(and_(Author.platform == "x", Author.handle == customer.x_handle))
+            same_person.append(
+                and_(Author.platform == Platform.X, Author.handle == customer.x_handle)
+            )
         if customer.facebook_id:
             same_person.append(
-                and_(Author.platform == "facebook", Author.external_id == customer.facebook_id)
+                and_(
+                    Author.platform == Platform.FACEBOOK, Author.external_id == customer.facebook_id
+                )
             )
     rows = session.execute(
         select(Case, Author.handle)

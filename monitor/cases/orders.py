@@ -26,6 +26,7 @@ from monitor import submissions
 from monitor.auth.permissions import Actor, require
 from monitor.cases import audit
 from monitor.cases.naming import author_label, platform_label
+from monitor.db.engine import rows_changed
 from monitor.db.models import Author, Case, CaseOrderLink, Customer, Order, Post
 from monitor.errors import UserFacingError
 from monitor.scoring.signals import order_numbers
@@ -340,7 +341,7 @@ def unlink_order(session: Session, actor: Actor, case_id: int, order_id: str, *,
             CaseOrderLink.case_id == case_id, CaseOrderLink.order_id == order_id
         )
     )
-    if not removed.rowcount:  # type: ignore[attr-defined]
+    if not rows_changed(removed):
         raise OrderError(f"order {order_id} is not linked to case {case_id}")
     audit.record(
         session, actor, "case.unlink_order", "case", case_id, before={"order_id": order_id}

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.auth.permissions import Actor, require
+from monitor.db import dialect
 from monitor.db.models import CasePresence, User
 from monitor.db.types import utcnow
 from monitor.vocab import Permission
@@ -48,10 +48,9 @@ def touch(
     changes = {"seen_at": now}
     if typing:
         values["typing_at"] = changes["typing_at"] = now
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     # One statement, so two tabs of the same person cannot both insert the row.
     session.execute(
-        dialect.insert(CasePresence)
+        dialect.insert(session, CasePresence)
         .values(values)
         .on_conflict_do_update(index_elements=["case_id", "user_id"], set_=changes)
     )

@@ -149,7 +149,8 @@ class SendSummary:
 
 
 def _audit_outcome(session: Session, taken: outbound.Claim, status: str, error: str | None) -> None:
-    action = {outbound.SENT: "reply.sent", "queued": "reply.retry"}.get(status, f"reply.{status}")
+    actions: dict[str, str] = {CallStatus.SENT: "reply.sent", CallStatus.QUEUED: "reply.retry"}
+    action = actions.get(status, f"reply.{status}")
     external_id = session.scalar(
         select(OutboxMessage.external_id).where(OutboxMessage.id == taken.row_id)
     )
@@ -252,7 +253,7 @@ def confirm_reply_posted(
         )
     audit.record(
         session, actor, "reply.confirm_posted", "outbox", message_id,
-        before={"status": message.status}, after={"status": "sent", **values},
+        before={"status": message.status}, after={"status": CallStatus.SENT.value, **values},
     )  # fmt: skip
     session.expire(message)
     submissions.finish(session, key, f"reply #{message_id} recorded as posted")
@@ -276,7 +277,8 @@ def retry_reply(
         )
     audit.record(
         session, actor, "reply.requeue", "outbox", message_id,
-        before={"status": message.status, "error": message.error}, after={"status": "queued"},
+        before={"status": message.status, "error": message.error},
+        after={"status": CallStatus.QUEUED.value},
     )  # fmt: skip
     session.expire(message)
     submissions.finish(session, key, f"reply #{message_id} queued again")

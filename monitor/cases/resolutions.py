@@ -32,6 +32,7 @@ from monitor.cases.order_system import OrderSystem
 from monitor.cases.orders import case_customer
 from monitor.cases.policy import ACTION_LABELS, MONETARY, Breach, approver_roles, breaches
 from monitor.config import ACTIONS, Action, ClearanceSettings
+from monitor.db.engine import rows_changed
 from monitor.db.models import Case, CaseOrderLink, Order, Resolution, User
 from monitor.db.types import utcnow
 from monitor.db.write_lock import serialise
@@ -305,7 +306,7 @@ def _decide(
         .execution_options(synchronize_session=False)
     )
     session.refresh(resolution)
-    if decided.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(decided) != 1:
         raise _not_pending(session, resolution)
 
 

@@ -24,7 +24,7 @@ from monitor.cases.reply_check import NO_BRAND, BrandContacts, Channel, check_re
 from monitor.db.models import ReplyTemplate, User
 from monitor.db.types import utcnow
 from monitor.errors import UserFacingError
-from monitor.vocab import Permission
+from monitor.vocab import Permission, Platform
 
 # What a template may say in braces, and what the composer puts there (greetings.py).
 PLACEHOLDERS = {
@@ -118,7 +118,7 @@ def template_problems(name: str, body: str, brand: BrandContacts = NO_BRAND) -> 
     if placeholders:
         return problems + placeholders
     seen: set[str] = set()
-    for platform in ("x", "facebook"):  # with and without an @mention
+    for platform in (Platform.X, Platform.FACEBOOK):  # with and without an @mention
         text = fill(body, greeting(platform, SAMPLE_HANDLE), SAMPLE_CUSTOMER)
         for channel in CHANNELS:
             for issue in check_reply(text, channel, brand):

@@ -9,7 +9,7 @@ import click
 
 from monitor.auth.permissions import SYSTEM
 from monitor.commands.common import app_context
-from monitor.reports.export import FORMATS, ExportError, export_report
+from monitor.reports.export import FORMATS, ExportError, Format, export_report
 
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # beyond these, dates are typos (and overflow)
 _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -44,7 +44,7 @@ _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     help="Last day (UTC) to include, e.g. 2026-11-30, or an exact end time (excluded).",
 )
 def export(
-    fmt: str,
+    fmt: Format,
     output: Path,
     since: datetime | None,
     until: datetime | None,
@@ -61,6 +61,6 @@ def export(
     end = until.replace(tzinfo=UTC) if until else None
     if end is not None and end.time() == datetime.min.time():
         end += timedelta(days=1)  # a date means "up to the end of that day"
-    result = export_report(app.sessions, app.settings, SYSTEM, fmt, output, start, end)  # type: ignore[arg-type]
+    result = export_report(app.sessions, app.settings, SYSTEM, fmt, output, start, end)
     files = ", ".join(str(path) for path in result.paths)
     click.echo(f"Exported {result.cases:,} cases and {result.posts:,} posts to {files}.")

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from monitor.auth.permissions import SYSTEM
-from monitor.cases.sla import SlaPolicy
 from monitor.commands.common import app_context
 from monitor.errors import UserFacingError
 from monitor.impostors.export import write_impostor_export
@@ -39,9 +38,8 @@ def check(no_fetch: bool) -> None:
                     sources[config.name] = build_source(config)
                 except SourceError as exc:
                     click.echo(f"skipping {config.name}: {exc}", err=True)
-    sla = SlaPolicy(app.settings.sla)
     run = run_impostor_checks(
-        app.engine, app.sessions, app.settings.brand, app.settings.impostors, sources, sla=sla
+        app.engine, app.sessions, app.settings.brand, app.settings.impostors, sources, sla=app.sla
     )
     click.echo(run.describe())
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator
 
 from monitor.config.base import Section, check_timezone
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
 
 
 class ReportSettings(Section):
@@ -16,7 +17,7 @@ class ReportSettings(Section):
     folder: str = "var/reports"
     daily: bool = False  # yesterday's report, written once per day
     weekly: bool = False  # last week's report (Monday to Sunday), written once per week
-    weekly_day: Literal[WEEKDAYS] = "monday"  # type: ignore[valid-type]
+    weekly_day: Weekday = "monday"
     format: Literal["csv", "xlsx", "parquet"] = "xlsx"
     timezone: str = "UTC"  # where "yesterday" and "last week" begin and end
     # An alert route (see [alerts]) that also gets a summary when a report is written.

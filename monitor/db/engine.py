@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,3 +67,9 @@ def transaction(factory: Callable[[], Session]) -> Iterator[Session]:
     """
     with factory() as session, session.begin():
         yield session
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed: `Session.execute` is typed as returning a
+    plain Result, but for those statements it is a CursorResult, which counts them."""
+    return cast(CursorResult[Any], result).rowcount

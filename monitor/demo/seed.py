@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from monitor.cases.sla import SlaPolicy
+from monitor.db.engine import rows_changed
 from monitor.db.models import Author, Charge, Customer, Order
 from monitor.ingest import store_posts
 from monitor.sources.demo import DemoCustomer, DemoData, generate_demo
@@ -65,7 +66,7 @@ def load_demo(
             .where(Author.customer_id.is_(None))
             .values(customer_id=by_number[link.customer])
         )
-        summary.authors_linked += linked.rowcount  # type: ignore[attr-defined]
+        summary.authors_linked += rows_changed(linked)
     session.flush()
     return summary
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.alerts.send import send
 from monitor.auth.permissions import SYSTEM
 from monitor.config import WEEKDAYS, ReportSettings, Settings
-from monitor.db.engine import transaction
+from monitor.db.engine import rows_changed, transaction
 from monitor.db.models import ReportRun
 from monitor.db.types import utcnow
 from monitor.db.upsert import insert_ignoring_duplicates
@@ -63,7 +63,7 @@ def _claim(sessions: sessionmaker[Session], kind: str, start: datetime, end: dat
             )
             .values(status=ReportRunStatus.RUNNING, error=None)
         )
-        return bool(retried.rowcount)  # type: ignore[attr-defined]
+        return bool(rows_changed(retried))
 
 
 def _finish(

@@ -27,6 +27,7 @@ from monitor.sources.http import (
 )
 from monitor.sources.redact import install_redaction, redact
 from monitor.sources.values import Malformed, as_id, as_int, from_unix, is_newer, parse_time
+from monitor.vocab import PostKind
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +238,7 @@ class XSource:
         return IncomingPost(
             platform="x",
             external_id=item_id,
-            kind="reply" if own else "dm" if dm else "mention",
+            kind=PostKind.REPLY if own else PostKind.DM if dm else PostKind.MENTION,
             author=_author(author, users),
             text=text,
             created_at=created,
@@ -259,7 +260,7 @@ class XSource:
                 permanent=True,
             )
         try:
-            if target.kind == "dm":
+            if target.kind == PostKind.DM:
                 ids: dict[str, Any] = (
                     {"participant_id": target.author_external_id}
                     if target.author_external_id
