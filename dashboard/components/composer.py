@@ -5,6 +5,7 @@ the reply is queued, so a reply cannot skip it."""
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from dashboard import links
 from dashboard.actions import field, form_key, perform, read
@@ -87,12 +88,16 @@ def show(detail: CaseDetail, actor: Actor, brand: BrandContacts) -> None:
     if warnings:
         confirmed = st.checkbox("Send anyway: I checked the warnings", key=field(form, "confirm"))
     if st.button("Send reply", type="primary", key=field(form, "send")):
+
+        def send(session: Session) -> object:
+            queued = queue_reply(
+                session, actor, case_id, text, channel=channel, key=key,
+                confirm_warnings=confirmed, brand=brand,
+            )  # fmt: skip
+            touch(session, actor, case_id, replied=True)  # no longer "writing a reply"
+            return queued
+
         perform(
-            lambda s: queue_reply(
-                s, actor, case_id, text, channel=channel, key=key, confirm_warnings=confirmed,
-                brand=brand,
-            ),
-            "Reply queued in the outbox; it is sent by the scheduler's outbox job.",
-            form=form,
-        )  # fmt: skip
+            send, "Reply queued in the outbox; it is sent by the scheduler's outbox job.", form=form
+        )
         st.rerun()

@@ -102,6 +102,11 @@ if st.session_state.get("queue_filters_seen") != filters:  # new filters start a
     st.session_state[PAGE] = 1
 
 may_work = allowed(actor, Permission.CASE_WORK)
+if not may_work:
+    st.caption(
+        "Read-only access: your role sees every case and can open it, but cannot claim, "
+        "assign, reply or close."
+    )
 bulk = may_work and st.toggle(
     "Select several",
     key="queue_bulk",

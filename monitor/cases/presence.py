@@ -37,17 +37,21 @@ def touch(
     case_id: int,
     *,
     typing: bool = False,
+    replied: bool = False,
     now: datetime | None = None,
 ) -> None:
-    """Record that `actor` has the case open (and is typing a reply, if `typing`)."""
+    """Record that `actor` has the case open (and is typing a reply, if `typing`; has just
+    sent it, if `replied`: others stop seeing "is writing a reply")."""
     require(actor, Permission.QUEUE_VIEW)
     if actor.user_id is None:
         return  # the system never opens a case page
     now = now or utcnow()
-    values = {"case_id": case_id, "user_id": actor.user_id, "seen_at": now}
-    changes = {"seen_at": now}
+    values: dict[str, object] = {"case_id": case_id, "user_id": actor.user_id, "seen_at": now}
+    changes: dict[str, object] = {"seen_at": now}
     if typing:
         values["typing_at"] = changes["typing_at"] = now
+    elif replied:
+        values["typing_at"] = changes["typing_at"] = None
     # One statement, so two tabs of the same person cannot both insert the row.
     session.execute(
         dialect.insert(session, CasePresence)

@@ -67,7 +67,10 @@ def suggest_resolutions(
     for order in orders:
         for amount, evidence in billing_errors(order):
             propose(ResolutionKind.REFUND, order, amount, evidence, f"Billing error: {evidence}")
-        if order.status == "delivered" and MISSING_WORDS.search(text):
+        # A refund already made or asked for on the order makes the customer whole: a
+        # replacement on top of it would pay twice.
+        made_whole = (order.id, ResolutionKind.REFUND) in taken
+        if order.status == "delivered" and MISSING_WORDS.search(text) and not made_whole:
             when = f" on {order.delivered_at:%Y-%m-%d}" if order.delivered_at else ""
             evidence = f"marked delivered{when}; the customer says it never arrived"
             propose(

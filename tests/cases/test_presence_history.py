@@ -37,6 +37,18 @@ def test_presence_heartbeats_update_one_row_and_expire(session: Session) -> None
     assert not quiet.typing
 
 
+def test_sending_the_reply_ends_the_typing_mark(session: Session) -> None:
+    case = make_case(session, "where is my parcel", 60)
+    ann, bob = make_user(session, "ann", "agent"), make_user(session, "bob", "senior")
+    now = utcnow()
+    touch(session, bob, case.id, typing=True, now=now - timedelta(seconds=5))
+    assert others_here(session, ann, case.id, now=now)[0].typing
+    touch(session, bob, case.id, replied=True, now=now)
+    session.commit()
+    [sent] = others_here(session, ann, case.id, now=now)
+    assert sent.username == "bob" and not sent.typing  # still there, no longer writing
+
+
 def test_history_covers_every_account_of_the_customer(session: Session) -> None:
     dana = make_customer(session)
     first = make_case(session, "parcel missing", 50)

@@ -221,3 +221,18 @@ def test_suggestions_for_billing_errors_and_missing_parcels(session: Session, wo
     assert session.scalar(select(func.count(Resolution.id))) == 0
     assert session.scalar(select(func.count(LedgerEntry.id))) == 0
     assert session.scalar(select(func.count(AuditEntry.id))) == audited
+
+
+def test_no_replacement_suggested_once_the_order_is_refunded(session: Session, world: dict) -> None:
+    """The missing $650 parcel suggests a replacement until a refund of it is made or asked
+    for; after that a replacement would pay the customer twice."""
+    missing = ("replacement", "111-0000001-0000001")
+
+    def suggested() -> set[tuple[str, str | None]]:
+        return {
+            (s.action, s.order_id) for s in suggest_resolutions(session, world["case"].id, POLICY)
+        }
+
+    assert missing in suggested()
+    request(session, world["agent"], world["case"], "650.00", order="111-0000001-0000001")
+    assert missing not in suggested()

@@ -67,6 +67,7 @@ def test_cases_owing_a_reply_come_first_with_a_live_countdown(
     assert not app.exception
     assert _column(app, "Post") == ["charged twice!!", "where is my parcel", "thanks, all sorted"]
     assert _column(app, "Reply") == ["needs first reply", "needs first reply", "answered"]
+    assert not any("Read-only" in c.value for c in app.caption)  # an agent may work them
     assert _column(app, "Due")[0] == "overdue 5 min"
     assert _column(app, "Due")[1] in ("due in 12 min", "due in 11 min")
     assert _column(app, "Due")[2] == "-"
@@ -274,6 +275,7 @@ def test_a_read_only_role_gets_no_work_buttons(app: AppTest, session: Session) -
     assert "queue_open" in keys and "queue_reply" not in keys
     assert not [b for b in app.button if b.label == "Claim"]
     assert not [t for t in app.toggle if t.key == "queue_bulk"]
+    assert any(c.value.startswith("Read-only access") for c in app.caption)  # and says why
 
 
 def test_bulk_close_reports_each_refusal(app: AppTest, session: Session) -> None:
