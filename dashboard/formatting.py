@@ -7,6 +7,7 @@ import math
 # Re-exported: pages take every label from here.
 from monitor.cases.naming import author_label as author_label
 from monitor.cases.naming import platform_label as platform_label
+from monitor.vocab import SlaOutcome
 
 
 def sla_label(minutes_left: float | None) -> str:
@@ -76,9 +77,9 @@ def channel_label(platform: str, kind: str) -> str:
 # still open or neutral.
 COLOURS = {"bad": "#d62728", "good": "#2ca02c", "neutral": "#9e9e9e"}
 SLA_OUTCOMES = {  # column in the SLA frame -> label and colour
-    "met": ("Met", COLOURS["good"]),
-    "missed": ("Missed", COLOURS["bad"]),
-    "open": ("Still open", COLOURS["neutral"]),
+    SlaOutcome.MET: ("Met", COLOURS["good"]),
+    SlaOutcome.MISSED: ("Missed", COLOURS["bad"]),
+    SlaOutcome.OPEN: ("Still open", COLOURS["neutral"]),
 }
 
 

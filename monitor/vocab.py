@@ -94,6 +94,14 @@ class ResolutionStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class SlaOutcome(StrEnum):
+    """Whether a case's first reply came in time (`monitor.cases.sla.SlaPolicy.outcome`)."""
+
+    MET = "met"
+    MISSED = "missed"  # answered late, or not answered and already past due
+    OPEN = "open"  # not answered yet, still in time
+
+
 class CallStatus(StrEnum):
     """A reply or an order-system call on its way out (see `monitor.outbound`).
 

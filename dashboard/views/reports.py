@@ -17,7 +17,7 @@ from monitor.auth.permissions import allowed
 from monitor.db.types import utcnow
 from monitor.reports import metrics
 from monitor.reports.export import FORMATS, ExportResult, Format, export_report
-from monitor.vocab import Permission
+from monitor.vocab import Permission, SlaOutcome
 
 ctx = app_context()
 actor = current_actor()
@@ -46,8 +46,9 @@ if volume.empty:
 left, middle, right = st.columns(3)
 left.metric("Posts", md("{}", int(volume.posts.sum())))
 middle.metric("Cases", md("{}", len(cases)))
-decided = cases[cases.sla.isin(["met", "missed"])]
-right.metric("SLA met", md("{}", f"{(decided.sla == 'met').mean():.0%}" if len(decided) else "-"))
+decided = cases[cases.sla.isin([SlaOutcome.MET, SlaOutcome.MISSED])]
+met = f"{(decided.sla == SlaOutcome.MET).mean():.0%}" if len(decided) else "-"
+right.metric("SLA met", md("{}", met))
 
 st.subheader("Volume by hour and channel")
 st.line_chart(volume.pivot_table(index="hour", columns="channel", values="posts", fill_value=0))

@@ -75,58 +75,68 @@ def breaches(
     granted_today: Decimal,
     as_approver: bool = False,
 ) -> list[Breach]:
-    """Every clearance rule `role` would break by taking this resolution itself.
+    """Every clearance rule `role` would break by taking this resolution itself, one check
+    per rule of `[clearance]`.
 
     For the approver the second-person rule does not apply: they are the second person.
     """
     who = approver_roles(policy, action, amount, order_value)
+    found = [
+        _role_limit(policy, role, action, amount),
+        _high_value(policy, role, order_value),
+        _daily_limit(policy, role, amount, granted_today),
+        None if as_approver else _second_person(policy, amount),
+    ]
+    return [Breach(rule, text, who) for rule, text in filter(None, found)]
+
+
+_Broken = tuple[str, str] | None  # (rule's config key, what it says), or None if kept
+
+
+def _role_limit(
+    policy: ClearanceSettings, role: Role, action: Action, amount: Decimal | None
+) -> _Broken:
     label = ACTION_LABELS[action]
-    found: list[Breach] = []
-    limits = policy.limits.get(role, {})
-    limit = limits.get(action)
+    limit = policy.limits.get(role, {}).get(action)
     if limit is None:
-        found.append(
-            Breach(f"clearance.limits.{role}.{action}", f"{a(role)} may not grant {a(label)}", who)
+        return f"clearance.limits.{role}.{action}", f"{a(role)} may not grant {a(label)}"
+    if amount is not None and amount > limit:
+        return (
+            f"clearance.limits.{role}.{action}",
+            f"{a(label)} of {money(amount)} is over the {role} limit of {money(limit)}",
         )
-    elif amount is not None and amount > limit:
-        found.append(
-            Breach(
-                f"clearance.limits.{role}.{action}",
-                f"{a(label)} of {money(amount)} is over the {role} limit of {money(limit)}",
-                who,
-            )
-        )
-    if (
-        order_value is not None
-        and order_value > policy.high_value_order
-        and role not in policy.high_value_roles
-    ):
-        needed = ", ".join(policy.high_value_roles)
-        found.append(
-            Breach(
-                "clearance.high_value_order",
-                f"the order is worth {money(order_value)}, over {money(policy.high_value_order)}:"
-                f" it needs one of {needed}",
-                who,
-            )
-        )
+    return None
+
+
+def _high_value(policy: ClearanceSettings, role: Role, order_value: Decimal | None) -> _Broken:
+    if order_value is None or order_value <= policy.high_value_order:
+        return None
+    if role in policy.high_value_roles:
+        return None
+    return (
+        "clearance.high_value_order",
+        f"the order is worth {money(order_value)}, over {money(policy.high_value_order)}: it "
+        f"needs one of {', '.join(policy.high_value_roles)}",
+    )
+
+
+def _daily_limit(
+    policy: ClearanceSettings, role: Role, amount: Decimal | None, granted_today: Decimal
+) -> _Broken:
     daily = policy.daily_limits.get(role, Decimal(0))
-    if amount and granted_today + amount > daily:
-        found.append(
-            Breach(
-                f"clearance.daily_limits.{role}",
-                f"{money(amount)} more would pass the {role} daily limit of {money(daily)} "
-                f"({money(granted_today)} granted today)",
-                who,
-            )
-        )
-    if not as_approver and amount is not None and amount > policy.second_approval_above:
-        found.append(
-            Breach(
-                "clearance.second_approval_above",
-                f"amounts over {money(policy.second_approval_above)} need a second person's "
-                "approval",
-                who,
-            )
-        )
-    return found
+    if not amount or granted_today + amount <= daily:
+        return None
+    return (
+        f"clearance.daily_limits.{role}",
+        f"{money(amount)} more would pass the {role} daily limit of {money(daily)} "
+        f"({money(granted_today)} granted today)",
+    )
+
+
+def _second_person(policy: ClearanceSettings, amount: Decimal | None) -> _Broken:
+    if amount is None or amount <= policy.second_approval_above:
+        return None
+    return (
+        "clearance.second_approval_above",
+        f"amounts over {money(policy.second_approval_above)} need a second person's approval",
+    )

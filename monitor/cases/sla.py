@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor.config import SlaSettings
-from monitor.vocab import PostKind
+from monitor.vocab import PostKind, SlaOutcome
 
 CRITICAL_SHARE = 0.25  # critical posts get a quarter of the usual time
 
@@ -41,3 +41,10 @@ class SlaPolicy:
         if due is None or not self.critical(urgency):
             return due
         return min(due, self.due(posted_at, kind, urgency))
+
+    @staticmethod
+    def outcome(due: datetime, first_response_at: datetime | None, now: datetime) -> SlaOutcome:
+        """Met or missed once answered; until then missed once past due, else still open."""
+        if first_response_at is not None:
+            return SlaOutcome.MET if first_response_at <= due else SlaOutcome.MISSED
+        return SlaOutcome.MISSED if now > due else SlaOutcome.OPEN

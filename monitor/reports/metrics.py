@@ -18,7 +18,7 @@ from monitor.config import Settings
 from monitor.db.dialect import is_postgres
 from monitor.db.models import Alert, Post, Resolution, Score, User
 from monitor.reports.rows import CASE_COLUMNS, case_rows
-from monitor.vocab import ResolutionStatus
+from monitor.vocab import ResolutionStatus, SlaOutcome
 
 
 def _hour(session: Session, column: Any) -> ColumnElement[str]:
@@ -82,14 +82,15 @@ def case_frame(
     return pd.DataFrame(list(rows), columns=[c.name for c in CASE_COLUMNS])
 
 
+OUTCOMES = [o.value for o in SlaOutcome]
+
+
 def sla_compliance(cases: pd.DataFrame) -> pd.DataFrame:
     """Cases per UTC day by SLA outcome: day, met, missed, open."""
     if cases.empty:
-        return pd.DataFrame(columns=["day", "met", "missed", "open"])
+        return pd.DataFrame(columns=["day", *OUTCOMES])
     days = pd.to_datetime(cases["received_at_utc"], utc=True).dt.strftime("%Y-%m-%d")
-    table = pd.crosstab(days.rename("day"), cases["sla"]).reindex(
-        columns=["met", "missed", "open"], fill_value=0
-    )
+    table = pd.crosstab(days.rename("day"), cases["sla"]).reindex(columns=OUTCOMES, fill_value=0)
     return table.reset_index()
 
 

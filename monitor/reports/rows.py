@@ -300,11 +300,7 @@ def _minutes(start: datetime, end: datetime | None) -> float | None:
 
 
 def _sla_state(case: Case, due: datetime | None, now: datetime) -> str:
-    if due is None:
-        return ""
-    if case.first_response_at is not None:
-        return "met" if case.first_response_at <= due else "missed"
-    return "missed" if now > due else "open"
+    return "" if due is None else SlaPolicy.outcome(due, case.first_response_at, now).value
 
 
 def approval_step(r: ResolutionFact) -> str:
