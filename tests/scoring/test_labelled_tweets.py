@@ -26,8 +26,10 @@ from monitor.scoring.training.labelled_tweets import (
 from monitor.sources.replay import read_twcs
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-ROWS_PER_SPLIT = {"dev": 239, "test": 561}  # fixed by the seeded draw, before labelling
-ROWS_PER_STRATUM = {"random": 500, "prefilter": 300}
+# Fixed by the seeded draw, before labelling: rounds 1-2 (dev 239, test 561), then round 3
+# (retail: dev 100, holdout 150).
+ROWS_PER_SPLIT = {"dev": 339, "test": 561, "holdout": 150}
+ROWS_PER_STRATUM = {"random": 500, "prefilter": 300, "retail": 250}
 SECOND_PASS = LABELS_PATH.with_name("twcs-labels-second-pass.csv")
 
 
@@ -94,10 +96,11 @@ def test_the_sample_script_redraws_the_labelled_ids(
     assert drawn == {(r["tweet_id"], r["split"], r["stratum"]) for r in _rows()}
 
 
-def test_second_pass_covers_a_tenth_of_the_labelled_tweets() -> None:
+def test_second_pass_covers_a_tenth_of_rounds_one_and_two() -> None:
+    """Round 3 (stratum retail) had no second pass (GUIDELINE.md, "Round 3")."""
     with SECOND_PASS.open(encoding="utf-8", newline="") as handle:
         second = list(csv.DictReader(handle))
-    ids = [row["tweet_id"] for row in _rows()]
+    ids = [row["tweet_id"] for row in _rows() if row["stratum"] != "retail"]
     assert len(second) == len(ids) // 10
     assert {row["tweet_id"] for row in second} <= set(ids)
     assert len({row["tweet_id"] for row in second}) == len(second)
@@ -120,18 +123,20 @@ def test_every_label_resolves_to_an_inbound_tweet(data_dir: Path) -> None:
 
 
 def test_splits_are_disjoint_and_counted(data_dir: Path) -> None:
-    dev = load_labelled_tweets(data_dir, split="dev")
-    test = load_labelled_tweets(data_dir, split="test")
-    assert {t.tweet_id for t in dev}.isdisjoint(t.tweet_id for t in test)
-    assert all(t.split == "dev" for t in dev) and all(t.split == "test" for t in test)
+    loaded = {split: load_labelled_tweets(data_dir, split=split) for split in ROWS_PER_SPLIT}
+    for split, tweets in loaded.items():
+        assert all(t.split == split for t in tweets)
+    ids = [{t.tweet_id for t in tweets} for tweets in loaded.values()]
+    assert all(a.isdisjoint(b) for i, a in enumerate(ids) for b in ids[i + 1 :])
     by_split: dict[str, set[str]] = {}
-    for row in _rows():  # labelled or not, no id sits in both splits
+    for row in _rows():  # labelled or not, no id sits in two splits
         by_split.setdefault(row["split"], set()).add(row["tweet_id"])
-    assert by_split["dev"].isdisjoint(by_split["test"])
-    assert sum(map(len, by_split.values())) == sum(ROWS_PER_SPLIT.values())
+    assert sum(map(len, by_split.values())) == sum(ROWS_PER_SPLIT.values()) == len(_rows())
     labelled = Counter(row["split"] for row in _rows() if row["urgency"])
-    assert (len(dev), len(test)) == (labelled["dev"], labelled["test"])
-    assert (len(dev), len(test)) == (ROWS_PER_SPLIT["dev"], ROWS_PER_SPLIT["test"])
+    assert {split: len(tweets) for split, tweets in loaded.items()} == labelled == ROWS_PER_SPLIT
+    dev = loaded["dev"]
+    holdout = load_labelled_tweets(data_dir, split="holdout", stratum="retail")
+    assert {t.tweet_id for t in holdout} == {t.tweet_id for t in loaded["holdout"]}
     prefilter = load_labelled_tweets(data_dir, split="dev", stratum="prefilter")
     assert prefilter and {t.stratum for t in prefilter} == {"prefilter"}
     assert {t.tweet_id for t in prefilter} < {t.tweet_id for t in dev}

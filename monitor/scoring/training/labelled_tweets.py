@@ -30,8 +30,8 @@ TWCS_FILE = "twcs_first5000rows.csv"  # many brands
 SPOTIFY_FILE = "spotifycares_inbound_support_requests.csv"  # one brand
 SPOTIFY_BRAND = "SpotifyCares"
 LABELS_PATH = Path(__file__).resolve().parents[3] / "evaluation" / "twcs-labels.csv"
-SPLITS = ("dev", "test")
-STRATA = ("random", "prefilter")
+SPLITS = ("dev", "test", "holdout")
+STRATA = ("random", "prefilter", "retail")
 COLUMNS = ("tweet_id", "split", "stratum", "urgency", "topics", "language")
 _MENTION = re.compile(r"@(\w+)")
 
