@@ -73,11 +73,11 @@ def queue_keys() -> None:
     )
 
 
-def focus_text_area(widget_key: str) -> None:
-    """Put the cursor in the text area with `widget_key` once it is drawn (the Queue's "r"
-    opens a case ready to type the reply). Waits up to two seconds for it to appear."""
+def focus_text_area(key: str) -> None:
+    """Put the cursor in the text area with widget key `key` once it is drawn (the Queue's
+    "r" opens a case ready to type the reply). Waits up to two seconds for it to appear."""
     _run(
-        f"const selector = {_literal(f'.st-key-{widget_key} textarea')};"
+        f"const selector = {_literal(f'.st-key-{key} textarea')};"
         " let tries = 0;"
         " const focus = () => {"
         "  const box = document.querySelector(selector);"
@@ -85,5 +85,5 @@ def focus_text_area(widget_key: str) -> None:
         "  if (++tries < 20) setTimeout(focus, 100);"
         " };"
         " focus();",
-        key=f"focus_{widget_key}",
+        key=f"focus_{key}",
     )

@@ -11,6 +11,7 @@ from monitor.commands.common import app_context, data_dir_option
 from monitor.context import AppContext
 from monitor.errors import UserFacingError
 from monitor.scoring.loader import artifact_dir, topic_head_dir
+from monitor.scoring.training.labelled_tweets import SPLITS
 
 
 def _data_dir(app: AppContext, given: Path | None) -> Path:
@@ -117,8 +118,8 @@ def train(
     "--split",
     "splits",
     multiple=True,
-    type=click.Choice(["dev", "test"]),
-    help="Hand-labelled split(s) to report (default: both).",
+    type=click.Choice(list(SPLITS)),
+    help="Hand-labelled split(s) to report (default: all; `holdout` is the held-out one).",
 )
 def evaluate(
     data_dir: Path | None,
@@ -128,8 +129,9 @@ def evaluate(
     splits: tuple[str, ...],
 ) -> None:
     """Print macro-recall on TweetEval test, complaint macro-F1 and urgency-severity Spearman;
-    urgency, topic and language figures on the hand-labelled TWCS tweets (dev and test, each
-    beside a keyword baseline); and agreement with the team's corrections."""
+    urgency, topic and language figures on the hand-labelled TWCS tweets (per split, each
+    beside a keyword baseline: dev and test are tuned on, holdout is held out); and agreement
+    with the team's corrections."""
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     from monitor.cases.feedback import corrections
@@ -155,7 +157,7 @@ def evaluate(
     labelled = [
         tweet
         for tweet in load_labelled_tweets(folder)
-        if tweet.split in (splits or ("dev", "test"))
+        if tweet.split in (splits or SPLITS)
     ]
     scored = score_labelled(labelled, app.model, app.settings.urgency, app.settings.stakes)
     metrics["labelled_tweets"] = report(scored)

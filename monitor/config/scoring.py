@@ -20,7 +20,7 @@ class ModelSettings(Section):
     cache_dir: str | None = None
     # Folder of the trained topic head (relative: inside the package's artifacts); "" routes
     # by keywords only. Used with backend = "multitask" (it reads that encoder's embedding).
-    topic_head: str = "topics-v2"
+    topic_head: str = "topics-v3"
     # For backend = "huggingface": a hub id or local path, and its label names mapped to ours.
     checkpoint: str | None = None
     label_map: dict[str, Literal["negative", "neutral", "positive"]] = Field(default_factory=dict)
@@ -111,6 +111,8 @@ _DEFAULT_EXEMPLARS: dict[str, list[str]] = {
         "my account was hacked",
         "someone is using my account",
         "I got an email about a login from a device that isn't mine",
+        "someone stole my phone number and took over my accounts",
+        "someone keeps trying to make purchases on my account",
     ],
     "money_taken": [
         "I was charged for something I never ordered",
@@ -118,6 +120,7 @@ _DEFAULT_EXEMPLARS: dict[str, list[str]] = {
         "there is a payment on my statement I do not recognise",
         "you took money out of my account without asking",
         "charged me for a subscription I never signed up for",
+        "you have charged my card three times for the same thing",
     ],
     "legal_threat": [
         "I will take legal action against you",
@@ -132,6 +135,9 @@ _DEFAULT_EXEMPLARS: dict[str, list[str]] = {
         "this is dangerous, someone could get hurt",
         "the charger started smoking and nearly set the house on fire",
         "my child got hurt by this toy",
+        "I found a piece of plastic in my food",
+        "the driver crashed the car and I was injured",
+        "a passenger is seriously ill and needs a doctor",
     ],
     "access_loss": [
         "my account has been locked for days and I cannot log in",

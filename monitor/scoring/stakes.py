@@ -40,13 +40,16 @@ STAKES: dict[str, str] = {
 _I = re.IGNORECASE
 _DOUBLE_CHARGE = (
     r"(?:charg(?:ed|ing)|billed|billing)\s+(?:me\s+|us\s+)?(?:twice|double|two\s+times|"
-    r"three\s+times|\d+\s+times)|double[-\s]?charg\w*"
+    r"three\s+times|\d+\s+times)|(?:double|triple)[-\s]?charg\w*|(?:charg(?:ed|ing)|billed)\s+"
+    r"(?:me\s+|us\s+)?(?:for\s+)?(?:a|the)\s+(?:2nd|second|3rd|third|4th|fourth)(?:\s+\w+)?\s+time"
 )
 # A double charge for the customer's own order: money taken, but a billing matter, not fraud.
 DOUBLE_CHARGE = re.compile(r"\b(?:" + _DOUBLE_CHARGE + r")\b", _I)
 KEYWORDS: dict[str, re.Pattern[str]] = {
     "time_pressure": re.compile(
-        r"\b(?:urgent\w*|asap|a\.s\.a\.p|immediately|right\s+now|emergency|tonight|"
+        # "right now" only when something is needed now ("so annoyed right now" is a mood)
+        r"\b(?:urgent\w*|asap|a\.s\.a\.p|immediately|emergency|tonight|(?:need|want|help|fix|"
+        r"sort|call|refund|send)\w*\s+(?:\w+\s+){0,3}right\s+now|"
         r"by\s+(?:today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|"
         r"sunday|the\s+\d+\w*)|(?:need|needed|want)\s+(?:it|this|them)\s+(?:today|tomorrow|tmrw|tonight|by|before|b4)|"
         r"(?:for|before)\s+(?:my|our|the)\s+(?:flight|trip|wedding|birthday|party|event|exam|"
@@ -68,7 +71,12 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     ),
     "account_compromise": re.compile(
         r"\b(?:hack(?:ed|er|ers|ing)?|compromised|someone\s+(?:\w+\s+)?(?:logged|got|get|"
-        r"broke|has\s+been|is)\s+in(?:to)?|(?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for)"
+        r"broke|has\s+been|is)\s+in(?:to)?|someone\s+(?:else\s+)?(?:\w+\s+)?(?:got|gotten|get)\s+"
+        r"(?:in\s+)?to\s+my\s+account|someone\s+(?:else\s+)?(?:is|was|keeps|has\s+been)\s+(?:still\s+)?"
+        r"(?:using|accessing|trying\s+to\s+(?:buy|order|log|access|use|get\s+into))\b[^.?!]{0,30}"
+        r"\b(?:my|account)|(?:my\s+)?(?:account|phone\s+number|number|sim)\s+(?:got|gotten|was|has\s+"
+        r"been)\s+(?:took|taken|stolen|ported|hijacked)|(?:steal|stole|stolen)\s+my\s+(?:phone\s+)?"
+        r"(?:number|sim|identity|account)|(?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for)"
         r"\s+(?:a|the|this|that|any)?\s*(?:code|otp|password\s+reset)|(?:code|otp)s?\s+(?:that\s+)?"
         r"i\s+(?:never|didn'?t|did\s+not)\s+(?:ask|request)\w*|password\s+(?:was\s+|has\s+been\s+)?"
         r"changed|(?:email|e-mail|password|phone\s+number)\s+(?:was|were|has\s+been|got)\s+"
@@ -78,7 +86,7 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "money_taken": re.compile(
-        r"\b(?:unauthori[sz]ed|fraud\w*|scam\w*|stole\s+(?:my\s+)?money|"
+        r"\b(?:unauthori[sz]ed|fraud(?!\s+(?:protection|prevention|department|dept|team))\w*|scam\w*|stole\s+(?:my\s+)?money|"
         # a double charge is money taken beyond what was agreed (labelling guideline, rule 7)
         + _DOUBLE_CHARGE
         + r"|took\s+(?:my\s+|our\s+)?money\s+without|"
@@ -92,14 +100,18 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     "legal_threat": re.compile(
         r"\b(?:lawyer|attorney|solicitor|lawsuit|sue|suing|(?<!your\s)court|legal\s+action|"
         r"small\s+claims|consumer\s+(?:forum|court|protection)|ombudsman|trading\s+standards|"
-        r"ftc|bbb|better\s+business\s+bureau|attorney\s+general|chargeback|charge\s+back|"
+        r"ftc|bbb|better\s+business\s+bureau|attorney\s+general|(?:gov(?:ernment)?|council|"
+        r"regulator)\s+(?:office\s+)?and\s+legal|legal\s+(?:team|department|advice)|chargeback|charge\s+back|"
         r"dispute\s+(?:it|the\s+charge|with\s+my\s+bank)|report(?:ing)?\s+(?:you\s+)?to\s+"
         r"(?:the\s+)?(?:police|authorities|regulator)|police\s+(?:report|matter|case)|"
         r"(?:called|call|calling|contacted|contact)\s+the\s+police)\b",
         _I,
     ),
     "safety": re.compile(
-        r"\b(?:injur\w*|hurt|burn(?:ed|t|s)?|smoke|explod\w*|caught\s+fire|electrocut\w*|"
+        r"\b(?:injur\w*|hurt|burn(?:ed|t|s)?(?!\s+out)|smoke|(?:car\s+)?accident|crash(?:ed)?\s+"
+        r"(?:into|and|with|while)|(?:driver|car|he|she)\s+crashed|hit\s+my\s+head|in\s+(?:so\s+much\s+)?"
+        r"pain|unconscious|(?:piece|bit|shard|chunk)s?\s+of\s+(?:plastic|glass|metal|bone|wood|wire)|"
+        r"(?:a|literal|huge)\s+bone\s+in|used\s+(?:napkin|tissue|plaster|band-?aid|bandage)|explod\w*|caught\s+fire|electrocut\w*|"
         # a fire, not a Kindle Fire, a Fire TV stick or slang ("spitting fire")
         r"(?<!kindle\s)(?<!amazon\s)(?<!hot\s)(?<!spitting\s)fire(?!\s*(?:tv|stick|tablet|hd|"
         r"phone|emblem|\d))|"

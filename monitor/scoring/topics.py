@@ -108,10 +108,39 @@ TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
 }
 
 
+# The same floors in the other languages customers write to an international retailer in
+# (the encoder and the head read English only, so for these posts the floor is all there is).
+# Latin-script words as whole words; Japanese has no spaces, so its words match anywhere.
+_INTERNATIONAL_FLOORS: dict[str, tuple[str, str]] = {
+    "delivery": (
+        # es / pt / de / fr / it
+        r"paquetes?|repartidor|entrega(?:do|da|r)?|env[ií]o|llega(?:do|r|n)?|sin\s+llegar|"
+        r"encomenda|n[aã]o\s+chegou|chega(?:r|do)|entregue|"
+        r"bestellung|lieferung|paket|zustell\w*|unzustellbar|geliefert|nicht\s+angekommen|"
+        r"colis|livraison|livr[ée]e?|pacco|consegna(?:to)?",
+        r"届か|届いて|届きません|配達|配送|荷物|追跡|発送|梱包",  # ja
+    ),
+    "refund_return": (
+        r"reembols\w*|devoluci[oó]n|devolver|estorno|devolu[cç][aã]o|r[uü]ckerstattung|"
+        r"erstatt\w*|geld\s+(?:\w+\s+)?(?:wieder|zur[uü]ck)|retoure|rembours\w*|rimbors\w*",
+        r"返金|返品|払い戻",
+    ),
+}
+INTERNATIONAL_FLOORS: dict[str, re.Pattern[str]] = {
+    topic: re.compile(rf"\b(?:{latin})\b|{japanese}", _I)
+    for topic, (latin, japanese) in _INTERNATIONAL_FLOORS.items()
+}
+
+
 def floor_topics(text: str) -> list[str]:
-    """Topics whose keyword floor matches the text."""
+    """Topics whose keyword floor (English or one of the international ones) matches."""
     plain = straight_quotes(text)
-    return [topic for topic, pattern in TOPIC_FLOORS.items() if pattern.search(plain)]
+    found = [topic for topic, pattern in TOPIC_FLOORS.items() if pattern.search(plain)]
+    return found + [
+        topic
+        for topic, pattern in INTERNATIONAL_FLOORS.items()
+        if topic not in found and pattern.search(plain)
+    ]
 
 
 def centre(embeddings: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:
