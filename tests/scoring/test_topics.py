@@ -63,6 +63,13 @@ def test_a_missing_head_says_how_to_get_one(tmp_path: Path) -> None:
         ("can I return these shoes", "refund_return"),
         ("I can\u2019t log in because it\u2019s locked", "account_access"),
         ("forgot which email I used and the password reset never comes", "account_access"),
+        # The encoder reads English only: in other languages the floors are all there is.
+        ("mi paquete no ha llegado", "delivery"),
+        ("Meine Bestellung war unzustellbar", "delivery"),
+        ("注文した商品が届かない", "delivery"),
+        ("je veux être remboursé", "refund_return"),
+        ("bekomme ich mein Geld zurück?", "refund_return"),
+        ("返金してください", "refund_return"),
     ],
 )
 def test_keyword_floors_catch_plain_statements(text: str, topic: str) -> None:
@@ -77,6 +84,9 @@ def test_keyword_floors_catch_plain_statements(text: str, topic: str) -> None:
         ("my Uber driver was really friendly", "delivery"),
         ("I disabled the app and it works now", "account_access"),
         ("how do I change my playlist cover", "refund_return"),
+        ("me encanta esta canción", "delivery"),
+        ("ありがとうございました", "delivery"),
+        ("the package deal was good value", "refund_return"),
     ],
 )
 def test_keyword_floors_leave_other_senses_alone(text: str, topic: str) -> None:

@@ -97,6 +97,12 @@ def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() 
         ("it's now a police matter", "legal_threat", "threatens legal action"),
         ("a piece of bone in my chicken bowl", "safety", "safety risk or damage"),
         ("I am disabled and can't get to the shop", "essential_need", "essential or vulnerable"),
+        ("the driver crashed and I hit my head", "safety", "safety risk or damage"),
+        ("found a piece of plastic in my salad", "safety", "safety risk or damage"),
+        ("you let someone steal my phone number", "account_compromise", "by someone else"),
+        ("someone keeps trying to buy gift cards on my account", "account_compromise", "someone"),
+        ("and now I have been charged a third time", "money_taken", "money taken"),
+        ("I checked with the government office and legal", "legal_threat", "legal action"),
     ],
 )
 def test_calm_posts_with_stakes_explain_them_in_plain_words(
@@ -122,6 +128,9 @@ def test_calm_posts_with_stakes_explain_them_in_plain_words(
         ("private session is disabled but it still shows", "essential_need"),
         ("I changed my password and email", "account_compromise"),
         ("the ball is in your court now", "legal_threat"),
+        ("I'm burned out on these long queues", "safety"),
+        ("my bank's fraud protection stopped the payment", "money_taken"),
+        ("so annoyed right now", "time_pressure"),
     ],
 )
 def test_everyday_words_are_not_stakes(text: str, stake: str) -> None:
