@@ -76,14 +76,15 @@ def queue_keys() -> None:
 def focus_text_area(key: str) -> None:
     """Put the cursor in the text area with widget key `key` once it is drawn (the Queue's
     "r" opens a case ready to type the reply). Waits up to two seconds for it to appear."""
+    # In a function: its names must not clash with an earlier run of the script in the page.
     _run(
-        f"const selector = {_literal(f'.st-key-{key} textarea')};"
+        f"(() => {{ const selector = {_literal(f'.st-key-{key} textarea')};"
         " let tries = 0;"
         " const focus = () => {"
         "  const box = document.querySelector(selector);"
         "  if (box) { box.focus(); box.scrollIntoView({block: 'center'}); return; }"
         "  if (++tries < 20) setTimeout(focus, 100);"
         " };"
-        " focus();",
+        " focus(); })();",
         key=f"focus_{key}",
     )

@@ -165,3 +165,23 @@ def test_edited_or_made_up_cookie_shows_the_sign_in_form(
         page.wait_for_timeout(200)
     assert _cookie(context) is None
     context.close()
+
+
+def test_r_on_the_queue_opens_the_case_ready_to_reply(
+    server: str, seeded: tuple[str, dict[str, int]], browser: Browser
+) -> None:
+    """j moves the marker to the second case; r opens it with the cursor in the reply box."""
+    context = _context(browser)
+    page = context.new_page()
+    sign_in(page, server, "ann")
+    expect(page.get_by_role("button", name="j ↓")).to_be_visible(timeout=WAIT)
+    page.get_by_role("heading", name="Queue").click()  # the page, not a field, has focus
+    page.keyboard.press("j")
+    page.wait_for_timeout(1500)
+    page.keyboard.press("r")
+    _case_shown(page, "still waiting for my refund")
+    reply = page.get_by_role("textbox", name="Reply")
+    expect(reply).to_be_focused(timeout=WAIT)
+    page.keyboard.type("On it")
+    expect(reply).to_have_value("On it")
+    context.close()
