@@ -155,9 +155,7 @@ def evaluate(
             folder, app.model, app.settings.urgency, app.settings.stakes
         )
     labelled = [
-        tweet
-        for tweet in load_labelled_tweets(folder)
-        if tweet.split in (splits or SPLITS)
+        tweet for tweet in load_labelled_tweets(folder) if tweet.split in (splits or SPLITS)
     ]
     scored = score_labelled(labelled, app.model, app.settings.urgency, app.settings.stakes)
     metrics["labelled_tweets"] = report(scored)
