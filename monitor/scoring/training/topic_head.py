@@ -17,7 +17,8 @@ import json
 import logging
 import random
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,11 @@ import numpy as np
 from monitor.scoring import encoder_model as em
 from monitor.scoring.topics import HEAD_FILE, META_FILE, TOPICS, topic_features
 from monitor.scoring.training import data as D
-from monitor.scoring.training.labelled_tweets import LABELS_PATH, load_labelled_tweets
+from monitor.scoring.training.labelled_tweets import (
+    LABELS_PATH,
+    LabelledTweet,
+    load_labelled_tweets,
+)
 from monitor.scoring.training.topic_data import (
     TopicExample,
     bitext_examples,
@@ -125,6 +130,25 @@ def _f1(gold: np.ndarray, predicted: np.ndarray) -> float:
     return 0.0 if tp == 0 else 2 * tp / float(gold.sum() + predicted.sum())
 
 
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass
+class TrainingSet:
+    """What `_fit` learns from: features, 0/1 labels per topic, and a weight per row."""
+
+    features: np.ndarray
+    labels: np.ndarray
+    weights: np.ndarray
+
+    def plus(self, features: np.ndarray, labels: np.ndarray, weight: float) -> TrainingSet:
+        return TrainingSet(
+            np.vstack([self.features, features]),
+            np.vstack([self.labels, labels]),
+            np.concatenate([self.weights, np.full(len(features), weight)]),
+        )
+
+
 def train_topic_head(
     data_dir: Path,
     output_dir: Path,
@@ -143,107 +167,125 @@ def train_topic_head(
     The `holdout` tweets are never read beyond their ids, which keep them out of the weak
     supervision.
     """
-    from safetensors.numpy import save_file
-
     encoder = em.MultiTaskEncoder.load(artifact_dir, threads=threads)
     fingerprint = em.artifact_fingerprint(artifact_dir)
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        return embed_cached(encoder, texts, fingerprint)
+
     excluded = labelled_tweet_ids(labels_file) if labels_file else set()
     examples = bitext_examples(data_dir) + seed_examples() + twcs_reply_examples(data_dir, excluded)
     examples += list(corrections)
-    tuning = (
-        [
-            tweet
-            for split in TUNING_SPLITS
-            for tweet in load_labelled_tweets(data_dir, split=split, labels_path=labels_file)
-        ]
-        if labels_file and labels_file.exists()
-        else []
-    )
+    tuning = _tuning_tweets(data_dir, labels_file)
     log.info(
         "topic head: %d examples, %d labelled tuning tweets, %d ids excluded",
         len(examples),
         len(tuning),
         len(excluded),
     )
-
-    # Centring statistics (for stakes similarity) from tweets of the sentiment and complaint
-    # training data: real tweets, no routing labels, none of the evaluation tweets.
-    pool = [e.text for e in D.load_xci(data_dir, "train")]
-    semeval, _ = D.load_semeval_train(data_dir)
-    pool += [e.text for e in random.Random(SEED).sample(semeval, 6000)]
-    mean, components = centring_statistics(
-        embed_cached(encoder, pool, fingerprint), CENTRE_COMPONENTS
-    )
-    texts = [e.text for e in examples]
-    features = topic_features(embed_cached(encoder, texts, fingerprint), texts)
-    labels = np.asarray(label_matrix(examples), dtype=np.int64)
-    weights = np.array(
-        [
-            {"bitext": BITEXT_WEIGHT, "seed": SEED_WEIGHT, "twcs-reply": TWCS_WEIGHT}.get(
-                e.source, CORRECTION_WEIGHT
-            )
-            for e in examples
-        ]
-    )
+    mean, components = centring_statistics(embed(_centring_pool(data_dir)), CENTRE_COMPONENTS)
+    data = _weak_supervision(examples, embed)
     thresholds = dict.fromkeys(TOPICS, DEFAULT_THRESHOLD)
     cv_figures: dict[str, dict[str, float]] = {}
     if tuning:
-        tuning_texts = [t.text for t in tuning]
-        tuning_features = topic_features(
-            embed_cached(encoder, tuning_texts, fingerprint), tuning_texts
-        )
-        tuning_labels = np.array([[int(t in d.topics) for t in TOPICS] for d in tuning])
-        folds = np.arange(len(tuning)) % FOLDS
-        out_of_fold = np.zeros(tuning_labels.shape)
-        for fold in range(FOLDS):
-            train = folds != fold
-            weight, bias = _fit(
-                np.vstack([features, tuning_features[train]]),
-                np.vstack([labels, tuning_labels[train]]),
-                np.concatenate([weights, np.full(int(train.sum()), LABELLED_WEIGHT)]),
-            )
-            out_of_fold[~train] = _probabilities(tuning_features[~train], weight, bias)
-            log.info("topic head: cross-validation fold %d of %d", fold + 1, FOLDS)
-        for j, topic in enumerate(TOPICS):
-            gold = tuning_labels[:, j] == 1
-            candidates = np.arange(0.3, 0.91, 0.05)
-            scores = [_f1(gold, out_of_fold[:, j] >= t) for t in candidates]
-            best = int(np.argmax(scores)) if gold.any() else int(np.argmin(abs(candidates - 0.5)))
-            thresholds[topic] = round(float(candidates[best]), 2)
-            cv_figures[topic] = {
-                "support": int(gold.sum()),
-                "f1_at_threshold": round(scores[best], 3),
-                "f1_at_0.5": round(_f1(gold, out_of_fold[:, j] >= 0.5), 3),
-            }
-        features = np.vstack([features, tuning_features])
-        labels = np.vstack([labels, tuning_labels])
-        weights = np.concatenate([weights, np.full(len(tuning), LABELLED_WEIGHT)])
-    weight, bias = _fit(features, labels, weights)
-
-    output_dir = Path(output_dir)
-    tmp = output_dir.with_name(output_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    save_file(
-        {"weight": weight, "bias": bias, "mean": mean, "components": components},
-        str(tmp / HEAD_FILE),
-    )
+        texts = [t.text for t in tuning]
+        features = topic_features(embed(texts), texts)
+        labels = np.array([[int(t in d.topics) for t in TOPICS] for d in tuning])
+        out_of_fold = _cross_validate(data, features, labels)
+        thresholds, cv_figures = choose_thresholds(labels, out_of_fold)
+        data = data.plus(features, labels, LABELLED_WEIGHT)
+    weight, bias = _fit(data.features, data.labels, data.weights)
     counts = {
         source: sum(1 for e in examples if e.source == source)
         for source in ("bitext", "seed", "twcs-reply", "correction")
     } | {"labelled": len(tuning)}
-    metadata = {
+    metadata = _metadata(encoder.version, fingerprint, thresholds, cv_figures, counts, excluded)
+    tensors = {"weight": weight, "bias": bias, "mean": mean, "components": components}
+    return _write(Path(output_dir), tensors, metadata)
+
+
+def _tuning_tweets(data_dir: Path, labels_file: Path | None) -> list[LabelledTweet]:
+    if not labels_file or not labels_file.exists():
+        return []
+    return [
+        tweet
+        for split in TUNING_SPLITS
+        for tweet in load_labelled_tweets(data_dir, split=split, labels_path=labels_file)
+    ]
+
+
+def _centring_pool(data_dir: Path) -> list[str]:
+    """Tweets for the centring statistics (stakes similarity): the sentiment and complaint
+    training data, real tweets without routing labels, none of the evaluation tweets."""
+    pool = [e.text for e in D.load_xci(data_dir, "train")]
+    semeval, _ = D.load_semeval_train(data_dir)
+    return pool + [e.text for e in random.Random(SEED).sample(semeval, 6000)]
+
+
+def _weak_supervision(examples: Sequence[TopicExample], embed: Embed) -> TrainingSet:
+    texts = [e.text for e in examples]
+    weight_of = {"bitext": BITEXT_WEIGHT, "seed": SEED_WEIGHT, "twcs-reply": TWCS_WEIGHT}
+    return TrainingSet(
+        topic_features(embed(texts), texts),
+        np.asarray(label_matrix(list(examples)), dtype=np.int64),
+        np.array([weight_of.get(e.source, CORRECTION_WEIGHT) for e in examples]),
+    )
+
+
+def _cross_validate(data: TrainingSet, features: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each labelled tweet's probabilities from a head trained without its fold."""
+    folds = np.arange(len(features)) % FOLDS
+    out_of_fold = np.zeros(labels.shape)
+    for fold in range(FOLDS):
+        train = folds != fold
+        fitted = data.plus(features[train], labels[train], LABELLED_WEIGHT)
+        weight, bias = _fit(fitted.features, fitted.labels, fitted.weights)
+        out_of_fold[~train] = _probabilities(features[~train], weight, bias)
+        log.info("topic head: cross-validation fold %d of %d", fold + 1, FOLDS)
+    return out_of_fold
+
+
+def choose_thresholds(
+    labels: np.ndarray, out_of_fold: np.ndarray
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Per topic, the threshold (0.30 to 0.90 in steps of 0.05) with the best F1 on the
+    out-of-fold probabilities, 0.5 for a topic without positives; and the figures there."""
+    thresholds: dict[str, float] = {}
+    figures: dict[str, dict[str, float]] = {}
+    candidates = np.arange(0.3, 0.91, 0.05)
+    for j, topic in enumerate(TOPICS):
+        gold = labels[:, j] == 1
+        scores = [_f1(gold, out_of_fold[:, j] >= t) for t in candidates]
+        best = int(np.argmax(scores)) if gold.any() else int(np.argmin(abs(candidates - 0.5)))
+        thresholds[topic] = round(float(candidates[best]), 2)
+        figures[topic] = {
+            "support": int(gold.sum()),
+            "f1_at_threshold": round(scores[best], 3),
+            "f1_at_0.5": round(_f1(gold, out_of_fold[:, j] >= 0.5), 3),
+        }
+    return thresholds, figures
+
+
+def _metadata(
+    encoder_version: str,
+    fingerprint: str,
+    thresholds: dict[str, float],
+    cv_figures: dict[str, dict[str, float]],
+    counts: dict[str, int],
+    excluded: set[str],
+) -> dict[str, object]:
+    return {
         "version": VERSION,
         "topics": list(TOPICS),
         "thresholds": thresholds,
         "thresholds_from": (
             f"best F1 per topic on {FOLDS}-fold out-of-fold predictions of the labelled "
             f"{' and '.join(TUNING_SPLITS)} tweets"
-            if tuning
+            if cv_figures
             else "default 0.5 (no labelled tuning tweets)"
         ),
         "cross_validated": cv_figures,
-        "encoder": encoder.version,
+        "encoder": encoder_version,
         "encoder_fingerprint": fingerprint,
         "examples": counts,
         "excluded_evaluation_tweets": len(excluded),
@@ -260,6 +302,16 @@ def train_topic_head(
             "seed": SEED,
         },
     }
+
+
+def _write(output_dir: Path, tensors: dict[str, np.ndarray], metadata: dict[str, object]) -> Path:
+    """Write to a temporary folder, then swap it in: a crash leaves the old head in place."""
+    from safetensors.numpy import save_file
+
+    tmp = output_dir.with_name(output_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    save_file(tensors, str(tmp / HEAD_FILE))
     (tmp / META_FILE).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
     if output_dir.exists():
         shutil.rmtree(output_dir)
