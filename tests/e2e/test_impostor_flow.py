@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -73,7 +74,9 @@ def test_banner_warning_report_and_impostors_page(server: str, db_file: str) -> 
         picker = page.get_by_role("combobox", name="Case")
         picker.click()
         picker.fill(f"#{case_id} ·")
-        page.keyboard.press("Enter")
+        # Click the case's own option: Enter would take whichever option is highlighted before
+        # the list has filtered.
+        page.get_by_role("option", name=re.compile(rf"^#{case_id} ·")).click()
         banner = page.get_by_text("Possible impostor reply from @ShopNowHe1p:")
         expect(banner).to_be_visible(timeout=WAIT)  # the page reruns for the picked case
         expect(banner).to_contain_text("look-alike name")
