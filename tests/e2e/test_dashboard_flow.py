@@ -86,6 +86,8 @@ def test_agent_requests_supervisor_approves(server: str, db_file: str) -> None:
         expect(page.get_by_text("is waiting for approval").first).to_be_visible()
         shot(page, "3-waiting-for-approval")
         page.get_by_role("button", name="Sign out").click()
+        # Wait until the sign-out has run: navigating away first would keep the old session.
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=30_000)
 
         sign_in(page, server, "supervisor")
         page.get_by_role("link", name="Approvals").click()

@@ -93,6 +93,8 @@ def test_banner_warning_report_and_impostors_page(server: str, db_file: str) -> 
         expect(box.get_by_role("button", name="Account reported")).to_be_disabled(timeout=WAIT)
         shot(page, "impostor-2-warned-and-reported")
         page.get_by_role("button", name="Sign out").click()
+        # Wait until the sign-out has run: navigating away first would keep the old session.
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=30_000)
 
         sign_in(page, server, "supervisor")
         page.get_by_role("link", name="Impostors").click()
