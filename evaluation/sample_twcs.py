@@ -1,6 +1,6 @@
 """Draw the hand-labelling sample of inbound customer tweets from the shared TWCS files.
 
-Run once, before any labelling, to write the id list that `twcs-labels.csv` was built from:
+Run once, before any labelling, to write the id list that `tweet-labels.csv` was built from:
 
     python evaluation/sample_twcs.py ../shared/data/customer-support-twitter sample.csv
 

@@ -30,7 +30,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 # (retail: dev 100, holdout 150).
 ROWS_PER_SPLIT = {"dev": 339, "test": 561, "holdout": 150}
 ROWS_PER_STRATUM = {"random": 500, "prefilter": 300, "retail": 250}
-SECOND_PASS = LABELS_PATH.with_name("twcs-labels-second-pass.csv")
+SECOND_PASS = LABELS_PATH.with_name("tweet-labels-second-pass.csv")
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +131,8 @@ def test_splits_are_disjoint_and_counted(data_dir: Path) -> None:
     by_split: dict[str, set[str]] = {}
     for row in _rows():  # labelled or not, no id sits in two splits
         by_split.setdefault(row["split"], set()).add(row["tweet_id"])
+    assert by_split["dev"].isdisjoint(by_split["test"])
+    assert by_split["holdout"].isdisjoint(by_split["dev"] | by_split["test"])
     assert sum(map(len, by_split.values())) == sum(ROWS_PER_SPLIT.values()) == len(_rows())
     labelled = Counter(row["split"] for row in _rows() if row["urgency"])
     assert {split: len(tweets) for split, tweets in loaded.items()} == labelled == ROWS_PER_SPLIT

@@ -1,6 +1,6 @@
 """Hand-labelled real customer tweets (TWCS) for evaluating urgency and topics.
 
-The project commits only tweet ids and its own labels (``evaluation/twcs-labels.csv``, written
+The project commits only tweet ids and its own labels (``evaluation/tweet-labels.csv``, written
 following ``evaluation/GUIDELINE.md``). Everything else about a tweet (its text, which shared
 file holds it, which brand it addresses) is derived at run time from the shared data folder,
 read in place like the other training data (``<data_dir>/customer-support-twitter/``), by the
@@ -29,7 +29,7 @@ TWCS_FOLDER = "customer-support-twitter"
 TWCS_FILE = "twcs_first5000rows.csv"  # many brands
 SPOTIFY_FILE = "spotifycares_inbound_support_requests.csv"  # one brand
 SPOTIFY_BRAND = "SpotifyCares"
-LABELS_PATH = Path(__file__).resolve().parents[3] / "evaluation" / "twcs-labels.csv"
+LABELS_PATH = Path(__file__).resolve().parents[3] / "evaluation" / "tweet-labels.csv"
 SPLITS = ("dev", "test", "holdout")
 STRATA = ("random", "prefilter", "retail")
 COLUMNS = ("tweet_id", "split", "stratum", "urgency", "topics", "language")
@@ -168,7 +168,7 @@ def read_labels(path: Path = LABELS_PATH) -> list[TweetLabel]:
     if not path.is_file():
         raise LabelledTweetsError(
             f"Labels file not found: {path}. It ships with the project as "
-            "evaluation/twcs-labels.csv; pass labels_path to use another copy."
+            "evaluation/tweet-labels.csv; pass labels_path to use another copy."
         )
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
