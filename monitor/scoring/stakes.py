@@ -71,12 +71,15 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     ),
     "account_compromise": re.compile(
         r"\b(?:hack(?:ed|er|ers|ing)?|compromised|someone\s+(?:\w+\s+)?(?:logged|got|get|"
-        r"broke|has\s+been|is)\s+in(?:to)?|someone\s+(?:else\s+)?(?:\w+\s+)?(?:got|gotten|get)\s+"
-        r"(?:in\s+)?to\s+my\s+account|someone\s+(?:else\s+)?(?:is|was|keeps|has\s+been)\s+(?:still\s+)?"
-        r"(?:using|accessing|trying\s+to\s+(?:buy|order|log|access|use|get\s+into))\b[^.?!]{0,30}"
-        r"\b(?:my|account)|(?:my\s+)?(?:account|phone\s+number|number|sim)\s+(?:got|gotten|was|has\s+"
-        r"been)\s+(?:took|taken|stolen|ported|hijacked)|(?:steal|stole|stolen)\s+my\s+(?:phone\s+)?"
-        r"(?:number|sim|identity|account)|(?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for)"
+        r"broke|has\s+been|is)\s+in(?:to)?|"
+        r"someone\s+(?:else\s+)?(?:\w+\s+)?(?:got|gotten|get)\s+(?:in\s+)?to\s+my\s+account|"
+        r"someone\s+(?:else\s+)?(?:is|was|keeps|has\s+been)\s+(?:still\s+)?"
+        r"(?:using|accessing|trying\s+to\s+(?:buy|order|log|access|use|get\s+into))\b"
+        r"[^.?!]{0,30}\b(?:my|account)|"
+        r"(?:my\s+)?(?:account|phone\s+number|number|sim)\s+(?:got|gotten|was|has\s+been)\s+"
+        r"(?:took|taken|stolen|ported|hijacked)|"
+        r"(?:steal|stole|stolen)\s+my\s+(?:phone\s+)?(?:number|sim|identity|account)|"
+        r"(?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for)"
         r"\s+(?:a|the|this|that|any)?\s*(?:code|otp|password\s+reset)|(?:code|otp)s?\s+(?:that\s+)?"
         r"i\s+(?:never|didn'?t|did\s+not)\s+(?:ask|request)\w*|password\s+(?:was\s+|has\s+been\s+)?"
         r"changed|(?:email|e-mail|password|phone\s+number)\s+(?:was|were|has\s+been|got)\s+"
@@ -86,7 +89,9 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "money_taken": re.compile(
-        r"\b(?:unauthori[sz]ed|fraud(?!\s+(?:protection|prevention|department|dept|team))\w*|scam\w*|stole\s+(?:my\s+)?money|"
+        # "fraud protection stopped me" is the bank's safeguard working, not money taken
+        r"\b(?:unauthori[sz]ed|fraud(?!\s+(?:protection|prevention|department|dept|team))\w*|"
+        r"scam\w*|stole\s+(?:my\s+)?money|"
         # a double charge is money taken beyond what was agreed (labelling guideline, rule 7)
         + _DOUBLE_CHARGE
         + r"|took\s+(?:my\s+|our\s+)?money\s+without|"
@@ -101,17 +106,23 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"\b(?:lawyer|attorney|solicitor|lawsuit|sue|suing|(?<!your\s)court|legal\s+action|"
         r"small\s+claims|consumer\s+(?:forum|court|protection)|ombudsman|trading\s+standards|"
         r"ftc|bbb|better\s+business\s+bureau|attorney\s+general|(?:gov(?:ernment)?|council|"
-        r"regulator)\s+(?:office\s+)?and\s+legal|legal\s+(?:team|department|advice)|chargeback|charge\s+back|"
+        r"regulator)\s+(?:office\s+)?and\s+legal|legal\s+(?:team|department|advice)|"
+        r"chargeback|charge\s+back|"
         r"dispute\s+(?:it|the\s+charge|with\s+my\s+bank)|report(?:ing)?\s+(?:you\s+)?to\s+"
         r"(?:the\s+)?(?:police|authorities|regulator)|police\s+(?:report|matter|case)|"
         r"(?:called|call|calling|contacted|contact)\s+the\s+police)\b",
         _I,
     ),
     "safety": re.compile(
-        r"\b(?:injur\w*|hurt|burn(?:ed|t|s)?(?!\s+out)|smoke|(?:car\s+)?accident|crash(?:ed)?\s+"
-        r"(?:into|and|with|while)|(?:driver|car|he|she)\s+crashed|hit\s+my\s+head|in\s+(?:so\s+much\s+)?"
-        r"pain|unconscious|(?:piece|bit|shard|chunk)s?\s+of\s+(?:plastic|glass|metal|bone|wood|wire)|"
-        r"(?:a|literal|huge)\s+bone\s+in|used\s+(?:napkin|tissue|plaster|band-?aid|bandage)|explod\w*|caught\s+fire|electrocut\w*|"
+        # "burned out" is tiredness, not a burn
+        r"\b(?:injur\w*|hurt|burn(?:ed|t|s)?(?!\s+out)|smoke|explod\w*|caught\s+fire|electrocut\w*|"
+        # accidents and injuries
+        r"(?:car\s+)?accident|crash(?:ed)?\s+(?:into|and|with|while)|"
+        r"(?:driver|car|he|she)\s+crashed|"
+        r"hit\s+my\s+head|in\s+(?:so\s+much\s+)?pain|unconscious|"
+        # foreign bodies and dirt in food
+        r"(?:piece|bit|shard|chunk)s?\s+of\s+(?:plastic|glass|metal|bone|wood|wire)|"
+        r"(?:a|literal|huge)\s+bone\s+in|used\s+(?:napkin|tissue|plaster|band-?aid|bandage)|"
         # a fire, not a Kindle Fire, a Fire TV stick or slang ("spitting fire")
         r"(?<!kindle\s)(?<!amazon\s)(?<!hot\s)(?<!spitting\s)fire(?!\s*(?:tv|stick|tablet|hd|"
         r"phone|emblem|\d))|"

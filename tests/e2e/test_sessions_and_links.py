@@ -71,6 +71,14 @@ def _wait_for_cookie(page: Page, context: BrowserContext) -> dict:  # type: igno
     raise AssertionError("the sign-in cookie was never set")
 
 
+def _signed_in(browser: Browser, server: str) -> tuple[BrowserContext, Page]:
+    """A fresh browser context with ann signed in, on the Queue."""
+    context = _context(browser)
+    page = context.new_page()
+    sign_in(page, server, "ann")
+    return context, page
+
+
 WAIT = 30_000  # ms: the machine may be busy; a page still appears, only later
 
 
@@ -88,9 +96,7 @@ def test_refresh_new_tab_link_and_sign_out(
     server: str, seeded: tuple[str, dict[str, int]], browser: Browser
 ) -> None:
     db_url, cases = seeded
-    context = _context(browser)
-    page = context.new_page()
-    sign_in(page, server, "ann")
+    context, page = _signed_in(browser, server)
     cookie = _wait_for_cookie(page, context)
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Lax"
     assert cookie["expires"] > 0  # lasts as long as the session, not only the tab
@@ -148,9 +154,7 @@ def test_a_case_link_survives_the_sign_in_form(
 def test_edited_or_made_up_cookie_shows_the_sign_in_form(
     server: str, seeded: tuple[str, dict[str, int]], browser: Browser
 ) -> None:
-    context = _context(browser)
-    page = context.new_page()
-    sign_in(page, server, "ann")
+    context, page = _signed_in(browser, server)
     cookie = _wait_for_cookie(page, context)
     token, _, signature = cookie["value"].rpartition(".")
     forged = {**cookie, "value": f"{token}.{signature[::-1]}"}
@@ -171,9 +175,7 @@ def test_r_on_the_queue_opens_the_case_ready_to_reply(
     server: str, seeded: tuple[str, dict[str, int]], browser: Browser
 ) -> None:
     """j moves the marker to the second case; r opens it with the cursor in the reply box."""
-    context = _context(browser)
-    page = context.new_page()
-    sign_in(page, server, "ann")
+    context, page = _signed_in(browser, server)
     expect(page.get_by_role("button", name="j ↓")).to_be_visible(timeout=WAIT)
     page.get_by_role("heading", name="Queue").click()  # the page, not a field, has focus
     page.keyboard.press("j")
