@@ -44,6 +44,9 @@ RETAIL_BRANDS = frozenset({
     "Walmart", "Morrisons", "UPSHelp",
 })  # fmt: skip
 HOLDOUT_SHARE = 0.6
+# Round 4, drawn after round 3's holdout had been measured once: every retail tweet still left
+# (AmazonHelp and `RETAIL_BRANDS`). It is the held-out split from then on, and round 3's
+# `holdout` joins the tuning data as `test` (GUIDELINE.md, "Round 4").
 
 # Generic words for "at stake" and "account problem" posts: the prefilter stratum only.
 PREFILTER = re.compile(
@@ -118,8 +121,14 @@ def draw(data_dir: Path) -> list[dict[str, str]]:
         third += [(c, "retail") for c in rng.sample(pool_, size)]
     rng.shuffle(third)
     held = set(rng.sample(range(len(third)), round(len(third) * HOLDOUT_SHARE)))
-    splits += ["holdout" if i in held else "dev" for i in range(len(third))]
+    splits += ["test" if i in held else "dev" for i in range(len(third))]
     chosen += third
+    taken |= {c.tweet_id for c, _ in third}
+    retail = RETAIL_BRANDS | {"AmazonHelp"}
+    fourth = [(c, "retail") for c in many if c.brand in retail and c.tweet_id not in taken]
+    rng.shuffle(fourth)
+    splits += ["holdout"] * len(fourth)
+    chosen += fourth
     total = len(chosen)
     biggest, count = Counter(c.brand for c, _ in chosen).most_common(1)[0]
     if count > MAX_BRAND_SHARE * total:

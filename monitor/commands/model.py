@@ -159,6 +159,7 @@ def evaluate(
     ]
     scored = score_labelled(labelled, app.model, app.settings.urgency, app.settings.stakes)
     metrics["labelled_tweets"] = report(scored)
+    metrics["annotator_agreement"] = _annotator_agreement(splits or SPLITS)
     try:
         with app.sessions() as session:
             stored = corrections(session)
@@ -172,3 +173,15 @@ def evaluate(
             stored, app.model, app.settings.urgency, app.settings.stakes
         )
     click.echo(json.dumps(metrics, indent=2))
+
+
+def _annotator_agreement(splits: tuple[str, ...] | list[str]) -> dict:
+    """Second annotators against the main labels, per split (how much a label is a reading)."""
+    from monitor.scoring.annotator_agreement import agreement, read_second_labels
+    from monitor.scoring.training.labelled_tweets import read_labels
+
+    labels, second = read_labels(), read_second_labels()
+    return {
+        split: agreement([label for label in labels if label.split == split], second)
+        for split in splits
+    }

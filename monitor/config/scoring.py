@@ -20,7 +20,7 @@ class ModelSettings(Section):
     cache_dir: str | None = None
     # Folder of the trained topic head (relative: inside the package's artifacts); "" routes
     # by keywords only. Used with backend = "multitask" (it reads that encoder's embedding).
-    topic_head: str = "topics-v3"
+    topic_head: str = "topics-v4"
     # For backend = "huggingface": a hub id or local path, and its label names mapped to ours.
     checkpoint: str | None = None
     label_map: dict[str, Literal["negative", "neutral", "positive"]] = Field(default_factory=dict)
@@ -46,6 +46,8 @@ class UrgencySettings(Section):
     public_post: float = 4.0
     # Anything but thanks, praise or chit-chat (from the topic head): 1 - max(praise, other).
     needs_answer: float = 10.0
+    # Stands in for tone and "needs an answer" on posts in a language the model does not read.
+    unread_language: float = 16.0
     waiting: float = 8.0  # reached after `waiting_hours` without a reply
     waiting_hours: float = Field(4.0, gt=0)
     high_value_threshold: float = Field(500.0, ge=0)
@@ -113,6 +115,10 @@ _DEFAULT_EXEMPLARS: dict[str, list[str]] = {
         "I got an email about a login from a device that isn't mine",
         "someone stole my phone number and took over my accounts",
         "someone keeps trying to make purchases on my account",
+        # phishing posing as the brand: fraud, with its own round-the-clock team
+        "I got an email pretending to be from you asking for my card details",
+        "someone phoned me claiming to be from your company and asked for my password",
+        "is this text message saying my account is on hold a scam?",
     ],
     "money_taken": [
         "I was charged for something I never ordered",

@@ -26,7 +26,7 @@ from monitor.config import StakesSettings, UrgencySettings
 from monitor.scoring.assess import Assessment, assess
 from monitor.scoring.model import TextModel
 from monitor.scoring.signals import human_request, read_signals
-from monitor.scoring.stakes import KEYWORDS
+from monitor.scoring.stakes import keyword_stakes
 from monitor.scoring.topics import TOPICS
 from monitor.scoring.training.evaluate import spearman
 from monitor.scoring.training.labelled_tweets import LabelledTweet
@@ -53,7 +53,7 @@ def keyword_count(text: str) -> int:
     """The baseline: how many of the keyword rules fire on a text."""
     signals = read_signals(text)
     return (
-        sum(1 for pattern in KEYWORDS.values() if pattern.search(text))
+        len(keyword_stakes(text))
         + int(human_request(text))
         + int(bool(signals.security_terms))
         + int(signals.max_amount is not None)

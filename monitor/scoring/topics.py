@@ -77,7 +77,10 @@ TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
         r"usps|dhl|hermes|royal\s+mail|(?:my|the|a|your)\s+package|"
         + _NOT
         + r"\s+(?:\w+\s+){0,2}(?:arriv\w*|come|came|turned\s+up|shown\s+up|show\s+up|"
-        r"received?|got\s+it)|where\s+is\s+my\s+(?:\w+\s+)?"
+        # an e-mail, call or reply that never came is not a parcel
+        r"received?(?!\s+(?:an?\s+|any\s+|the\s+|your\s+|my\s+)?(?:e-?mails?|(?:phone\s+)?calls?|"
+        r"repl(?:y|ies)|responses?|texts?|codes?|messages?|answers?|dms?)\b)|got\s+it)|"
+        r"where\s+is\s+my\s+(?:\w+\s+)?"
         + _GOODS
         + r"|(?:lost|missing|late|stolen|damaged|wrong|delayed)\s+(?:\w+\s+)?"
         + _GOODS

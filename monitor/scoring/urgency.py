@@ -89,9 +89,15 @@ def compute_urgency(
         # A stake the post only resembles (no keyword) is less certain than one it states.
         share = 1.0 if hit.how == "keyword" else weights.similar_stake_share
         points.add(stake, hit.strength * share * getattr(weights, stake), STAKES[stake])
-    _tone(points, prediction, context, weights, stakes)
-    if topic_scores:
-        _needs_answer(points, topic_scores, weights, _sarcastic(prediction, stakes))
+    if language_supported:
+        _tone(points, prediction, context, weights, stakes)
+        if topic_scores:
+            _needs_answer(points, topic_scores, weights, _sarcastic(prediction, stakes))
+    else:
+        # The model reads English only: its tone and topic readings of other languages are
+        # noise that sank every such post to the bottom of the queue. A fixed stand-in puts
+        # them among the typical posts; their stakes still come from the keyword floors.
+        points.add("unread_language", weights.unread_language, "tone not read")
     _request(points, signals, context, weights)
     _author(points, context, weights)
     return _combine(points, language_supported)

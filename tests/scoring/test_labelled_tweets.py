@@ -26,10 +26,10 @@ from monitor.scoring.training.labelled_tweets import (
 from monitor.sources.replay import read_twcs
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-# Fixed by the seeded draw, before labelling: rounds 1-2 (dev 239, test 561), then round 3
-# (retail: dev 100, holdout 150).
-ROWS_PER_SPLIT = {"dev": 339, "test": 561, "holdout": 150}
-ROWS_PER_STRATUM = {"random": 500, "prefilter": 300, "retail": 250}
+# Fixed by the seeded draw, before labelling: rounds 1-2 (dev 239, test 561), round 3 (retail:
+# dev 100, test 150, its holdout until round 4) and round 4 (retail: holdout 206).
+ROWS_PER_SPLIT = {"dev": 339, "test": 711, "holdout": 206}
+ROWS_PER_STRATUM = {"random": 500, "prefilter": 300, "retail": 456}
 SECOND_PASS = LABELS_PATH.with_name("tweet-labels-second-pass.csv")
 
 

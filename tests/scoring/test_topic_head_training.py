@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from monitor.scoring.topics import TOPICS
-from monitor.scoring.training.topic_head import TrainingSet, choose_thresholds
+from monitor.scoring.training.topic_head import TrainingSet, choose_thresholds, floor_flags
 
 
 def test_each_topic_gets_the_threshold_with_the_best_f1() -> None:
@@ -25,6 +25,26 @@ def test_each_topic_gets_the_threshold_with_the_best_f1() -> None:
     assert figures["delivery"] == {"support": 3, "f1_at_threshold": 1.0, "f1_at_0.5": 0.857}
     assert thresholds["praise"] == 0.5  # no positives: the neutral default
     assert figures["praise"]["support"] == 0
+
+
+def test_thresholds_count_the_keyword_floors_as_posts_are_scored() -> None:
+    n = len(TOPICS)
+    refund = TOPICS.index("refund_return")
+    labels = np.zeros((6, n), dtype=np.int64)
+    labels[:3, refund] = 1
+    probabilities = np.full((6, n), 0.1)
+    # Two positives the head is unsure of (0.55) but the floor finds; a negative at 0.6.
+    probabilities[:, refund] = [0.95, 0.55, 0.55, 0.6, 0.2, 0.1]
+    texts = ["x", "I want a refund", "please refund me", "hello", "hi", "ok"]
+    floors = floor_flags(texts)
+    assert floors[:, refund].tolist() == [False, True, True, False, False, False]
+
+    alone, _ = choose_thresholds(labels, probabilities)
+    together, figures = choose_thresholds(labels, probabilities, floors)
+
+    assert alone["refund_return"] <= 0.55  # alone, the head must take the 0.6 negative too
+    assert 0.6 < together["refund_return"] <= 0.95  # the floor keeps the unsure positives
+    assert figures["refund_return"]["f1_at_threshold"] == 1.0
 
 
 def test_training_set_rows_keep_their_weights() -> None:

@@ -45,8 +45,8 @@ class TweetLabel:
     """One row of the labels file: the id and the project's own labels."""
 
     tweet_id: str
-    split: str  # dev | test
-    stratum: str  # random | prefilter
+    split: str  # one of SPLITS
+    stratum: str  # one of STRATA
     urgency: int  # 0 no action .. 3 needs a human now
     topics: tuple[str, ...]  # from TOPICS, at least one
     language: str  # ISO 639-1
