@@ -59,6 +59,7 @@ def test_a_missing_head_says_how_to_get_one(tmp_path: Path) -> None:
         ("still no sign of my parcel, tracking hasn't moved in a week", "delivery"),
         ("my order hasn\u2019t arrived yet", "delivery"),
         ("the box arrived damaged", "delivery"),
+        ("I have still not received my order", "delivery"),
         ("I sent it back 3 weeks ago, where is my refund?", "refund_return"),
         ("can I return these shoes", "refund_return"),
         ("I can\u2019t log in because it\u2019s locked", "account_access"),
@@ -87,6 +88,8 @@ def test_keyword_floors_catch_plain_statements(text: str, topic: str) -> None:
         ("me encanta esta canción", "delivery"),
         ("ありがとうございました", "delivery"),
         ("the package deal was good value", "refund_return"),
+        ("I still haven't received an email on how to unlock it", "delivery"),
+        ("did not receive a reply nor a phone call yesterday", "delivery"),
     ],
 )
 def test_keyword_floors_leave_other_senses_alone(text: str, topic: str) -> None:

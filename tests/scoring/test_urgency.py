@@ -103,6 +103,18 @@ def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() 
         ("someone keeps trying to buy gift cards on my account", "account_compromise", "someone"),
         ("and now I have been charged a third time", "money_taken", "money taken"),
         ("I checked with the government office and legal", "legal_threat", "legal action"),
+        ("where can I chat with someone about a false charge", "money_taken", "money taken"),
+        ("there's a payment I don't recognise on my card", "money_taken", "money taken"),
+        ("got a fake email claiming to be from Amazon support", "account_compromise", "someone"),
+        # posts to an international retailer's handle, in the languages it gets most
+        ("アカウント凍結して不正アクセスを調べてもらうことになりました", "account_compromise", "someone"),
+        ("Amazonを装った詐欺メールが届きました", "money_taken", "money taken"),
+        ("身に覚えのない請求がありました", "money_taken", "money taken"),
+        ("me hicieron un cargo no autorizado en la tarjeta", "money_taken", "money taken"),
+        ("voy a demandarlos, ya hablé con mi abogado", "legal_threat", "legal action"),
+        ("Mein Konto wurde gehackt", "account_compromise", "someone"),
+        ("necesito el medicamento urgente para mi madre", "essential_need", "essential"),
+        ("充電中に発火しました", "safety", "safety risk"),
     ],
 )
 def test_calm_posts_with_stakes_explain_them_in_plain_words(
@@ -131,6 +143,10 @@ def test_calm_posts_with_stakes_explain_them_in_plain_words(
         ("I'm burned out on these long queues", "safety"),
         ("my bank's fraud protection stopped the payment", "money_taken"),
         ("so annoyed right now", "time_pressure"),
+        ("the fake leather strap came off", "account_compromise"),
+        ("pretending to be surprised by another delay", "account_compromise"),
+        ("hay alta demanda este mes", "legal_threat"),
+        ("la caja llegó con un golpe", "money_taken"),
     ],
 )
 def test_everyday_words_are_not_stakes(text: str, stake: str) -> None:
@@ -160,6 +176,32 @@ def test_unsupported_language_is_flagged_in_the_explanation() -> None:
         language_supported=False,
     )
     assert result.explanation.startswith("language not supported")
+
+
+def test_a_post_the_model_cannot_read_gets_a_fixed_stand_in_for_tone() -> None:
+    """Tone and topics read from Japanese text by an English model are noise: a furious and a
+    calm reading of the same post score the same, and the stake still lifts it."""
+    text = "注文した商品が届きません"
+    topics = {"praise": 0.9, "other": 0.1}  # what the English head made of it
+    scores = [
+        compute_urgency(
+            prediction, read_signals(text), PostContext(), WEIGHTS,
+            topic_scores=topics, language_supported=False,
+        )  # fmt: skip
+        for prediction in (CALM, ANGRY)
+    ]
+    assert scores[0] == scores[1]
+    assert scores[0].factors["unread_language"] == WEIGHTS.unread_language
+    assert not {"negative", "complaint", "severity", "needs_answer"} & set(scores[0].factors)
+    assert "tone not read" in scores[0].explanation
+    fraud = "身に覚えのない請求がありました"
+    lifted = compute_urgency(
+        CALM, read_signals(fraud), PostContext(), WEIGHTS,
+        stakes=keyword_stakes(fraud), language_supported=False,
+    )  # fmt: skip
+    assert lifted.score > scores[0].score + 0.5 * WEIGHTS.money_taken
+    english = compute_urgency(CALM, read_signals("thanks"), PostContext(), WEIGHTS)
+    assert "unread_language" not in english.factors
 
 
 def test_a_calm_private_thank_you_scores_zero_and_still_says_why() -> None:
