@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from monitor.config import StakesSettings
-from monitor.scoring.text import straight_quotes
+from monitor.scoring.text import international_patterns, keys_matching
 
 # Plain words for the explanation, in the order factors are listed in the README.
 STAKES: dict[str, str] = {
@@ -215,21 +215,12 @@ _INTERNATIONAL_KEYWORDS: dict[str, tuple[str, str]] = {
         r"解約|退会",
     ),
 }
-INTERNATIONAL_KEYWORDS: dict[str, re.Pattern[str]] = {
-    name: re.compile(rf"\b(?:{latin})\b|{japanese}", _I)
-    for name, (latin, japanese) in _INTERNATIONAL_KEYWORDS.items()
-}
+INTERNATIONAL_KEYWORDS = international_patterns(_INTERNATIONAL_KEYWORDS)
 
 
 def keyword_stakes(text: str) -> list[str]:
     """Stakes whose keyword floor (English or one of the international ones) matches."""
-    plain = straight_quotes(text)
-    return [
-        name
-        for name in STAKES
-        if KEYWORDS[name].search(plain)
-        or (name in INTERNATIONAL_KEYWORDS and INTERNATIONAL_KEYWORDS[name].search(plain))
-    ]
+    return keys_matching(text, KEYWORDS, INTERNATIONAL_KEYWORDS)
 
 
 @dataclass(frozen=True, slots=True)

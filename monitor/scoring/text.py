@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -22,6 +23,24 @@ _CURLY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 def straight_quotes(text: str) -> str:
     """Phones type "can’t" with a curly apostrophe; keyword patterns spell it "can't"."""
     return text.translate(_CURLY)
+
+
+def international_patterns(words: Mapping[str, tuple[str, str]]) -> dict[str, re.Pattern[str]]:
+    """One pattern per key from (Latin-script words, Japanese words): Latin-script words match
+    whole, Japanese ones anywhere (Japanese has no spaces between words)."""
+    return {
+        key: re.compile(rf"\b(?:{latin})\b|{japanese}", re.IGNORECASE)
+        for key, (latin, japanese) in words.items()
+    }
+
+
+def keys_matching(text: str, *tables: Mapping[str, re.Pattern[str]]) -> list[str]:
+    """The keys, table by table, whose pattern matches the text (curly quotes read straight)."""
+    plain = straight_quotes(text)
+    found: list[str] = []
+    for table in tables:
+        found += [key for key, rule in table.items() if key not in found and rule.search(plain)]
+    return found
 
 
 def _decode_escapes(text: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from monitor.scoring.model import ModelUnavailableError
-from monitor.scoring.text import straight_quotes
+from monitor.scoring.text import international_patterns, keys_matching
 
 TOPICS = (
     "delivery",
@@ -129,21 +129,12 @@ _INTERNATIONAL_FLOORS: dict[str, tuple[str, str]] = {
         r"返金|返品|払い戻",
     ),
 }
-INTERNATIONAL_FLOORS: dict[str, re.Pattern[str]] = {
-    topic: re.compile(rf"\b(?:{latin})\b|{japanese}", _I)
-    for topic, (latin, japanese) in _INTERNATIONAL_FLOORS.items()
-}
+INTERNATIONAL_FLOORS = international_patterns(_INTERNATIONAL_FLOORS)
 
 
 def floor_topics(text: str) -> list[str]:
     """Topics whose keyword floor (English or one of the international ones) matches."""
-    plain = straight_quotes(text)
-    found = [topic for topic, pattern in TOPIC_FLOORS.items() if pattern.search(plain)]
-    return found + [
-        topic
-        for topic, pattern in INTERNATIONAL_FLOORS.items()
-        if topic not in found and pattern.search(plain)
-    ]
+    return keys_matching(text, TOPIC_FLOORS, INTERNATIONAL_FLOORS)
 
 
 def centre(embeddings: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:

@@ -263,8 +263,8 @@ def choose_thresholds(
     With `floors` (`floor_flags`), a post counts as carrying a topic when the head is above
     the threshold or the topic's keyword floor matches, as when posts are scored: a floor
     that already finds the plain cases leaves the head the doubtful ones, so its best
-    threshold is higher (cross-validated refund/return F1 0.75 at 0.65 alone, 0.80 at 0.90
-    with the floor; MODEL_CARD.md).
+    threshold is higher (cross-validated refund/return F1 0.75 with the threshold chosen on
+    the head alone, 0.80 with the floor; MODEL_CARD.md).
     """
     thresholds: dict[str, float] = {}
     figures: dict[str, dict[str, float]] = {}
