@@ -13,7 +13,7 @@ Most posts are plainly English, so lingua's fast mode (trigrams only) reads ever
 and settles those it is sure are English; only the rest go to the accurate mode. On 18,500
 tweets (TweetEval test, the labelled tweets, the many-brand TWCS file) the two agree on all
 but 2 posts (both English by a human reading, one of them called German by the accurate mode
-alone), and language identification takes a fifth of the time.
+alone), and language identification takes a quarter of the time.
 """
 
 from __future__ import annotations

@@ -173,7 +173,7 @@ _INTERNATIONAL_KEYWORDS: dict[str, tuple[str, str]] = {
     ),
     "essential_need": (
         r"medicamentos?|medicinas?|medikament\w*|m[ée]dicaments?|farmacia|farm[aá]cia|"
-        r"apotheke|pharmacie|beb[eéê]s?|baby(?:nahrung|milch)|rollstuhl|silla\s+de\s+ruedas|"
+        r"apotheke|pharmacie|beb[éê]s?|baby(?:nahrung|milch)|rollstuhl|silla\s+de\s+ruedas|"
         r"cadeira\s+de\s+rodas|fauteuil\s+roulant",
         r"処方薬|医薬品|薬が|赤ちゃん|粉ミルク|おむつ|オムツ|車椅子|介護",
     ),
