@@ -36,14 +36,15 @@ PREFILTER2_SPOTIFY = 80
 MAX_BRAND_SHARE = 0.35
 # Round 3, drawn after rounds 1-2 were labelled, evaluated and tuned on: retailers' support
 # handles only, because the product serves retail care teams and rounds 1-2 hold few retail
-# tweets. Its `holdout` split replaces `test` as the held-out figure (GUIDELINE.md, "Round 3").
+# tweets. Its larger part was the held-out split until round 4 made it `test` (GUIDELINE.md,
+# "Round 3" and "Round 4").
 RETAIL_AMAZON = 130
 RETAIL_OTHER = 120
 RETAIL_BRANDS = frozenset({
     "marksandspencer", "Tesco", "AskeBay", "sainsburys", "ArgosHelpers", "AskTarget",
     "Walmart", "Morrisons", "UPSHelp",
 })  # fmt: skip
-HOLDOUT_SHARE = 0.6
+ROUND3_HELD_SHARE = 0.6  # round 3's once held-out part, `test` since round 4
 # Round 4, drawn after round 3's holdout had been measured once: every retail tweet still left
 # (AmazonHelp and `RETAIL_BRANDS`). It is the held-out split from then on, and round 3's
 # `holdout` joins the tuning data as `test` (GUIDELINE.md, "Round 4").
@@ -120,7 +121,7 @@ def draw(data_dir: Path) -> list[dict[str, str]]:
         pool_ = [c for c in many if c.brand in brands and c.tweet_id not in taken]
         third += [(c, "retail") for c in rng.sample(pool_, size)]
     rng.shuffle(third)
-    held = set(rng.sample(range(len(third)), round(len(third) * HOLDOUT_SHARE)))
+    held = set(rng.sample(range(len(third)), round(len(third) * ROUND3_HELD_SHARE)))
     splits += ["test" if i in held else "dev" for i in range(len(third))]
     chosen += third
     taken |= {c.tweet_id for c, _ in third}

@@ -130,8 +130,8 @@ def evaluate(
 ) -> None:
     """Print macro-recall on TweetEval test, complaint macro-F1 and urgency-severity Spearman;
     urgency, topic and language figures on the hand-labelled TWCS tweets (per split, each
-    beside a keyword baseline: dev and test are tuned on, holdout is held out); and agreement
-    with the team's corrections."""
+    beside a keyword baseline: dev and test are tuned on, holdout is held out); how far second
+    annotators agree with those labels; and agreement with the team's corrections."""
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     from monitor.cases.feedback import corrections

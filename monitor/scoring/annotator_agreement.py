@@ -41,12 +41,16 @@ def read_second_labels(path: Path = SECOND_ANNOTATOR_PATH) -> list[SecondLabel]:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != COLUMNS:
             raise LabelledTweetsError(f"{path.name}: the columns must be {', '.join(COLUMNS)}.")
-        rows = []
+        rows: list[SecondLabel] = []
+        seen: set[str] = set()
         for row in reader:
             where = f"{path.name} line {reader.line_num}"
             topics = frozenset(t for t in row["topics"].split(";") if t)
             if row["urgency"] not in {"0", "1", "2", "3"} or not topics or topics - set(TOPICS):
                 raise LabelledTweetsError(f"{where}: urgency or topics not in the guideline.")
+            if row["tweet_id"] in seen:
+                raise LabelledTweetsError(f"{where}: tweet {row['tweet_id']} twice.")
+            seen.add(row["tweet_id"])
             rows.append(SecondLabel(row["tweet_id"], int(row["urgency"]), topics))
     return rows
 

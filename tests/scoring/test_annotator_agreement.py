@@ -66,6 +66,12 @@ def test_a_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("tweet_id,urgency,topics,language\n1,4,delivery,en\n", encoding="utf-8")
     with pytest.raises(LabelledTweetsError, match="line 2"):
         read_second_labels(bad)
+    twice = tmp_path / "twice.csv"
+    twice.write_text(
+        "tweet_id,urgency,topics,language\n1,2,delivery,en\n1,1,other,en\n", encoding="utf-8"
+    )
+    with pytest.raises(LabelledTweetsError, match="line 3: tweet 1 twice"):
+        read_second_labels(twice)
 
 
 def test_the_file_covers_the_holdout_and_a_seeded_sample_of_the_rest() -> None:
