@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import click
@@ -201,3 +202,26 @@ def test_stored_posts_get_the_configured_sla_hours(tmp_path: Path, command: str)
             }
             assert case.sla_due_at in deadlines, case.id
     engine.dispose()
+
+
+def test_model_eval_reports_the_held_out_tweets_and_annotator_agreement(
+    tmp_path: Path, model_cache: Path, text_model: object
+) -> None:
+    shared = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    result = CliRunner().invoke(
+        main,
+        ["model", "eval", "--data-dir", str(shared), "--no-benchmarks", "--split", "holdout"],
+        env={
+            "MONITOR_MODEL_CACHE_DIR": str(model_cache),
+            "MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+        },
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert set(figures["labelled_tweets"]) == {"holdout"}
+    assert figures["labelled_tweets"]["holdout"]["posts"] == 206
+    agreement = figures["annotator_agreement"]
+    assert set(agreement) == {"holdout"} and agreement["holdout"]["posts"] == 206
+    assert agreement["holdout"]["urgency_quadratic_kappa"] >= 0.85
+    # No migrated database: the corrections say how to get one instead of failing the run.
+    assert "monitor init" in figures["team_corrections"]["unavailable"]
