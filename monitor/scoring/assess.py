@@ -4,6 +4,7 @@ scheduler's scoring step and the evaluation all read posts the same way."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,16 @@ STAKE_TOPICS = {
     "access_loss": "account_access",
 }
 STAKE_TOPIC_STRENGTH = 0.5  # a similar-but-not-keyword stake must be at least this strong
+# A parcel stolen from the doorstep is the delivery team's (labelling guideline): nobody got
+# into the account, though "stolen" pulls the head towards fraud.
+STOLEN_PARCEL = re.compile(
+    r"\b(?:(?:packages?|parcels?|deliver(?:y|ies)|boxe?s?|items?|orders?)\s+(?:\w+\s+){0,3}"
+    r"(?:stolen|nicked|swiped|taken)|(?:stolen|nicked|swiped)\s+(?:\w+\s+){0,2}(?:packages?|"
+    r"parcels?|deliver(?:y|ies)|boxe?s?)|(?:stolen|taken|nicked|swiped)\s+(?:from|off)\s+"
+    r"(?:my|our|the)\s+(?:porch|doorstep|door|step|steps|mailbox|letterbox|lobby|building|"
+    r"garden|front))\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +98,7 @@ def assess(
                 topic = "billing"
             if hit is not None and hit.strength >= STAKE_TOPIC_STRENGTH and topic not in topics:
                 topics.append(topic)
-        if double_charge and "account_security" in topics:
+        if (double_charge or _stolen_parcel_only(text, stakes)) and "account_security" in topics:
             topics.remove("account_security")
         if PROBLEM_STAKES & set(stakes) and "praise" in topics:
             topics.remove("praise")
@@ -103,6 +114,13 @@ def assess(
             )
         )
     return results
+
+
+def _stolen_parcel_only(text: str, stakes: dict[str, StakeHit]) -> bool:
+    """A stolen parcel with no keyword sign that the account or the card was used too."""
+    return bool(STOLEN_PARCEL.search(text)) and not any(
+        stakes[s].how == "keyword" for s in ("account_compromise", "money_taken") if s in stakes
+    )
 
 
 __all__ = ["TOPICS", "Assessment", "assess"]

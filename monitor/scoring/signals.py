@@ -42,7 +42,8 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "billing",
         re.compile(
-            r"\b(?:charg\w*|billed|billing|bill|subscription|membership|prime|renew\w*|"
+            # a charger is a cable, not a charge
+            r"\b(?:charg(?!ers?\b)\w*|billed|billing|bill|subscription|membership|prime|renew\w*|"
             r"invoice|overcharg\w*|double\s+charg\w*|payment|card\s+statement)\b",
             re.IGNORECASE,
         ),

@@ -53,7 +53,12 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"by\s+(?:today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|"
         r"sunday|the\s+\d+\w*)|(?:need|needed|want)\s+(?:it|this|them)\s+(?:today|tomorrow|tmrw|tonight|by|before|b4)|"
         r"(?:for|before)\s+(?:my|our|the)\s+(?:flight|trip|wedding|birthday|party|event|exam|"
-        r"interview|funeral)|deadline|time\s+sensitive|(?:due|expected|promised|supposed\s+to\s+"
+        r"interview|funeral)|"
+        # the event and its day: "the wedding is tomorrow", "my flight is in 3 hours"
+        r"(?:wedding|flight|funeral|party|event|interview|exam|birthday|trip|surgery|"
+        r"operation|appointment)\s+(?:is\s+|was\s+|'s\s+)?(?:today|tomorrow|tmrw|tonight|"
+        r"this\s+(?:morning|afternoon|evening|weekend)|in\s+(?:\d+|a\s+few|two|three)\s+"
+        r"(?:hours?|hrs?|days?))|deadline|time\s+sensitive|(?:due|expected|promised|supposed\s+to\s+"
         r"(?:arrive|come|be\s+here))\s+(?:today|tonight)|running\s+out|none\s+left)\b",
         _I,
     ),
@@ -80,8 +85,12 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"(?:took|taken|stolen|ported|hijacked)|"
         r"(?:steal|stole|stolen)\s+my\s+(?:phone\s+)?(?:number|sim|identity|account)|"
         r"(?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for)"
-        r"\s+(?:a|the|this|that|any)?\s*(?:code|otp|password\s+reset)|(?:code|otp)s?\s+(?:that\s+)?"
-        r"i\s+(?:never|didn'?t|did\s+not)\s+(?:ask|request)\w*|password\s+(?:was\s+|has\s+been\s+)?"
+        r"\s+(?:a|the|this|that|any)?\s*(?:code|otp|password\s+reset)|(?:code|otp)s?\b[^.?!]{0,30}"
+        r"\bi\s+(?:never|didn'?t|did\s+not|haven'?t|have\s+not)\s+(?:ask|request)\w*|"
+        r"orders?\b[^.?!]{0,40}\b(?:i|we)\s+(?:didn'?t|did\s+not|never)\s+(?:make|made|place|"
+        r"placed|order)|(?:someone|somebody|hackers?)\s+(?:has\s+|have\s+)?(?:changed|reset)"
+        r"\s+(?:my|the)\s+(?:delivery\s+|shipping\s+|billing\s+)?(?:address|e-?mail|password|"
+        r"phone\s+number|number|details)|password\s+(?:was\s+|has\s+been\s+)?"
         r"changed|(?:email|e-mail|password|phone\s+number)\s+(?:was|were|has\s+been|got)\s+"
         r"changed|someone\s+(?:\w+\s+)?(?:changed|knew|knows|reset)\s+(?:my|the)|"
         r"unknown\s+(?:login|log-in|device|order)s?|identity\s+theft|phish\w*|"
@@ -91,7 +100,12 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"(?:fake|spoof\w*|suspicious|phony|bogus)\s+(?:\w+\s+)?(?:email|e-mail|text|sms|"
         r"call|message|link|website|site|account|page)s?|"
         r"(?:claim|pretend|purport)(?:s|ed|ing)?\s+to\s+be\s+(?:from\s+)?(?:you|your|"
-        r"\w+\s+(?:support|security|customer\s+service|fraud)))\b",
+        r"\w+\s+(?:support|security|customer\s+service|fraud))|"
+        r"(?:text|e-?mail|message|sms|call|link)\b[^.?!]{0,40}\b(?:asking|asked|asks|wants?|"
+        r"wanting|requesting)\s+(?:me\s+)?(?:to\s+|for\s+)(?:\w+\s+){0,3}(?:bank|card|account|"
+        r"payment|login|password|personal|security)\s+(?:details|info\w*|number|data)|"
+        r"(?:text|e-?mail|message|sms|call|link)\b[^?!]{0,80}\bis\s+(?:this|it|that)\s+"
+        r"(?:really\s+)?(?:from\s+you|legit\w*|genuine|real))\b",
         _I,
     ),
     "money_taken": re.compile(
@@ -108,7 +122,7 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"debit)s?\s+(?:that\s+)?i\s+(?:don'?t|do\s+not)\s+recogni[sz]e|"
         r"(?:didn'?t|did\s+not|never)\s+(?:order|buy|purchase|authori[sz]e|make|sign\s+up)\w*"
         r"\b[^.?!]{0,50}\b(?:charg\w*|pa(?:y|id)|debit\w*|billed|taken)|"
-        r"(?:charg\w*|debit\w*|billed|took)\b[^.?!]{0,60}\b(?:didn'?t|did\s+not|never)\s+"
+        r"(?:charg\w*|debit\w*|billed|took|tak(?:en|ing))\b[^.?!]{0,60}\b(?:didn'?t|did\s+not|never)\s+"
         r"(?:order|buy|bought|authori[sz]|sign(?:ed)?\s+up|agree|ask))\w*",
         _I,
     ),
@@ -141,7 +155,10 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"(?:bone|glass|metal|plastic|hair|bug|insect|cockroach|worm|maggot|mou?ld)s?\s+in\s+"
         r"(?:my|the|our)\s+(?:\w+\s+)?(?:food|chicken|burrito|bowl|meal|sandwich|salad|"
         r"drink|order|pizza|burger|steak|rice|tacos?)|(?:smashed|broke|damaged)\s+(?:my|the)\s+(?:door|window|fence|gate|"
-        r"car|wall)|threw\s+(?:my|the)\s+(?:package|parcel|box))\b",
+        r"car|wall)|(?:reversed|drove|driven|backed|ran|crashed|smashed)\s+(?:in)?to\s+(?:my|our|the)\s+"
+        r"(?:car|van|wall|fence|gate|house|door|garage|window|dog|cat|child|kid|son|daughter)|"
+        r"ran\s+over\s+(?:my|our|the)|knocked\s+(?:down\s+)?(?:my|our|the)\s+(?:wall|fence|gate|"
+        r"door)|threw\s+(?:my|the)\s+(?:package|parcel|box))\b",
         _I,
     ),
     "access_loss": re.compile(

@@ -12,6 +12,8 @@ import html
 import re
 from collections.abc import Mapping
 
+from monitor.scoring.typos import correct_typos
+
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w+")
@@ -35,8 +37,9 @@ def international_patterns(words: Mapping[str, tuple[str, str]]) -> dict[str, re
 
 
 def keys_matching(text: str, *tables: Mapping[str, re.Pattern[str]]) -> list[str]:
-    """The keys, table by table, whose pattern matches the text (curly quotes read straight)."""
-    plain = straight_quotes(text)
+    """The keys, table by table, whose pattern matches the text (curly quotes read straight,
+    common misspellings of the words the patterns look for read as the words: `typos`)."""
+    plain = correct_typos(straight_quotes(text))
     found: list[str] = []
     for table in tables:
         found += [key for key, rule in table.items() if key not in found and rule.search(plain)]

@@ -59,10 +59,11 @@ ROUTING_PRIORITY = (
 _I = re.IGNORECASE
 _NOT = (
     r"(?:hasn'?t|has\s+not|haven'?t|have\s+not|didn'?t|did\s+not|still\s+(?:not|hasn'?t)|never|"
-    r"not\s+yet|yet\s+to|wasn'?t|was\s+not|isn'?t|is\s+not|won'?t)"
+    r"not\s+yet|yet\s+to|wasn'?t|was\s+not|isn'?t|is\s+not|won'?t|don'?t|do\s+not|doesn'?t|"
+    r"does\s+not)"
 )
 _GOODS = (
-    r"(?:package|parcel|order|delivery|item|items|shipment|box|stuff|purchase|food|groceries|"
+    r"(?:packages?|parcels?|orders?|delivery|items?|shipments?|box|stuff|purchases?|food|groceries|"
     r"phone|laptop)"
 )
 # Keywords as a floor under the head: a post that says one of these plainly carries the topic
@@ -73,10 +74,15 @@ _GOODS = (
 TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
     "delivery": re.compile(
         r"\b(?:deliver(?:y|ies|ed|ing)?|parcels?|couriers?|shipping|shipped|shipment|"
-        r"dispatch(?:ed)?|tracking|porch|doorstep|in\s+transit|out\s+for\s+delivery|ups|fedex|"
-        r"usps|dhl|hermes|royal\s+mail|(?:my|the|a|your)\s+package|"
+        r"dispatch(?:ed)?|tracking|porch|doorstep|in\s+transit|out\s+for\s+delivery|fedex|"
+        # UPS the carrier, not "follow ups" or "ups and downs"
+        r"(?-i:UPS)|usps|dhl|hermes|royal\s+mail|(?:my|the|a|your)\s+packages?|"
+        r"mis-?ship\w*|mis-?deliver\w*|empty\s+(?:box|package|parcel)|(?:box|package|parcel)\s+"
+        r"(?:was|came|arrived)\s+empty|no\s+sign\s+of\s+(?:my|the|our|it|them)|"
         + _NOT
-        + r"\s+(?:\w+\s+){0,2}(?:arriv\w*|come|came|turned\s+up|shown\s+up|show\s+up|"
+        # "doesn't come with a charger" is about the product
+        + r"\s+(?:\w+\s+){0,2}(?:arriv\w*|(?:come|came)(?!\s+with\b)|turned\s+up|shown\s+up|"
+        r"show\s+up|"
         # an e-mail, call or reply that never came is not a parcel
         r"received?(?!\s+(?:an?\s+|any\s+|the\s+|your\s+|my\s+)?(?:e-?mails?|(?:phone\s+)?calls?|"
         r"repl(?:y|ies)|responses?|texts?|codes?|messages?|answers?|dms?)\b)|got\s+it)|"

@@ -63,6 +63,13 @@ def test_a_missing_head_says_how_to_get_one(tmp_path: Path) -> None:
         ("I sent it back 3 weeks ago, where is my refund?", "refund_return"),
         ("can I return these shoes", "refund_return"),
         ("I can\u2019t log in because it\u2019s locked", "account_access"),
+        ("where is my ordr? its been 2 weeks, trackng hasnt moved", "delivery"),
+        ("I don't receive an item I paid for", "delivery"),
+        ("still no sign of the costume I ordered in September", "delivery"),
+        ("I'd like to reroute all my packages to a locker", "delivery"),
+        ("ordered a laptop and received an empty box", "delivery"),
+        ("the UPS driver left it in the rain", "delivery"),
+        ("#misship again", "delivery"),
         ("forgot which email I used and the password reset never comes", "account_access"),
         # The encoder reads English only: in other languages the floors are all there is.
         ("mi paquete no ha llegado", "delivery"),
@@ -90,6 +97,8 @@ def test_keyword_floors_catch_plain_statements(text: str, topic: str) -> None:
         ("the package deal was good value", "refund_return"),
         ("I still haven't received an email on how to unlock it", "delivery"),
         ("did not receive a reply nor a phone call yesterday", "delivery"),
+        ("No resolutions or follow ups. Ups and downs all week", "delivery"),
+        ("the new model doesn't come with a charger", "delivery"),
     ],
 )
 def test_keyword_floors_leave_other_senses_alone(text: str, topic: str) -> None:
@@ -117,3 +126,22 @@ def test_a_double_charge_is_billing_and_an_unknown_charge_is_security(
     assert "money_taken" in double.stakes and "money_taken" in unknown.stakes
     assert "billing" in double.topics and "account_security" not in double.topics
     assert "account_security" in unknown.topics
+
+
+def test_a_stolen_parcel_goes_to_delivery_unless_the_account_was_used_too(
+    text_model: TextModel,
+) -> None:
+    texts = [
+        "my parcel was stolen from my doorstep after the driver left it in plain view",
+        "my parcel was stolen and now someone is using my card on your site",
+    ]
+    parcel, fraud = assess(texts, text_model.predict(texts), text_model, StakesSettings())
+    assert parcel.intent == "delivery" and "account_security" not in parcel.topics
+    assert fraud.intent == "account_security" and "delivery" in fraud.topics
+
+
+def test_sarcastic_thanks_for_money_taken_goes_to_the_fraud_team(text_model: TextModel) -> None:
+    texts = ["cool, thanks for taking \u00a389 out of my account for something I never ordered"]
+    (seen,) = assess(texts, text_model.predict(texts), text_model, StakesSettings())
+    assert "money_taken" in seen.stakes and seen.intent == "account_security"
+    assert "praise" not in seen.topics
