@@ -39,7 +39,8 @@ STAKES: dict[str, str] = {
 
 _I = re.IGNORECASE
 _DOUBLE_CHARGE = (
-    r"(?:charg(?:ed|ing)|billed|billing)\s+(?:me\s+|us\s+)?(?:twice|double|two\s+times|"
+    r"(?:charg(?:ed|ing)|billed|billing|debit(?:ed|ing))\s+(?:me\s+|us\s+|my\s+(?:account|card)\s+)?"
+    r"(?:twice|double|two\s+times|"
     r"three\s+times|\d+\s+times)|(?:double|triple)[-\s]?charg\w*|(?:charg(?:ed|ing)|billed)\s+"
     r"(?:me\s+|us\s+)?(?:for\s+)?(?:a|the)\s+(?:2nd|second|3rd|third|4th|fourth)(?:\s+\w+)?\s+time"
 )
@@ -59,14 +60,22 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"operation|appointment)\s+(?:is\s+|was\s+|'s\s+)?(?:today|tomorrow|tmrw|tonight|"
         r"this\s+(?:morning|afternoon|evening|weekend)|in\s+(?:\d+|a\s+few|two|three)\s+"
         r"(?:hours?|hrs?|days?))|deadline|time\s+sensitive|(?:due|expected|promised|supposed\s+to\s+"
-        r"(?:arrive|come|be\s+here))\s+(?:today|tonight)|running\s+out|none\s+left)\b",
+        r"(?:arrive|come|be\s+here))\s+(?:today|tonight)|running\s+out|runs?\s+out\s+(?:today|"
+        r"tomorrow|tonight|tmrw|on\s+\w+day)|none\s+left|(?:possible|able|chance|way)\s+to\s+(?:get|"
+        r"have|receive|deliver)\s+(?:it|this|them|my\s+(?:\w+\s+)?(?:order|parcel|package|delivery))"
+        r"\s+(?:today|tonight|tomorrow|tmrw))\b",
         _I,
     ),
     "essential_need": re.compile(
         r"\b(?:medicin\w*|medication|prescription|pharmacy|insulin|inhaler|epipen|oxygen|"
         r"wheelchair|hearing\s+aid|baby\s+(?:formula|food|milk)|formula\s+milk|nappies|diapers|"
         r"newborn|infant|disability|disabilities|blind|elderly|chemo\w*|dialysis|pacemaker|"
-        r"carer|caregiver|"
+        r"carer|caregiver|(?:i'?m|i\s+am|am|is|partially|profoundly|totally|completely)\s+deaf|hard\s+of\s+hearing|partially\s+sighted|epilep\w*|seizures?|"
+        r"blood\s+pressure\s+(?:tablets|pills|meds|medicine)|heart\s+(?:tablets|pills|meds)|"
+        r"(?:my\s+)?(?:meds|pills)\s+(?:have|has|haven'?t|hasn'?t|are|were|didn'?t|did\s+not)|"
+        r"housebound|lives\s+(?:on\s+her\s+own|on\s+his\s+own|alone)|"
+        r"(?:mum|mom|mother|dad|father|gran\w*|nan|nana|grandma|grandpa|grandmother|grandfather)"
+        r"\s+(?:is|who\s+is|aged)\s+(?:[7-9]\d|1[01]\d)\b|"
         # "disabled" as a person or their access, not a setting ("I disabled the app")
         r"(?:i'?m|i\s+am|am|being|registered|(?:son|daughter|child|husband|wife|partner|"
         r"mother|father|mum|mom|dad|he|she)\s+is)\s+disabled|disabled\s+(?:person|people|"
@@ -75,7 +84,7 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "account_compromise": re.compile(
-        r"\b(?:hack(?:ed|er|ers|ing)?|compromised|someone\s+(?:\w+\s+)?(?:logged|got|get|"
+        r"\b(?:hack(?:ed|er|ers|ing)?|compromised|someone\s+(?:\w+\s+){0,4}(?:logged|got|get|"
         r"broke|has\s+been|is)\s+in(?:to)?|"
         r"someone\s+(?:else\s+)?(?:\w+\s+)?(?:got|gotten|get)\s+(?:in\s+)?to\s+my\s+account|"
         r"someone\s+(?:else\s+)?(?:is|was|keeps|has\s+been)\s+(?:still\s+)?"
@@ -87,12 +96,18 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"(?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for)"
         r"\s+(?:a|the|this|that|any)?\s*(?:code|otp|password\s+reset)|(?:code|otp)s?\b[^.?!]{0,30}"
         r"\bi\s+(?:never|didn'?t|did\s+not|haven'?t|have\s+not)\s+(?:ask|request)\w*|"
-        r"orders?\b[^.?!]{0,40}\b(?:i|we)\s+(?:didn'?t|did\s+not|never)\s+(?:make|made|place|"
-        r"placed|order)|(?:someone|somebody|hackers?)\s+(?:has\s+|have\s+)?(?:changed|reset)"
+        r"orders?\b[^.?!]{0,40}\b(?:i|we)\s+(?:\w+\s+)?(?:didn'?t|did\s+not|never)\s+(?:make|made|"
+        r"place|placed|order)|(?:address|card|device|phone\s+number|e-?mail|orders?)\s+(?:\w+\s+)"
+        r"{0,5}(?:that\s+)?(?:isn'?t|is\s+not|wasn'?t|aren'?t|are\s+not)\s+(?:mine|ours)|"
+        r"(?:code|otp)s?\b[^.?!]{0,40}\b(?:not|never)\s+(?:trying|tried|requested|asked)|"
+        r"(?:sign-?in|log-?in|login)\s+(?:alert|attempt|notification|e-?mail|warning)s?\s+from\s+"
+        r"(?:a\s+|an\s+)?(?:new\s+|unknown\s+|strange\s+|different\s+)?(?:device|location|country|"
+        r"place|ip|city)|(?:weird|strange|suspicious|unusual|unknown|unrecogni[sz]ed)\s+(?:sign-?in|"
+        r"log-?in|login|activity|device|access)|(?:someone|somebody|hackers?)\s+(?:has\s+|have\s+)?(?:changed|reset)"
         r"\s+(?:my|the)\s+(?:delivery\s+|shipping\s+|billing\s+)?(?:address|e-?mail|password|"
         r"phone\s+number|number|details)|password\s+(?:was\s+|has\s+been\s+)?"
-        r"changed|(?:email|e-mail|password|phone\s+number)\s+(?:was|were|has\s+been|got)\s+"
-        r"changed|someone\s+(?:\w+\s+)?(?:changed|knew|knows|reset)\s+(?:my|the)|"
+        r"changed|(?:email|e-mail|password|phone\s+number)(?:\s+address)?(?:\s+on\s+my\s+account)?"
+        r"\s+(?:was|were|has\s+been|got)\s+changed|someone\s+(?:\w+\s+)?(?:changed|knew|knows|reset)\s+(?:my|the)|"
         r"unknown\s+(?:login|log-in|device|order)s?|identity\s+theft|phish\w*|"
         r"account\s+(?:was\s+|got\s+|has\s+been\s+)?(?:stolen|taken\s+over)|"
         r"security\s+breach|data\s+breach|"
@@ -120,10 +135,14 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"false\s+charg\w*|(?:don'?t|do\s+not)\s+recogni[sz]e\s+(?:this|the|a|these|those|"
         r"that)\s+(?:charge|transaction|payment|debit|order)s?|(?:charge|transaction|payment|"
         r"debit)s?\s+(?:that\s+)?i\s+(?:don'?t|do\s+not)\s+recogni[sz]e|"
+        r"(?:haven'?t|have\s+not|hasn'?t)\s+(?:bought|ordered|purchased)\s+anything|"
         r"(?:didn'?t|did\s+not|never)\s+(?:order|buy|purchase|authori[sz]e|make|sign\s+up)\w*"
         r"\b[^.?!]{0,50}\b(?:charg\w*|pa(?:y|id)|debit\w*|billed|taken)|"
-        r"(?:charg\w*|debit\w*|billed|took|tak(?:en|ing))\b[^.?!]{0,60}\b(?:didn'?t|did\s+not|never)\s+"
-        r"(?:order|buy|bought|authori[sz]|sign(?:ed)?\s+up|agree|ask))\w*",
+        r"(?:charg\w*|debit\w*|billed|took|tak(?:en|ing))\b[^.!]{0,60}\b(?:didn'?t|did\s+not|never)\s+"
+        r"(?:order|buy|bought|authori[sz]|sign(?:ed)?\s+up|agree|ask)\w*|"
+        r"(?:charg\w*|debit\w*|billed|took|tak(?:en|ing))\b[^.!]{0,60}\bfor\s+(?:an?\s+|the\s+)?"
+        r"(?:order|item|subscription|membership|something)\s+(?:that\s+)?(?:i|we)\s+(?:had\s+)?"
+        r"(?:already\s+)?(?:cancell?ed|returned))\b",
         _I,
     ),
     "legal_threat": re.compile(
@@ -132,7 +151,8 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"ftc|bbb|better\s+business\s+bureau|attorney\s+general|(?:gov(?:ernment)?|council|"
         r"regulator)\s+(?:office\s+)?and\s+legal|legal\s+(?:team|department|advice)|"
         r"chargeback|charge\s+back|"
-        r"dispute\s+(?:it|the\s+charge|with\s+my\s+bank)|report(?:ing)?\s+(?:you\s+)?to\s+"
+        r"disput(?:e|ed|ing)\s+(?:it|the\s+charge|this\s+charge|the\s+payment|the\s+transaction|"
+        r"with\s+my\s+bank)|bank\s+(?:is\s+|will\s+be\s+|to\s+)?disput\w*|report(?:ing)?\s+(?:you\s+)?to\s+"
         r"(?:the\s+)?(?:police|authorities|regulator)|police\s+(?:report|matter|case)|"
         r"(?:called|call|calling|contacted|contact)\s+the\s+police)\b",
         _I,
@@ -150,7 +170,10 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         # a fire, not a Kindle Fire, a Fire TV stick or slang ("spitting fire")
         r"(?<!kindle\s)(?<!amazon\s)(?<!hot\s)(?<!spitting\s)fire(?!\s*(?:tv|stick|tablet|hd|"
         r"phone|emblem|\d))|"
-        r"shock(?:ed)?\s+me|dangerous|unsafe|hazard\w*|choking|allergic\s+reaction|"
+        r"shock(?:ed)?\s+me|spark(?:ed|s|ing)|(?:start(?:ed|s)?|began|was|is|kept)\s+smoking|"
+        r"smoke\s+(?:came|coming|pouring)|(?:van|truck|lorry|vehicle|driver|courier)\s+(?:\w+\s+)?"
+        r"(?:hit|struck|crashed\s+into|drove\s+into|backed\s+into|reversed\s+into)\s+(?:my|our|the|a)\b|melt(?:ed|ing)|(?:could|might)\s+have\s+(?:killed|"
+        r"hurt|injured|electrocuted)|dangerous|unsafe|hazard\w*|choking|allergic\s+reaction|"
         r"food\s+poisoning|(?:got|made\s+(?:me|us|my\s+\w+))\s+(?:really\s+)?(?:sick|ill)|"
         r"(?:bone|glass|metal|plastic|hair|bug|insect|cockroach|worm|maggot|mou?ld)s?\s+in\s+"
         r"(?:my|the|our)\s+(?:\w+\s+)?(?:food|chicken|burrito|bowl|meal|sandwich|salad|"

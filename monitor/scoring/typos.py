@@ -7,10 +7,10 @@ away from one of `KEY_WORDS` is read as that word.
 
 Only slips people actually make count, so that real words stay themselves:
 
-* one letter left out ("ordr", "adress", "pasword");
+* one letter left out, not the first or the last ("ordr", "adress", "pasword");
 * two neighbouring letters swapped ("recieved", "parcle");
 * a letter typed twice ("stollen", "reffund");
-* one vowel for another ("delivary", "urgant", "solicter").
+* one vowel for another, in words of seven letters or more ("delivary", "recognice").
 
 A word is known when it is a whole word of the encoder's vocabulary (30k WordPiece entries
 of all-MiniLM-L6-v2): "older" is not read as "order", and "charger" (not in that vocabulary,
@@ -37,25 +37,29 @@ KEY_WORDS = (
     "unauthorized urgent urgently verification wedding wheelchair"
 ).split()
 _VOWELS = "aeiou"
+# A vowel for another only in long words: in short ones it makes other words ("hecked up").
+_VOWEL_SLIP_LENGTH = 7
 _WORD = re.compile(r"[A-Za-z]{4,}")
 
 
 def _slips(word: str) -> set[str]:
     """Every misspelling of `word` by one of the slips in the module docstring."""
-    found = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    # Not the first or the last letter: "solicito" is Spanish, not a slip of "solicitor".
+    found = {word[:i] + word[i + 1 :] for i in range(1, len(word) - 1)}
     found |= {
         word[:i] + word[i + 1] + word[i] + word[i + 2 :]
         for i in range(len(word) - 1)
         if word[i] != word[i + 1]
     }
     found |= {word[:i] + word[i] + word[i:] for i in range(len(word))}
-    found |= {
-        word[:i] + vowel + word[i + 1 :]
-        for i, letter in enumerate(word)
-        if letter in _VOWELS
-        for vowel in _VOWELS
-        if vowel != letter
-    }
+    if len(word) >= _VOWEL_SLIP_LENGTH:
+        found |= {
+            word[:i] + vowel + word[i + 1 :]
+            for i, letter in enumerate(word)
+            if letter in _VOWELS
+            for vowel in _VOWELS
+            if vowel != letter
+        }
     found.discard(word)
     return found
 

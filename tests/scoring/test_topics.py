@@ -140,8 +140,14 @@ def test_a_stolen_parcel_goes_to_delivery_unless_the_account_was_used_too(
     assert fraud.intent == "account_security" and "delivery" in fraud.topics
 
 
-def test_sarcastic_thanks_for_money_taken_goes_to_the_fraud_team(text_model: TextModel) -> None:
-    texts = ["cool, thanks for taking \u00a389 out of my account for something I never ordered"]
-    (seen,) = assess(texts, text_model.predict(texts), text_model, StakesSettings())
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cool, thanks for taking \u00a389 out of my account for something I never ordered",
+        "Wow, great job taking money out of my bank for an order I cancelled. Love it.",
+    ],
+)
+def test_sarcastic_thanks_for_money_taken_is_not_praise(text: str, text_model: TextModel) -> None:
+    (seen,) = assess([text], text_model.predict([text]), text_model, StakesSettings())
     assert "money_taken" in seen.stakes and seen.intent == "account_security"
     assert "praise" not in seen.topics
