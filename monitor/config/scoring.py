@@ -80,6 +80,10 @@ class StakesSettings(Section):
     # A stake listed here replaces its default phrases (copy them to keep them); stakes not
     # listed keep the defaults below.
     exemplars: dict[str, list[str]] = Field(default_factory=lambda: dict(_DEFAULT_EXEMPLARS))
+    # Everyday problems that are no stake. A post found only by its wording counts for a stake
+    # when it is closer to that stake's exemplars than to all of these: "my package is 3 days
+    # late" resembles "my insulin delivery is late" mostly by the late delivery.
+    ordinary: list[str] = Field(default_factory=lambda: list(_DEFAULT_ORDINARY))
 
     @field_validator("exemplars")
     @classmethod
@@ -91,6 +95,26 @@ class StakesSettings(Section):
             )
         return _DEFAULT_EXEMPLARS | value
 
+
+_DEFAULT_ORDINARY: tuple[str, ...] = (
+    "my package is late",
+    "my order has not arrived yet",
+    "where is my parcel",
+    "the tracking has not updated in days",
+    "I want a refund",
+    "I still have not received my refund",
+    "the item arrived damaged",
+    "you sent me the wrong item",
+    "the app keeps crashing",
+    "your customer service is terrible",
+    "I have been waiting on hold for an hour",
+    "how do I change my delivery address",
+    "why was I charged for shipping",
+    "the price went up again",
+    "the product stopped working after a week",
+    "when will this be back in stock",
+    "nobody has replied to my email",
+)
 
 _DEFAULT_EXEMPLARS: dict[str, list[str]] = {
     "time_pressure": [

@@ -9,7 +9,9 @@ Each is found two ways and the stronger wins:
 * **Exemplars** (paraphrases, misspellings): the cosine similarity of the post's sentence
   embedding (from the same encoder pass as sentiment) to phrases in config
   `[stakes.exemplars]`, which a team can extend with its own. Similarity below `similarity`
-  gives nothing, and the contribution grows to full weight `ramp` above it.
+  gives nothing, and the contribution grows to full weight `ramp` above it. A post at least
+  as close to one of the everyday problems in `[stakes] ordinary` counts for no stake this
+  way: the exemplars resemble plain late parcels and refunds in all but their stake.
 * **Keywords** (a floor): unambiguous words give full weight even when the embedding misses.
 """
 
@@ -100,6 +102,8 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"place|placed|order)|(?:address|card|device|phone\s+number|e-?mail|orders?)\s+(?:\w+\s+)"
         r"{0,5}(?:that\s+)?(?:isn'?t|is\s+not|wasn'?t|aren'?t|are\s+not)\s+(?:mine|ours)|"
         r"(?:code|otp)s?\b[^.?!]{0,40}\b(?:not|never)\s+(?:trying|tried|requested|asked)|"
+        r"(?:kindle|device|phone|card|tablet|computer|laptop|echo)\s+(?:that\s+)?(?:i|we)\s+"
+        r"(?:don'?t|do\s+not|never|didn'?t)\s+(?:own|have|had|recogni[sz]e|use|know)|"
         r"(?:sign-?in|log-?in|login)\s+(?:alert|attempt|notification|e-?mail|warning)s?\s+from\s+"
         r"(?:a\s+|an\s+)?(?:new\s+|unknown\s+|strange\s+|different\s+)?(?:device|location|country|"
         r"place|ip|city)|(?:weird|strange|suspicious|unusual|unknown|unrecogni[sz]ed)\s+(?:sign-?in|"
@@ -132,7 +136,9 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         + r"|took\s+(?:my\s+|our\s+)?money\s+without|"
         r"(?:using|used)\s+my\s+(?:\w+\s+)?(?:card|bank\s+details|paypal)|"
         # a charge the customer does not recognise (a known charge disputed is billing)
-        r"false\s+charg\w*|(?:don'?t|do\s+not)\s+recogni[sz]e\s+(?:this|the|a|these|those|"
+        r"false\s+charg\w*|(?:charg\w*|debit\w*|billed|renew\w*|took|tak(?:en|ing)|"
+        r"subscribed|signed\s+(?:me\s+)?up)\b[^.!]{0,40}\bwithout\s+(?:my\s+|me\s+|asking|"
+        r"any\s+)?(?:permission|consent|authori[sz]ation|asking|agreeing|knowing|knowledge)|(?:don'?t|do\s+not)\s+recogni[sz]e\s+(?:this|the|a|these|those|"
         r"that)\s+(?:charge|transaction|payment|debit|order)s?|(?:charge|transaction|payment|"
         r"debit)s?\s+(?:that\s+)?i\s+(?:don'?t|do\s+not)\s+recogni[sz]e|"
         r"(?:haven'?t|have\s+not|hasn'?t)\s+(?:bought|ordered|purchased)\s+anything|"
@@ -152,7 +158,8 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"regulator)\s+(?:office\s+)?and\s+legal|legal\s+(?:team|department|advice)|"
         r"chargeback|charge\s+back|"
         r"disput(?:e|ed|ing)\s+(?:it|the\s+charge|this\s+charge|the\s+payment|the\s+transaction|"
-        r"with\s+my\s+bank)|bank\s+(?:is\s+|will\s+be\s+|to\s+)?disput\w*|report(?:ing)?\s+(?:you\s+)?to\s+"
+        r"with\s+my\s+bank)|bank\s+(?:is\s+|will\s+be\s+|to\s+)?disput\w*|disput\w*\b[^.?!]{0,30}"
+        r"\bwith\s+(?:my|the)\s+(?:bank|credit\s+card|card\s+(?:company|issuer|provider)|paypal)|report(?:ing)?\s+(?:you\s+)?to\s+"
         r"(?:the\s+)?(?:police|authorities|regulator)|police\s+(?:report|matter|case)|"
         r"(?:called|call|calling|contacted|contact)\s+the\s+police)\b",
         _I,
@@ -170,7 +177,9 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         # a fire, not a Kindle Fire, a Fire TV stick or slang ("spitting fire")
         r"(?<!kindle\s)(?<!amazon\s)(?<!hot\s)(?<!spitting\s)fire(?!\s*(?:tv|stick|tablet|hd|"
         r"phone|emblem|\d))|"
-        r"shock(?:ed)?\s+me|spark(?:ed|s|ing)|(?:start(?:ed|s)?|began|was|is|kept)\s+smoking|"
+        r"shock(?:ed)?\s+me|(?:almost|nearly)\s+(?:hit|ran\s+over|run\s+over|killed)|reckless\w*|"
+        r"driving\s+like\s+(?:a\s+)?(?:maniac|lunatic|madman)|shatter(?:ed|s|ing)|bleeding|"
+        r"cut\s+(?:me|my\s+(?:hand|finger|foot|arm|leg|mouth))|spark(?:ed|s|ing)|(?:start(?:ed|s)?|began|was|is|kept)\s+smoking|"
         r"smoke\s+(?:came|coming|pouring)|(?:van|truck|lorry|vehicle|driver|courier)\s+(?:\w+\s+)?"
         r"(?:hit|struck|crashed\s+into|drove\s+into|backed\s+into|reversed\s+into)\s+(?:my|our|the|a)\b|melt(?:ed|ing)|(?:could|might)\s+have\s+(?:killed|"
         r"hurt|injured|electrocuted)|dangerous|unsafe|hazard\w*|choking|allergic\s+reaction|"
@@ -188,7 +197,10 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"\b(?:locked\s+out|account\s+(?:is\s+|was\s+|got\s+|has\s+been\s+)?(?:locked|blocked|"
         r"suspended|disabled|deactivated|closed|on\s+hold)|(?:can'?t|cannot|unable\s+to|"
         r"won'?t\s+let\s+me)\s+(?:log\s*in(?:to)?|login|sign\s+in(?:to)?|access\s+(?:my|the))|(?:money|balance|funds)\s+"
-        r"(?:is\s+|are\s+)?(?:stuck|frozen|on\s+hold)|frozen\s+(?:account|funds))\b",
+        r"(?:is\s+|are\s+)?(?:stuck|frozen|on\s+hold)|frozen\s+(?:account|funds)|"
+        r"stuck\s+(?:in|on)\s+(?:my|the)\s+(?:\w+\s+)?(?:balance|account|wallet|gift\s+card)|"
+        r"(?:closed|suspended|deactivated|blocked|locked|disabled|froze|frozen)\s+my\s+(?:\w+\s+)?"
+        r"account)\b",
         _I,
     ),
     "churn": re.compile(
@@ -279,6 +291,7 @@ class StakeDetector:
         self.settings = settings
         self._embed = embed
         self._exemplars: dict[str, np.ndarray] | None = None
+        self._ordinary: np.ndarray | None = None
         self._lock = threading.Lock()
 
     def _exemplar_vectors(self) -> dict[str, np.ndarray]:
@@ -289,7 +302,16 @@ class StakeDetector:
                     for name, phrases in self.settings.exemplars.items():
                         if phrases:
                             self._exemplars[name] = np.asarray(self._embed(list(phrases)))
+                    if self.settings.ordinary:
+                        self._ordinary = np.asarray(self._embed(list(self.settings.ordinary)))
             return self._exemplars
+
+    def _ordinary_similarity(self, embeddings: np.ndarray) -> np.ndarray:
+        """[N] highest cosine similarity to any everyday problem (-inf without any)."""
+        self._exemplar_vectors()
+        if self._ordinary is None:
+            return np.full(len(embeddings), -np.inf)
+        return (embeddings @ self._ordinary.T).max(axis=1)
 
     def similarities(self, embeddings: np.ndarray) -> dict[str, np.ndarray]:
         """Factor -> [N] highest cosine similarity to any of its exemplars."""
@@ -303,7 +325,12 @@ class StakeDetector:
     def detect(
         self, texts: Sequence[str], embeddings: np.ndarray | None
     ) -> list[dict[str, StakeHit]]:
-        sims = self.similarities(embeddings) if embeddings is not None and self._embed else {}
+        sims: dict[str, np.ndarray] = {}
+        if embeddings is not None and self._embed is not None and embeddings.size:
+            sims = self.similarities(embeddings)
+            ordinary = self._ordinary_similarity(embeddings)
+            # closer to an everyday problem than to the stake: the wording is not the stake's
+            sims = {name: np.where(s > ordinary, s, -np.inf) for name, s in sims.items()}
         low, ramp = self.settings.similarity, self.settings.ramp
         results: list[dict[str, StakeHit]] = []
         for i, text in enumerate(texts):

@@ -59,8 +59,7 @@ ROUTING_PRIORITY = (
 _I = re.IGNORECASE
 _NOT = (
     r"(?:hasn'?t|has\s+not|haven'?t|have\s+not|didn'?t|did\s+not|still\s+(?:not|hasn'?t)|never|"
-    r"not\s+yet|yet\s+to|wasn'?t|was\s+not|isn'?t|is\s+not|won'?t|don'?t|do\s+not|doesn'?t|"
-    r"does\s+not)"
+    r"not\s+yet|yet\s+to|wasn'?t|was\s+not|isn'?t|is\s+not|won'?t)"
 )
 _GOODS = (
     r"(?:packages?|parcels?|orders?|delivery|items?|shipments?|box|stuff|purchases?|food|groceries|"
@@ -77,8 +76,22 @@ TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
         r"dispatch(?:ed)?|tracking|porch|doorstep|in\s+transit|out\s+for\s+delivery|fedex|"
         # UPS the carrier, not "follow ups" or "ups and downs"
         r"(?-i:UPS)|usps|dhl|hermes|royal\s+mail|(?:my|the|a|your)\s+packages?|"
-        r"mis-?ship\w*|mis-?deliver\w*|empty\s+(?:box|package|parcel)|(?:box|package|parcel)\s+"
-        r"(?:was|came|arrived)\s+empty|no\s+sign\s+of\s+(?:my|the|our|it|them)|"
+        r"mis-?ship\w*|mis-?deliver\w*|someone\s+else'?s\s+(?:order|package|parcel|item|stuff)|"
+        r"(?:sent|delivered|went|gone|shipped|left|taken|dropped)\s+(?:\w+\s+){0,2}(?:to|at)\s+"
+        r"(?:the\s+|a\s+)?wrong\s+(?:address|house|door|flat|apartment)|"
+        r"wrong\s+(?:size|colou?r|model)|not\s+what\s+i\s+ordered|"
+        # "if you don't receive an item"; not "it doesn't show up" (an app, not a parcel)
+        r"(?:don'?t|do\s+not|doesn'?t|does\s+not)\s+(?:\w+\s+)?(?:receive|arrive)\s+(?:an?\s+|the\s+|"
+        r"my\s+|your\s+)?(?:\w+\s+)?" + _GOODS + r"|"
+        r"(?:sent|received|got)\s+(?:me\s+)?the\s+wrong|"
+        r"(?:still\s+)?waiting\s+(?:for|on)\s+(?:my|the|our|an?)\s+(?:\w+\s+)?" + _GOODS + r"|"
+        r"(?:supposed|meant|due|expected)\s+to\s+(?:arrive|be\s+delivered)|"
+        + _GOODS
+        + r"\s+(?:was|is)\s+(?:supposed|meant|due|expected)\s+to\s+(?:come|be\s+here)|"
+        r"empty\s+(?:box|package|parcel)|(?:box|package|parcel)\s+(?:was|came|arrived)\s+empty|no\s+sign\s+of\s+(?:my|the|our)\s+(?:\w+\s+)?"
+        + _GOODS
+        + r"|"
+        r"no\s+sign\s+of\s+(?:my|the|our|it|them)\b(?:\s+\w+){0,3}\s+(?:i|we)\s+(?:ordered|bought)|"
         + _NOT
         # "doesn't come with a charger" is about the product
         + r"\s+(?:\w+\s+){0,2}(?:arriv\w*|(?:come|came)(?!\s+with\b)|turned\s+up|shown\s+up|"

@@ -70,6 +70,11 @@ def test_a_missing_head_says_how_to_get_one(tmp_path: Path) -> None:
         ("ordered a laptop and received an empty box", "delivery"),
         ("the UPS driver left it in the rain", "delivery"),
         ("#misship again", "delivery"),
+        ("still waiting for my order, this is ridiculous", "delivery"),
+        ("received someone else's order with their name on it", "delivery"),
+        ("the item is not what I ordered, wrong size", "delivery"),
+        ("it was sent to the wrong address", "delivery"),
+        ("my order was supposed to come today", "delivery"),
         ("forgot which email I used and the password reset never comes", "account_access"),
         # The encoder reads English only: in other languages the floors are all there is.
         ("mi paquete no ha llegado", "delivery"),
@@ -99,6 +104,9 @@ def test_keyword_floors_catch_plain_statements(text: str, topic: str) -> None:
         ("did not receive a reply nor a phone call yesterday", "delivery"),
         ("No resolutions or follow ups. Ups and downs all week", "delivery"),
         ("the new model doesn't come with a charger", "delivery"),
+        ("the song doesn't show up in search", "delivery"),
+        ("still no sign of the track on the app", "delivery"),
+        ("I put the wrong address when I joined the family plan", "delivery"),
     ],
 )
 def test_keyword_floors_leave_other_senses_alone(text: str, topic: str) -> None:

@@ -152,6 +152,13 @@ def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() 
         ("the hoverboard started smoking while charging", "safety", "safety risk"),
         ("your delivery van hit my parked car", "safety", "safety risk"),
         ("the heater sparked and melted the plug", "safety", "safety risk"),
+        ("your driver was driving like a maniac and almost hit my kid", "safety", "safety risk"),
+        ("the glass kettle shattered in my hand and cut me", "safety", "safety risk"),
+        ("my prime got renewed without my permission", "money_taken", "money taken"),
+        ("I have $400 stuck in my amazon balance", "access_loss", "locked out"),
+        ("you closed my account for no reason", "access_loss", "locked out"),
+        ("a purchase on my account from a kindle I don't own", "account_compromise", "someone"),
+        ("I'll be disputing this with my credit card company", "legal_threat", "legal action"),
         ("this is urgent, the insolin has not come", "essential_need", "essential"),
         # posts to an international retailer's handle, in the languages it gets most
         ("アカウント凍結して不正アクセスを調べます", "account_compromise", "someone"),
