@@ -114,6 +114,13 @@ _DEFAULT_ORDINARY: tuple[str, ...] = (
     "the product stopped working after a week",
     "when will this be back in stock",
     "nobody has replied to my email",
+    # look like a stake's exemplars, but are the customer's own login, order or money
+    "I am not getting the verification code to log in",
+    "it says my password is wrong",
+    "my promo code did not work at checkout",
+    "my order was cancelled",
+    "please cancel my order",
+    "can I get my money back for this",
 )
 
 _DEFAULT_EXEMPLARS: dict[str, list[str]] = {

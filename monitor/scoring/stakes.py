@@ -124,7 +124,10 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"wanting|requesting)\s+(?:me\s+)?(?:to\s+|for\s+)(?:\w+\s+){0,3}(?:bank|card|account|"
         r"payment|login|password|personal|security)\s+(?:details|info\w*|number|data)|"
         r"(?:text|e-?mail|message|sms|call|link)\b[^?!]{0,80}\bis\s+(?:this|it|that)\s+"
-        r"(?:really\s+)?(?:from\s+you|legit\w*|genuine|real))\b",
+        r"(?:really\s+)?(?:from\s+you|legit\w*|genuine|real)|is\s+(?:this|that|the)\s+(?:e-?mail|"
+        r"text|message|sms|call|link)\b[^?!]{0,60}\b(?:real|legit\w*|genuine|from\s+you|a\s+scam|"
+        r"fake)|(?:e-?mail|text|message|sms)\b[^.?!]{0,60}\b(?:asks?|asking|asked)\s+(?:me\s+)?to\s+"
+        r"(?:click|tap|open|follow)\s+(?:a|the|this|that)\s+link)\b",
         _I,
     ),
     "money_taken": re.compile(

@@ -111,7 +111,8 @@ TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
     ),
     "refund_return": re.compile(
         r"\b(?:refund\w*|returns?|returned|returning|money\s+back|reimburs\w*|exchange|"
-        r"compensat\w*|credit\s+(?:back|my\s+account)|charge\s+back|send\s+(?:it|them)\s+back)\b",
+        r"compensat\w*|credit\s+(?:back|my\s+account)|charge\s+back|send\s+(?:it|them|this|"
+        r"these|that)\s+back)\b",
         _I,
     ),
     "account_access": re.compile(
@@ -124,7 +125,9 @@ TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
         r"(?:my\s+|the\s+|which\s+)?(?:password|email|username|login)|(?:don'?t|can'?t)\s+"
         r"remember\s+(?:my\s+|the\s+|what\s+|which\s+)?(?:password|email|username|login)|"
         r"(?:wrong|incorrect|invalid)\s+password|verification\s+code|two[-\s]?(?:step|factor)|"
-        r"2fa)\b",
+        r"2fa|2[-\s]?(?:step|factor)|(?:change|update|reset)\s+(?:the\s+|my\s+)?(?:e-?mail(?:\s+"
+        r"address)?|password|phone\s+number|login|username)\s+(?:on|for|of)\s+(?:my|the)\s+"
+        r"account)\b",
         _I,
     ),
 }
@@ -151,9 +154,18 @@ _INTERNATIONAL_FLOORS: dict[str, tuple[str, str]] = {
 INTERNATIONAL_FLOORS = international_patterns(_INTERNATIONAL_FLOORS)
 
 
+# An e-mail, code or reply that never came is not a parcel ("the reset email never arrives"):
+# such phrases are left out before the floors are read.
+_NOT_A_PARCEL = re.compile(
+    r"\b(?:e-?mails?|codes?|texts?|sms|repl(?:y|ies)|responses?|messages?|calls?|otps?|links?)\s+"
+    r"(?:\w+\s+){0,2}" + _NOT + r"\s+(?:\w+\s+){0,2}(?:arriv\w*|come|came|turned\s+up|shown?\s+up)",
+    _I,
+)
+
+
 def floor_topics(text: str) -> list[str]:
     """Topics whose keyword floor (English or one of the international ones) matches."""
-    return keys_matching(text, TOPIC_FLOORS, INTERNATIONAL_FLOORS)
+    return keys_matching(_NOT_A_PARCEL.sub(" ", text), TOPIC_FLOORS, INTERNATIONAL_FLOORS)
 
 
 def centre(embeddings: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:

@@ -30,6 +30,19 @@ def test_an_everyday_late_parcel_is_no_stake_however_close_to_an_exemplar(
     assert "essential_need" in _stakes(text_model, text, StakesSettings(ordinary=[]))
 
 
+def test_the_customers_own_login_or_order_trouble_is_no_stake_by_wording(
+    text_model: TextModel,
+) -> None:
+    # They resemble "I got a verification code I never requested" and "you took money out of
+    # my account", but are everyday problems with the customer's own login, code and order.
+    for text in (
+        "I'm not getting the verification code to log in",
+        "my promo code didn't apply at checkout",
+        "can I get my money back for this, it broke after one use",
+    ):
+        assert _stakes(text_model, text, StakesSettings()) == {}, text
+
+
 def test_a_teams_own_exemplar_finds_its_stake(text_model: TextModel) -> None:
     text = "my guide dog's food never arrived"
     assert "essential_need" not in _stakes(text_model, text, StakesSettings())

@@ -75,6 +75,9 @@ def test_a_missing_head_says_how_to_get_one(tmp_path: Path) -> None:
         ("the item is not what I ordered, wrong size", "delivery"),
         ("it was sent to the wrong address", "delivery"),
         ("my order was supposed to come today", "delivery"),
+        ("how do I send this back", "refund_return"),
+        ("I changed phones and now can't get the 2 step code", "account_access"),
+        ("how do i change the email address on my account", "account_access"),
         ("forgot which email I used and the password reset never comes", "account_access"),
         # The encoder reads English only: in other languages the floors are all there is.
         ("mi paquete no ha llegado", "delivery"),
@@ -107,6 +110,8 @@ def test_keyword_floors_catch_plain_statements(text: str, topic: str) -> None:
         ("the song doesn't show up in search", "delivery"),
         ("still no sign of the track on the app", "delivery"),
         ("I put the wrong address when I joined the family plan", "delivery"),
+        ("forgot my password and the reset email never arrives", "delivery"),
+        ("the code still hasn't come through", "delivery"),
     ],
 )
 def test_keyword_floors_leave_other_senses_alone(text: str, topic: str) -> None:

@@ -159,6 +159,8 @@ def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() 
         ("you closed my account for no reason", "access_loss", "locked out"),
         ("a purchase on my account from a kindle I don't own", "account_compromise", "someone"),
         ("I'll be disputing this with my credit card company", "legal_threat", "legal action"),
+        ("is this email about my account suspension real?", "account_compromise", "someone"),
+        ("a text that asks me to click a link to unlock my account", "account_compromise", "some"),
         ("this is urgent, the insolin has not come", "essential_need", "essential"),
         # posts to an international retailer's handle, in the languages it gets most
         ("アカウント凍結して不正アクセスを調べます", "account_compromise", "someone"),
