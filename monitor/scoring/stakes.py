@@ -51,12 +51,20 @@ DOUBLE_CHARGE = re.compile(r"\b(?:" + _DOUBLE_CHARGE + r")\b", _I)
 KEYWORDS: dict[str, re.Pattern[str]] = {
     "time_pressure": re.compile(
         # "right now" only when something is needed now ("so annoyed right now" is a mood)
-        r"\b(?:urgent\w*|asap|a\.s\.a\.p|immediately|emergency|tonight|(?:need|want|help|fix|"
+        # "tonight" when something is wanted by then ("flying tonight" is no deadline)
+        # "immediately" when asked for ("it immediately closes" is how an app fails)
+        r"\b(?:urgent\w*|asap|a\.s\.a\.p|emergency|(?:need|want|deliver\w*|arriv\w*|"
+        r"come|came|by|before|until|till|slot|expect\w*|promised|due)\s+(?:\w+\s+){0,3}"
+        r"tonight|tonight\s+(?:please|pls|asap)|(?:need|want|help|fix|sort|call|refund|respond|"
+        r"reply|contact|get\s+back|resolve|look|attention)\w*\s+(?:\w+\s+){0,4}immediately|"
+        r"immediately\s+(?:please|pls)|(?:need|want|help|fix|"
         r"sort|call|refund|send)\w*\s+(?:\w+\s+){0,3}right\s+now|"
         r"by\s+(?:today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|"
         r"sunday|the\s+\d+\w*)|(?:need|needed|want)\s+(?:it|this|them)\s+(?:today|tomorrow|tmrw|tonight|by|before|b4)|"
-        r"(?:for|before)\s+(?:my|our|the)\s+(?:flight|trip|wedding|birthday|party|event|exam|"
-        r"interview|funeral)|"
+        # needed for an event ("I checked in for my flight" is no deadline)
+        r"(?:need|needed|want|wanted|get|got|have|bought|ordered|order|it|this|them|was|is|in\s+time)\s+"
+        r"(?:\w+\s+){0,3}(?:for|before)\s+(?:my|our|the)\s+(?:\w+\s+)?(?:flight|trip|wedding|"
+        r"birthday|party|event|exam|interview|funeral)|"
         # the event and its day: "the wedding is tomorrow", "my flight is in 3 hours"
         r"(?:wedding|flight|funeral|party|event|interview|exam|birthday|trip|surgery|"
         r"operation|appointment)\s+(?:is\s+|was\s+|'s\s+)?(?:today|tomorrow|tmrw|tonight|"
@@ -273,9 +281,16 @@ _INTERNATIONAL_KEYWORDS: dict[str, tuple[str, str]] = {
 INTERNATIONAL_KEYWORDS = international_patterns(_INTERNATIONAL_KEYWORDS)
 
 
+# The customer's own promise is no deadline for the team ("I'll send it asap").
+_OWN_PROMISE = re.compile(
+    r"\bi(?:'?ll|\s+will|'?m\s+going\s+to|\s+am\s+going\s+to)\s+(?:\w+\s+){0,5}(?:asap|a\.s\.a\.p)",
+    _I,
+)
+
+
 def keyword_stakes(text: str) -> list[str]:
     """Stakes whose keyword floor (English or one of the international ones) matches."""
-    return keys_matching(text, KEYWORDS, INTERNATIONAL_KEYWORDS)
+    return keys_matching(_OWN_PROMISE.sub(" ", text), KEYWORDS, INTERNATIONAL_KEYWORDS)
 
 
 @dataclass(frozen=True, slots=True)

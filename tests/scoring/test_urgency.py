@@ -132,6 +132,9 @@ def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() 
         ),
         ("dad's blood pressure tablets haven't come, he runs out tomorrow", "time_pressure", "urg"),
         ("would it be possible to get my order today?", "time_pressure", "urgently"),
+        ("was meant to have a delivery tonight and it didn't show up", "time_pressure", "urgently"),
+        ("please get back to me immediately", "time_pressure", "urgently"),
+        ("ordered a dress for the wedding and it hasn't come", "time_pressure", "urgently"),
         ("I'm partially deaf and can't use the phone", "essential_need", "essential"),
         ("my mom is 84 and lives alone", "essential_need", "essential"),
         (
@@ -213,6 +216,12 @@ def test_calm_posts_with_stakes_explain_them_in_plain_words(
         ("you got me hecked up there", "account_compromise"),
         ("I changed my email address last week", "account_compromise"),
         ("that smoking hot deal on headphones", "safety"),
+        ("heading to London tonight, get the drinks ready", "time_pressure"),
+        ("our pilot on the flight tonight was great", "time_pressure"),
+        ("are all the lines closed for tonight", "time_pressure"),
+        ("I open the app and it immediately closes", "time_pressure"),
+        ("ok thanks, I'll send it over asap", "time_pressure"),
+        ("I checked in for my flight and was moved seats", "time_pressure"),
     ],
 )
 def test_everyday_words_are_not_stakes(text: str, stake: str) -> None:
