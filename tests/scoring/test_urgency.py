@@ -217,7 +217,7 @@ def test_calm_posts_with_stakes_explain_them_in_plain_words(
         ("I changed my email address last week", "account_compromise"),
         ("that smoking hot deal on headphones", "safety"),
         ("heading to London tonight, get the drinks ready", "time_pressure"),
-        ("our pilot on the flight tonight was great", "time_pressure"),
+        ("our pilot and copilot on Delta tonight, love it", "time_pressure"),
         ("are all the lines closed for tonight", "time_pressure"),
         ("I open the app and it immediately closes", "time_pressure"),
         ("ok thanks, I'll send it over asap", "time_pressure"),
