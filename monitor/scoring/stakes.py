@@ -77,7 +77,8 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "essential_need": re.compile(
-        r"\b(?:medicin\w*|medication|prescription|pharmacy|insulin|inhaler|epipen|oxygen|"
+        r"\b(?:medicin\w*|medication|prescription|pharmacy|insulin|inhaler|epipen|"
+        r"oxygen(?!\s*(?:os\b|\d))|"
         r"wheelchair|hearing\s+aid|baby\s+(?:formula|food|milk)|formula\s+milk|nappies|diapers|"
         r"newborn|infant|disability|disabilities|blind|elderly|chemo\w*|dialysis|pacemaker|"
         r"carer|caregiver|(?:i'?m|i\s+am|am|is|partially|profoundly|totally|completely)\s+deaf|hard\s+of\s+hearing|partially\s+sighted|epilep\w*|seizures?|"
@@ -177,17 +178,20 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     ),
     "safety": re.compile(
         # "burned out" is tiredness, not a burn
-        r"\b(?:injur\w*|hurt|burn(?:ed|t|s)?(?!\s+out)|smoke|explod\w*|caught\s+fire|electrocut\w*|"
-        # accidents and injuries
-        r"(?:car\s+)?accident|crash(?:ed)?\s+(?:into|and|with|while)|"
+        # someone hurt, not "it doesn't hurt to try"
+        r"\b(?:injur\w*|(?:got|get|getting|was|been|am|is|were|badly|seriously)\s+hurt|hurt\s+(?:my|me|"
+        r"him|her|them|us|himself|herself|myself)|burn(?:ed|t|s)?(?!\s+out)|smoke|explod\w*|"
+        r"caught\s+fire|electrocut\w*|"
+        # accidents and injuries ("by accident" is a slip; "the website crashed" no danger)
+        r"(?<!by\s)(?<!on\s)(?:car\s+)?accident(?!ally)|crash(?:ed)?\s+(?:into|with|while)|"
         r"(?:driver|car|he|she)\s+crashed|"
         r"hit\s+my\s+head|in\s+(?:so\s+much\s+)?pain|unconscious|"
         # foreign bodies and dirt in food
         r"(?:piece|bit|shard|chunk)s?\s+of\s+(?:plastic|glass|metal|bone|wood|wire)|"
         r"(?:a|literal|huge)\s+bone\s+in|used\s+(?:napkin|tissue|plaster|band-?aid|bandage)|"
         # a fire, not a Kindle Fire, a Fire TV stick or slang ("spitting fire")
-        r"(?<!kindle\s)(?<!amazon\s)(?<!hot\s)(?<!spitting\s)fire(?!\s*(?:tv|stick|tablet|hd|"
-        r"phone|emblem|\d))|"
+        r"(?<!kindle\s)(?<!amazon\s)(?<!hot\s)(?<!spitting\s)(?<!arcade\s)(?<!by\s)fire(?!\s*(?:tv|"
+        r"stick|tablet|hd|phone|emblem|up|\d))|"
         r"shock(?:ed)?\s+me|(?:almost|nearly)\s+(?:hit|ran\s+over|run\s+over|killed)|reckless\w*|"
         r"driving\s+like\s+(?:a\s+)?(?:maniac|lunatic|madman)|shatter(?:ed|s|ing)|bleeding|"
         r"cut\s+(?:me|my\s+(?:hand|finger|foot|arm|leg|mouth))|spark(?:ed|s|ing)|(?:start(?:ed|s)?|began|was|is|kept)\s+smoking|"
@@ -216,8 +220,12 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     ),
     "churn": re.compile(
         r"\b(?:cancel(?:l?ing)?\s+(?:my\s+)?(?:prime|membership|subscription|account|service)|"
-        r"clos(?:e|ing)\s+my\s+account|switch(?:ing)?\s+to|never\s+(?:shop|order|buy|fly|use)\w*"
-        r"\s+(?:with|from|again)|last\s+time\s+i|taking\s+my\s+business|going\s+to\s+the\s+"
+        # leaving for someone else, not "switching to the web player"
+        r"clos(?:e|ing)\s+my\s+account|(?:i'?m|i\s+am|i'?ll|i\s+will|will|gonna|going\s+to|"
+        r"considering|thinking\s+(?:of|about)|have\s+to|ready\s+to|about\s+to|time\s+to)\s+"
+        r"(?:\w+\s+){0,2}switch(?:ing)?\s+to|never\s+(?:shop|order|buy|fly|use)\w*"
+        r"\s+(?:with|from|again)|last\s+time\s+i(?:'?ll|\s+will)?\s+(?:ever\s+)?(?:use|order|shop|buy|"
+        r"fly|book|come|deal|stay)|taking\s+my\s+business|going\s+to\s+the\s+"
         r"(?:press|media|news)|(?:tell|telling)\s+everyone|viral)\b",
         _I,
     ),

@@ -156,6 +156,13 @@ def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() 
         ("your delivery van hit my parked car", "safety", "safety risk"),
         ("the heater sparked and melted the plug", "safety", "safety risk"),
         ("your driver was driving like a maniac and almost hit my kid", "safety", "safety risk"),
+        ("my son got hurt on the trampoline you sold", "safety", "safety risk"),
+        (
+            "if it's not back by tomorrow I'm switching to another app",
+            "churn",
+            "threatens to leave",
+        ),
+        ("this is the last time I order from you", "churn", "threatens to leave"),
         ("the glass kettle shattered in my hand and cut me", "safety", "safety risk"),
         ("my prime got renewed without my permission", "money_taken", "money taken"),
         ("I have $400 stuck in my amazon balance", "access_loss", "locked out"),
@@ -222,6 +229,13 @@ def test_calm_posts_with_stakes_explain_them_in_plain_words(
         ("I open the app and it immediately closes", "time_pressure"),
         ("ok thanks, I'll send it over asap", "time_pressure"),
         ("I checked in for my flight and was moved seats", "time_pressure"),
+        ("lol doesn't hurt to try", "safety"),
+        ("I closed the app by accident", "safety"),
+        ("the help website crashed and I can't book", "safety"),
+        ("so glad you have Arcade Fire", "safety"),
+        ("OnePlus 5, Oxygen OS 4.5", "essential_need"),
+        ("switching to the web player fixed it", "churn"),
+        ("last time I had this problem I reinstalled", "churn"),
     ],
 )
 def test_everyday_words_are_not_stakes(text: str, stake: str) -> None:
