@@ -112,7 +112,9 @@ TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
     "refund_return": re.compile(
         r"\b(?:refund\w*|returns?|returned|returning|money\s+back|reimburs\w*|exchange|"
         r"compensat\w*|credit\s+(?:back|my\s+account)|charge\s+back|send\s+(?:it|them|this|"
-        r"these|that)\s+back)\b",
+        r"these|that)\s+back|keep\s+my\s+(?:\w+\s+)?money|(?:where'?s|where\s+is|no\s+sign\s+of)\s+my\s+"
+        r"money|pay\s+for\s+the\s+damages?|(?:be|been|was|get|got|being)\s+credited|still\s+no\s+"
+        r"credit)\b",
         _I,
     ),
     "account_access": re.compile(
