@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from monitor.config import StakesSettings
-from monitor.scoring.text import international_patterns, keys_matching
+from monitor.scoring.text import international_patterns, keys_matching, lowercase_rules
 
 # Plain words for the explanation, in the order factors are listed in the README.
 STAKES: dict[str, str] = {
@@ -287,6 +287,7 @@ _INTERNATIONAL_KEYWORDS: dict[str, tuple[str, str]] = {
     ),
 }
 INTERNATIONAL_KEYWORDS = international_patterns(_INTERNATIONAL_KEYWORDS)
+_KEYWORD_TABLES = (lowercase_rules(KEYWORDS), lowercase_rules(INTERNATIONAL_KEYWORDS))
 
 
 # The customer's own promise is no deadline for the team ("I'll send it asap").
@@ -298,7 +299,7 @@ _OWN_PROMISE = re.compile(
 
 def keyword_stakes(text: str) -> list[str]:
     """Stakes whose keyword floor (English or one of the international ones) matches."""
-    return keys_matching(_OWN_PROMISE.sub(" ", text), KEYWORDS, INTERNATIONAL_KEYWORDS)
+    return keys_matching(_OWN_PROMISE.sub(" ", text), *_KEYWORD_TABLES)
 
 
 @dataclass(frozen=True, slots=True)

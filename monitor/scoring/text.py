@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from monitor.scoring.typos import correct_typos
 
@@ -36,14 +37,33 @@ def international_patterns(words: Mapping[str, tuple[str, str]]) -> dict[str, re
     }
 
 
+def lowercase_rules(table: Mapping[str, re.Pattern[str]]) -> dict[str, re.Pattern[str]]:
+    """The table's patterns without IGNORECASE, for `keys_matching`.
+
+    The keyword patterns are written in lower case and compiled case-insensitive (so they can
+    be used on any text); matched against lowercased text without that flag, Python's `re`
+    runs them three times as fast, and the floors are otherwise a tenth of `monitor score`."""
+    return {
+        key: re.compile(rule.pattern, rule.flags & ~re.IGNORECASE) for key, rule in table.items()
+    }
+
+
 def keys_matching(text: str, *tables: Mapping[str, re.Pattern[str]]) -> list[str]:
-    """The keys, table by table, whose pattern matches the text (curly quotes read straight,
-    common misspellings of the words the patterns look for read as the words: `typos`)."""
-    plain = correct_typos(straight_quotes(text))
+    """The keys, table by table (from `lowercase_rules`), whose pattern matches the text, read
+    as `keyword_text` reads it."""
+    plain = keyword_text(text)
     found: list[str] = []
     for table in tables:
         found += [key for key, rule in table.items() if key not in found and rule.search(plain)]
     return found
+
+
+@lru_cache(maxsize=4096)
+def keyword_text(text: str) -> str:
+    """The text as the keyword floors read it: lower case, curly quotes straight, common
+    misspellings of the words they look for read as the words (`typos`). Cached: the stakes'
+    and the topics' floors read the same post one after the other."""
+    return correct_typos(straight_quotes(text).lower())
 
 
 def _decode_escapes(text: str) -> str:

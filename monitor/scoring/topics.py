@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from monitor.scoring.model import ModelUnavailableError
-from monitor.scoring.text import international_patterns, keys_matching
+from monitor.scoring.text import international_patterns, keys_matching, lowercase_rules
 
 TOPICS = (
     "delivery",
@@ -75,7 +75,9 @@ TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
         r"\b(?:deliver(?:y|ies|ed|ing)?|parcels?|couriers?|shipping|shipped|shipment|"
         r"dispatch(?:ed)?|tracking|porch|doorstep|in\s+transit|out\s+for\s+delivery|fedex|"
         # UPS the carrier, not "follow ups" or "ups and downs"
-        r"(?-i:UPS)|usps|dhl|hermes|royal\s+mail|(?:my|the|a|your)\s+packages?|"
+        r"(?:via|with|by|from|through|the|your|my)\s+ups|ups\s+(?:driver|guy|man|truck|van|"
+        r"delivery|store|access|tracking|lost|left|says|said|is|has|was|never|didn'?t|won'?t)|"
+        r"usps|dhl|hermes|royal\s+mail|(?:my|the|a|your)\s+packages?|"
         r"mis-?ship\w*|mis-?deliver\w*|someone\s+else'?s\s+(?:order|package|parcel|item|stuff)|"
         r"(?:sent|delivered|went|gone|shipped|left|taken|dropped)\s+(?:\w+\s+){0,2}(?:to|at)\s+"
         r"(?:the\s+|a\s+)?wrong\s+(?:address|house|door|flat|apartment)|"
@@ -88,9 +90,8 @@ TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
         r"(?:supposed|meant|due|expected)\s+to\s+(?:arrive|be\s+delivered)|"
         + _GOODS
         + r"\s+(?:was|is)\s+(?:supposed|meant|due|expected)\s+to\s+(?:come|be\s+here)|"
-        r"empty\s+(?:box|package|parcel)|(?:box|package|parcel)\s+(?:was|came|arrived)\s+empty|no\s+sign\s+of\s+(?:my|the|our)\s+(?:\w+\s+)?"
-        + _GOODS
-        + r"|"
+        r"empty\s+(?:box|package|parcel)|(?:box|package|parcel)\s+(?:was|came|arrived)\s+empty|"
+        r"no\s+sign\s+of\s+(?:my|the|our)\s+(?:\w+\s+)?" + _GOODS + r"|"
         r"no\s+sign\s+of\s+(?:my|the|our|it|them)\b(?:\s+\w+){0,3}\s+(?:i|we)\s+(?:ordered|bought)|"
         + _NOT
         # "doesn't come with a charger" is about the product
@@ -154,6 +155,7 @@ _INTERNATIONAL_FLOORS: dict[str, tuple[str, str]] = {
     ),
 }
 INTERNATIONAL_FLOORS = international_patterns(_INTERNATIONAL_FLOORS)
+_FLOOR_TABLES = (lowercase_rules(TOPIC_FLOORS), lowercase_rules(INTERNATIONAL_FLOORS))
 
 
 # An e-mail, code or reply that never came is not a parcel ("the reset email never arrives"):
@@ -167,7 +169,7 @@ _NOT_A_PARCEL = re.compile(
 
 def floor_topics(text: str) -> list[str]:
     """Topics whose keyword floor (English or one of the international ones) matches."""
-    return keys_matching(_NOT_A_PARCEL.sub(" ", text), TOPIC_FLOORS, INTERNATIONAL_FLOORS)
+    return keys_matching(_NOT_A_PARCEL.sub(" ", text), *_FLOOR_TABLES)
 
 
 def centre(embeddings: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:

@@ -95,6 +95,6 @@ def _corrections() -> dict[str, str]:
 def correct_typos(text: str) -> str:
     """The text with each misspelt key word (see the module docstring) read as the word."""
     table = _corrections()
-    if not table:
-        return text
+    if not table or table.keys().isdisjoint(_WORD.findall(text.lower())):
+        return text  # the usual case, checked without a Python call per word
     return _WORD.sub(lambda m: table.get(m.group().lower(), m.group()), text)
