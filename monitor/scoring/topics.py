@@ -83,7 +83,8 @@ TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
         r"(?:the\s+|a\s+)?wrong\s+(?:address|house|door|flat|apartment)|"
         r"wrong\s+(?:size|colou?r|model)|not\s+what\s+i\s+ordered|"
         # "if you don't receive an item"; not "it doesn't show up" (an app, not a parcel)
-        r"(?:don'?t|do\s+not|doesn'?t|does\s+not)\s+(?:\w+\s+)?(?:receive|arrive)\s+(?:an?\s+|the\s+|"
+        r"(?:don'?t|do\s+not|doesn'?t|does\s+not)\s+(?:\w+\s+)?(?:receive|arrive)\s+(?:an?\s+|"
+        r"the\s+|"
         r"my\s+|your\s+)?(?:\w+\s+)?" + _GOODS + r"|"
         r"(?:sent|received|got)\s+(?:me\s+)?the\s+wrong|"
         r"(?:still\s+)?waiting\s+(?:for|on)\s+(?:my|the|our|an?)\s+(?:\w+\s+)?" + _GOODS + r"|"
@@ -113,7 +114,8 @@ TOPIC_FLOORS: dict[str, re.Pattern[str]] = {
     "refund_return": re.compile(
         r"\b(?:refund\w*|returns?|returned|returning|money\s+back|reimburs\w*|exchange|"
         r"compensat\w*|credit\s+(?:back|my\s+account)|charge\s+back|send\s+(?:it|them|this|"
-        r"these|that)\s+back|keep\s+my\s+(?:\w+\s+)?money|(?:where'?s|where\s+is|no\s+sign\s+of)\s+my\s+"
+        r"these|that)\s+back|keep\s+my\s+(?:\w+\s+)?money|(?:where'?s|where\s+is|"
+        r"no\s+sign\s+of)\s+my\s+"
         r"money|pay\s+for\s+the\s+damages?|(?:be|been|was|get|got|being)\s+credited|still\s+no\s+"
         r"credit)\b",
         _I,
