@@ -42,6 +42,32 @@ STOLEN_PARCEL = re.compile(
     r"garden|front))\b",
     re.IGNORECASE,
 )
+# A thank-you that closes the matter ("hacking issue solved, thanks!") needs no one, whatever
+# it was about: labelling guideline, level 0. Not when the words are negated ("still not
+# sorted") or the post is not glad.
+CLOSED = re.compile(
+    r"\b(?:(?:all|now|finally|been|got\s+it|issue|problem|it'?s|its|it\s+is|that'?s|everything"
+    r"(?:'?s|\s+is)?|all\s+is)\s+(?:(?!not\b|never\b|yet\b)\w+\s+)?(?:sorted|solved|resolved|fixed|"
+    r"working\s+(?:again|"
+    r"now|fine))|working\s+again|got\s+(?:it|my\s+(?:account|money|refund|parcel|package))\s+back|"
+    r"all\s+good\s+now|no\s+(?:more\s+)?issues\s+(?:since|so\s+far))\b",
+    re.IGNORECASE,
+)
+# "still not sorted", "hope it's fixed soon", "when it's resolved": not settled yet
+_NOT_YET = re.compile(
+    r"\b(?:not|n't|never|yet|no\s+longer|hope|hoping|when|until|till|once|if|unless|get|gets|"
+    r"to\s+be|need|needs|want)\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def closed_matter(text: str, prediction: TextPrediction) -> bool:
+    """Glad words that say the matter is settled, not negated just before."""
+    if prediction.positive <= prediction.negative:
+        return False
+    return any(
+        not _NOT_YET.search(text[max(0, m.start() - 30) : m.start()]) for m in CLOSED.finditer(text)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +107,8 @@ def assess(
         texts, predictions, all_stakes, languages, strict=True
     ):
         signals = read_signals(text)
+        if stakes and closed_matter(text, prediction):
+            stakes = {}
         scores = dict(prediction.topics or {})
         if scores:
             topics = [t for t in topics_above(scores, thresholds) if t != "other"]
