@@ -85,7 +85,8 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     "essential_need": re.compile(
         r"\b(?:medicin\w*|medication|prescription|pharmacy|insulin|inhaler|epipen|"
         r"oxygen(?!\s*(?:os\b|\d))|"
-        r"wheelchair|hearing\s+aid|baby\s+(?:formula|food|milk)|formula\s+milk|nappies|diapers|"
+        r"wheelchair|hearing\s+aid|baby'?s?\s+(?:formula|food|milk)|formula\s+milk|nappies|diapers|"
+        r"diabet\w*|test\s+strips|glucose|blood\s+sugar|"
         r"newborn|infant|disability|disabilities|blind|elderly|chemo\w*|dialysis|pacemaker|"
         r"carer|caregiver|(?:i'?m|i\s+am|am|is|partially|profoundly|totally|completely)\s+deaf|"
         r"hard\s+of\s+hearing|partially\s+sighted|epilep\w*|seizures?|"
@@ -114,6 +115,10 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"(?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for)"
         r"\s+(?:a|the|this|that|any)?\s*(?:code|otp|password\s+reset)|(?:code|otp)s?\b[^.?!]{0,30}"
         r"\bi\s+(?:never|didn'?t|did\s+not|haven'?t|have\s+not)\s+(?:ask|request)\w*|"
+        r"(?:someone|somebody)\s+(?:\w+\s+){0,3}(?:ordered|bought|purchased|placed|made|is\s+buying|"
+        r"is\s+ordering)\b[^.?!]{0,30}\b(?:on|with|from|using)\s+my\s+(?:account|card)|"
+        r"(?:ordered|bought|purchased|buying|ordering|used|using|logged|charged)\b[^.!]{0,50}"
+        r"\b(?:it|that|this)\s+(?:wasn'?t|was\s+not)\s+me\b|"
         r"orders?\b[^.?!]{0,40}\b(?:i|we)\s+(?:\w+\s+)?(?:didn'?t|did\s+not|never)\s+(?:make|made|"
         r"place|placed|order)|(?:address|card|device|phone\s+number|e-?mail|orders?)\s+(?:\w+\s+)"
         r"{0,5}(?:that\s+)?(?:isn'?t|is\s+not|wasn'?t|aren'?t|are\s+not)\s+(?:mine|ours)|"
@@ -157,7 +162,11 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         # a double charge is money taken beyond what was agreed (labelling guideline, rule 7)
         + _DOUBLE_CHARGE
         + r"|took\s+(?:my\s+|our\s+)?money\s+without|"
-        r"(?:using|used)\s+my\s+(?:\w+\s+)?(?:card|bank\s+details|paypal)|"
+        # someone else using it: "I used my card" is the customer's own purchase
+        r"(?<!i\s)(?<!i'm\s)(?<!im\s)(?<!we\s)(?:using|used)\s+my\s+(?:\w+\s+)?(?:card|bank\s+details|"
+        r"paypal)|my\s+(?:credit\s+|debit\s+|"
+        r"bank\s+)?(?:card|card\s+details|bank\s+details|paypal)\s+(?:was|were|has\s+been|have\s+been|"
+        r"got|is\s+being)\s+used|"
         # a charge the customer does not recognise (a known charge disputed is billing)
         r"false\s+charg\w*|(?:charg\w*|debit\w*|billed|renew\w*|took|tak(?:en|ing)|"
         r"subscribed|signed\s+(?:me\s+)?up)\b[^.!]{0,40}\bwithout\s+(?:my\s+|me\s+|asking|"
@@ -215,6 +224,7 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"(?:hit|struck|crashed\s+into|drove\s+into|backed\s+into|reversed\s+into)\s+(?:my|our|"
         r"the|a)\b|melt(?:ed|ing)|(?:could|might)\s+have\s+(?:killed|"
         r"hurt|injured|electrocuted)|dangerous|unsafe|hazard\w*|choking|allergic\s+reaction|"
+        r"swallow(?:ed|ing)|(?:almost|nearly)\s+(?:choked|died|fell|drowned)|"
         r"food\s+poisoning|(?:got|made\s+(?:me|us|my\s+\w+))\s+(?:really\s+)?(?:sick|ill)|"
         r"(?:bone|glass|metal|plastic|hair|bug|insect|cockroach|worm|maggot|mou?ld)s?\s+in\s+"
         r"(?:my|the|our)\s+(?:\w+\s+)?(?:food|chicken|burrito|bowl|meal|sandwich|salad|"
@@ -229,7 +239,7 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     ),
     "access_loss": re.compile(
         r"\b(?:locked\s+out|account\s+(?:is\s+|was\s+|got\s+|has\s+been\s+)?(?:locked|blocked|"
-        r"suspended|disabled|deactivated|closed|on\s+hold)|(?:can'?t|cannot|unable\s+to|"
+        r"suspended|disabled|deactivated|closed|frozen|on\s+hold)|(?:can'?t|cannot|unable\s+to|"
         r"won'?t\s+let\s+me)\s+(?:log\s*in(?:to)?|login|sign\s+in(?:to)?|access\s+(?:my|the))|"
         r"(?:money|balance|funds)\s+"
         r"(?:is\s+|are\s+)?(?:stuck|frozen|on\s+hold)|frozen\s+(?:account|funds)|"

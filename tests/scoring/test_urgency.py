@@ -163,6 +163,12 @@ def test_score_stays_below_100_but_keeps_ranking_and_weights_come_from_config() 
             "threatens to leave",
         ),
         ("this is the last time I order from you", "churn", "threatens to leave"),
+        ("someone ordered stuff on my account", "account_compromise", "someone else"),
+        ("my card was used on your site and it wasnt me", "money_taken", "money taken"),
+        ("my husband is diabetic and his test strips haven't come", "essential_need", "essential"),
+        ("my baby's milk was in that parcel", "essential_need", "essential"),
+        ("my toddler nearly swallowed one of the magnets", "safety", "safety risk"),
+        ("amazon pay account frozen with my money in it", "access_loss", "locked out"),
         ("the glass kettle shattered in my hand and cut me", "safety", "safety risk"),
         ("my prime got renewed without my permission", "money_taken", "money taken"),
         ("I have $400 stuck in my amazon balance", "access_loss", "locked out"),
@@ -236,6 +242,8 @@ def test_calm_posts_with_stakes_explain_them_in_plain_words(
         ("OnePlus 5, Oxygen OS 4.5", "essential_need"),
         ("switching to the web player fixed it", "churn"),
         ("last time I had this problem I reinstalled", "churn"),
+        ("I used my card and it was declined", "money_taken"),
+        ("I bought it for my mum, not me", "account_compromise"),
     ],
 )
 def test_everyday_words_are_not_stakes(text: str, stake: str) -> None:
