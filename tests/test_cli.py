@@ -220,6 +220,10 @@ def test_model_eval_reports_the_held_out_tweets_and_annotator_agreement(
     figures = json.loads(result.output)
     assert set(figures["labelled_tweets"]) == {"holdout"}
     assert figures["labelled_tweets"]["holdout"]["posts"] == 206
+    # Brands with 30 or more tweets get their own figures (marksandspencer 51, Tesco 41).
+    brands = figures["labelled_tweets"]["holdout"]["by_brand"]
+    assert set(brands) == {"marksandspencer", "Tesco", "AmazonHelp"}
+    assert brands["AmazonHelp"]["posts"] == 36 and 0 <= brands["AmazonHelp"]["delivery_f1"] <= 1
     agreement = figures["annotator_agreement"]
     assert set(agreement) == {"holdout"} and agreement["holdout"]["posts"] == 206
     assert agreement["holdout"]["urgency_quadratic_kappa"] >= 0.85

@@ -156,26 +156,40 @@ def _round(value: float | None) -> float | None:
     return None if value is None or np.isnan(value) else round(value, 3)
 
 
+# Brands with at least this many tweets in a split get their own figures: a team reads how
+# the model does on posts like its own (a retailer's handle), not only on the mix.
+MIN_BRAND_POSTS = 30
+_GROUP_FIGURES = ("posts", "urgency_spearman", "urgency_top_auc", "baseline_top_auc")
+
+
 def report(scored: Sequence[ScoredPost]) -> dict:
-    """Figures per split, and per stratum within each split."""
+    """Figures per split, and per stratum and per large brand within each split."""
     by_split: dict[str, list[ScoredPost]] = defaultdict(list)
     for s in scored:
         by_split[s.post.split].append(s)
     out = {}
     for split, rows in sorted(by_split.items()):
         strata: dict[str, list[ScoredPost]] = defaultdict(list)
+        brands: dict[str, list[ScoredPost]] = defaultdict(list)
         for s in rows:
             strata[s.post.stratum or "all"].append(s)
+            brands[s.post.brand].append(s)
         out[split] = metrics(rows) | {
-            "by_stratum": {
-                name: {
-                    k: v
-                    for k, v in metrics(group).items()
-                    if k in ("posts", "urgency_spearman", "urgency_top_auc", "baseline_top_auc")
-                }
-                for name, group in sorted(strata.items())
-            }
+            "by_stratum": {name: _group(group) for name, group in sorted(strata.items())},
+            "by_brand": {
+                name: _group(group, delivery=True)
+                for name, group in sorted(brands.items())
+                if len(group) >= MIN_BRAND_POSTS
+            },
         }
+    return out
+
+
+def _group(rows: Sequence[ScoredPost], *, delivery: bool = False) -> dict:
+    figures = metrics(rows)
+    out = {k: v for k, v in figures.items() if k in _GROUP_FIGURES}
+    if delivery:
+        out["delivery_f1"] = figures["topics"]["delivery"]["model"]["f1"]
     return out
 
 
