@@ -1,7 +1,7 @@
 """How well urgency, topics and language agree with hand labels of real customer tweets.
 
 Figures per split (`dev` and `test` are the ones weights and thresholds may be tuned on;
-`holdout` is held out) and per stratum:
+`holdout` is held out), per stratum, and per brand with `MIN_BRAND_POSTS` tweets or more:
 
 * urgency: Spearman of the urgency score with the 0-3 label, and ROC AUC of the top level
   (3 against the rest), beside the same figures for a keyword-count baseline (how many of the
