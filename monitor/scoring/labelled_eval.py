@@ -188,8 +188,9 @@ def report(scored: Sequence[ScoredPost]) -> dict:
 def _group(rows: Sequence[ScoredPost], *, delivery: bool = False) -> dict:
     figures = metrics(rows)
     out = {k: v for k, v in figures.items() if k in _GROUP_FIGURES}
-    if delivery:
-        out["delivery_f1"] = figures["topics"]["delivery"]["model"]["f1"]
+    if delivery:  # none where the brand's tweets hold no delivery at all (SpotifyCares)
+        found = figures["topics"]["delivery"]["model"]
+        out["delivery_f1"] = found["f1"] if found["support"] else None
     return out
 
 
