@@ -47,10 +47,10 @@ STOLEN_PARCEL = re.compile(
 # sorted") or the post is not glad.
 CLOSED = re.compile(
     r"\b(?:(?:all|now|finally|been|got\s+it|issue|problem|it'?s|its|it\s+is|that'?s|everything"
-    r"(?:'?s|\s+is)?|all\s+is)\s+(?:(?!not\b|never\b|yet\b)\w+\s+)?(?:sorted|solved|resolved|fixed|"
-    r"working\s+(?:again|"
-    r"now|fine))|working\s+again|got\s+(?:it|my\s+(?:account|money|refund|parcel|package))\s+back|"
-    r"all\s+good\s+now|no\s+(?:more\s+)?issues\s+(?:since|so\s+far))\b",
+    r"(?:'?s|\s+is)?|all\s+is)\s+(?:(?!not\b|never\b|yet\b)\w+\s+)?(?:sorted|solved|resolved|"
+    r"fixed|working\s+(?:again|now|fine))|working\s+again|got\s+(?:it|my\s+(?:account|money|"
+    r"refund|parcel|package))\s+back|all\s+good\s+now|no\s+(?:more\s+)?issues\s+(?:since|so\s+"
+    r"far))\b",
     re.IGNORECASE,
 )
 # "still not sorted", "hope it's fixed soon", "when it's resolved": not settled yet

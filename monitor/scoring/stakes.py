@@ -115,8 +115,8 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         r"(?:didn'?t|did\s+not|never)\s+(?:request|ask\s+for)"
         r"\s+(?:a|the|this|that|any)?\s*(?:code|otp|password\s+reset)|(?:code|otp)s?\b[^.?!]{0,30}"
         r"\bi\s+(?:never|didn'?t|did\s+not|haven'?t|have\s+not)\s+(?:ask|request)\w*|"
-        r"(?:someone|somebody)\s+(?:\w+\s+){0,3}(?:ordered|bought|purchased|placed|made|is\s+buying|"
-        r"is\s+ordering)\b[^.?!]{0,30}\b(?:on|with|from|using)\s+my\s+(?:account|card)|"
+        r"(?:someone|somebody)\s+(?:\w+\s+){0,3}(?:ordered|bought|purchased|placed|made|"
+        r"is\s+buying|is\s+ordering)\b[^.?!]{0,30}\b(?:on|with|from|using)\s+my\s+(?:account|card)|"
         r"(?:ordered|bought|purchased|buying|ordering|used|using|logged|charged)\b[^.!]{0,50}"
         r"\b(?:it|that|this)\s+(?:wasn'?t|was\s+not)\s+me\b|"
         r"orders?\b[^.?!]{0,40}\b(?:i|we)\s+(?:\w+\s+)?(?:didn'?t|did\s+not|never)\s+(?:make|made|"
@@ -163,10 +163,9 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
         + _DOUBLE_CHARGE
         + r"|took\s+(?:my\s+|our\s+)?money\s+without|"
         # someone else using it: "I used my card" is the customer's own purchase
-        r"(?<!i\s)(?<!i'm\s)(?<!im\s)(?<!we\s)(?:using|used)\s+my\s+(?:\w+\s+)?(?:card|bank\s+details|"
-        r"paypal)|my\s+(?:credit\s+|debit\s+|"
-        r"bank\s+)?(?:card|card\s+details|bank\s+details|paypal)\s+(?:was|were|has\s+been|have\s+been|"
-        r"got|is\s+being)\s+used|"
+        r"(?<!i\s)(?<!i'm\s)(?<!im\s)(?<!we\s)(?:using|used)\s+my\s+(?:\w+\s+)?(?:card|"
+        r"bank\s+details|paypal)|my\s+(?:credit\s+|debit\s+|bank\s+)?(?:card|card\s+details|"
+        r"bank\s+details|paypal)\s+(?:was|were|has\s+been|have\s+been|got|is\s+being)\s+used|"
         # a charge the customer does not recognise (a known charge disputed is billing)
         r"false\s+charg\w*|(?:charg\w*|debit\w*|billed|renew\w*|took|tak(?:en|ing)|"
         r"subscribed|signed\s+(?:me\s+)?up)\b[^.!]{0,40}\bwithout\s+(?:my\s+|me\s+|asking|"
