@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from monitor.scoring.stakes import keyword_stakes
+from monitor.scoring.stakes import INTERNATIONAL_KEYWORDS, KEYWORDS, keyword_stakes
+from monitor.scoring.topics import INTERNATIONAL_FLOORS, TOPIC_FLOORS
 from monitor.scoring.typos import correct_typos
 
 
@@ -42,3 +45,17 @@ def test_real_words_stay_themselves(text: str) -> None:
 def test_a_misspelt_stake_still_counts() -> None:
     assert "account_compromise" in keyword_stakes("my acount was hackd last nite")
     assert "essential_need" in keyword_stakes("the insolin hasnt come")
+
+
+def test_keyword_patterns_are_written_in_lower_case() -> None:
+    # The floors match lowercased text without IGNORECASE (text.lowercase_rules): a capital
+    # letter in a pattern would never match.
+    for table in (KEYWORDS, INTERNATIONAL_KEYWORDS, TOPIC_FLOORS, INTERNATIONAL_FLOORS):
+        for key, rule in table.items():
+            literal = re.sub(r"\\.", "", rule.pattern)  # escapes such as \s, \b, \w
+            assert literal == literal.lower(), key
+
+
+def test_capitals_and_curly_quotes_in_a_post_still_match() -> None:
+    assert "account_compromise" in keyword_stakes("SOMEONE HACKED MY ACOUNT")
+    assert "time_pressure" in keyword_stakes("I NEED IT TODAY, it\u2019s URGENT")
