@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from monitor.config import StakesSettings
-from monitor.scoring.text import international_patterns, keys_matching, lowercase_rules
+from monitor.scoring.text import KeywordFloors, international_patterns
 
 # Plain words for the explanation, in the order factors are listed in the README.
 STAKES: dict[str, str] = {
@@ -317,19 +317,17 @@ _INTERNATIONAL_KEYWORDS: dict[str, tuple[str, str]] = {
     ),
 }
 INTERNATIONAL_KEYWORDS = international_patterns(_INTERNATIONAL_KEYWORDS)
-_KEYWORD_TABLES = (lowercase_rules(KEYWORDS), lowercase_rules(INTERNATIONAL_KEYWORDS))
-
-
 # The customer's own promise is no deadline for the team ("I'll send it asap").
 _OWN_PROMISE = re.compile(
     r"\bi(?:'?ll|\s+will|'?m\s+going\s+to|\s+am\s+going\s+to)\s+(?:\w+\s+){0,5}(?:asap|a\.s\.a\.p)",
     _I,
 )
+_FLOORS = KeywordFloors(KEYWORDS, INTERNATIONAL_KEYWORDS, skip=_OWN_PROMISE)
 
 
 def keyword_stakes(text: str) -> list[str]:
     """Stakes whose keyword floor (English or one of the international ones) matches."""
-    return keys_matching(_OWN_PROMISE.sub(" ", text), *_KEYWORD_TABLES)
+    return _FLOORS.match(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,28 +345,30 @@ class StakeDetector:
     def __init__(self, settings: StakesSettings, embed: Embedder | None = None) -> None:
         self.settings = settings
         self._embed = embed
-        self._exemplars: dict[str, np.ndarray] | None = None
-        self._ordinary: np.ndarray | None = None
+        # stake -> exemplar vectors, and the everyday problems' vectors; embedded on first use
+        self._vectors: tuple[dict[str, np.ndarray], np.ndarray | None] | None = None
         self._lock = threading.Lock()
 
-    def _exemplar_vectors(self) -> dict[str, np.ndarray]:
+    def _exemplar_vectors(self) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
         with self._lock:
-            if self._exemplars is None:
-                self._exemplars = {}
+            if self._vectors is None:
+                exemplars: dict[str, np.ndarray] = {}
+                ordinary = None
                 if self._embed is not None:
                     for name, phrases in self.settings.exemplars.items():
                         if phrases:
-                            self._exemplars[name] = np.asarray(self._embed(list(phrases)))
+                            exemplars[name] = np.asarray(self._embed(list(phrases)))
                     if self.settings.ordinary:
-                        self._ordinary = np.asarray(self._embed(list(self.settings.ordinary)))
-            return self._exemplars
+                        ordinary = np.asarray(self._embed(list(self.settings.ordinary)))
+                self._vectors = (exemplars, ordinary)
+            return self._vectors
 
     def _ordinary_similarity(self, embeddings: np.ndarray) -> np.ndarray:
         """[N] highest cosine similarity to any everyday problem (-inf without any)."""
-        self._exemplar_vectors()
-        if self._ordinary is None:
+        _, ordinary = self._exemplar_vectors()
+        if ordinary is None:
             return np.full(len(embeddings), -np.inf)
-        return (embeddings @ self._ordinary.T).max(axis=1)
+        return (embeddings @ ordinary.T).max(axis=1)
 
     def similarities(self, embeddings: np.ndarray) -> dict[str, np.ndarray]:
         """Factor -> [N] highest cosine similarity to any of its exemplars."""
@@ -376,7 +376,7 @@ class StakeDetector:
             return {}
         return {
             name: (embeddings @ vectors.T).max(axis=1)
-            for name, vectors in self._exemplar_vectors().items()
+            for name, vectors in self._exemplar_vectors()[0].items()
         }
 
     def detect(

@@ -37,25 +37,31 @@ def international_patterns(words: Mapping[str, tuple[str, str]]) -> dict[str, re
     }
 
 
-def lowercase_rules(table: Mapping[str, re.Pattern[str]]) -> dict[str, re.Pattern[str]]:
-    """The table's patterns without IGNORECASE, for `keys_matching`.
+class KeywordFloors:
+    """Keyword tables (key -> pattern: English, then the international ones) and the keys
+    whose pattern a text matches, read as `keyword_text` reads it. `skip` drops phrases that
+    look like a match but are not one ("I'll do it asap") before the tables are read.
 
-    The keyword patterns are written in lower case and compiled case-insensitive (so they can
-    be used on any text); matched against lowercased text without that flag, Python's `re`
-    runs them three times as fast, and the floors are otherwise a tenth of `monitor score`."""
-    return {
-        key: re.compile(rule.pattern, rule.flags & ~re.IGNORECASE) for key, rule in table.items()
-    }
+    The patterns are written in lower case and compiled case-insensitive, so they can be used
+    on any text; here they are matched against the lowercased text without that flag, which
+    Python's `re` runs three times as fast (the floors are otherwise a tenth of `monitor
+    score`)."""
 
+    def __init__(
+        self, *tables: Mapping[str, re.Pattern[str]], skip: re.Pattern[str] | None = None
+    ) -> None:
+        self._tables = [
+            {key: re.compile(rule.pattern, rule.flags & ~re.IGNORECASE) for key, rule in t.items()}
+            for t in tables
+        ]
+        self._skip = skip
 
-def keys_matching(text: str, *tables: Mapping[str, re.Pattern[str]]) -> list[str]:
-    """The keys, table by table (from `lowercase_rules`), whose pattern matches the text, read
-    as `keyword_text` reads it."""
-    plain = keyword_text(text)
-    found: list[str] = []
-    for table in tables:
-        found += [key for key, rule in table.items() if key not in found and rule.search(plain)]
-    return found
+    def match(self, text: str) -> list[str]:
+        plain = keyword_text(self._skip.sub(" ", text) if self._skip else text)
+        found: list[str] = []
+        for table in self._tables:
+            found += [key for key, rule in table.items() if key not in found and rule.search(plain)]
+        return found
 
 
 @lru_cache(maxsize=4096)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from monitor.scoring.model import ModelUnavailableError
-from monitor.scoring.text import international_patterns, keys_matching, lowercase_rules
+from monitor.scoring.text import KeywordFloors, international_patterns
 
 TOPICS = (
     "delivery",
@@ -157,7 +157,6 @@ _INTERNATIONAL_FLOORS: dict[str, tuple[str, str]] = {
     ),
 }
 INTERNATIONAL_FLOORS = international_patterns(_INTERNATIONAL_FLOORS)
-_FLOOR_TABLES = (lowercase_rules(TOPIC_FLOORS), lowercase_rules(INTERNATIONAL_FLOORS))
 
 
 # An e-mail, code or reply that never came is not a parcel ("the reset email never arrives"):
@@ -167,11 +166,12 @@ _NOT_A_PARCEL = re.compile(
     r"(?:\w+\s+){0,2}" + _NOT + r"\s+(?:\w+\s+){0,2}(?:arriv\w*|come|came|turned\s+up|shown?\s+up)",
     _I,
 )
+_FLOORS = KeywordFloors(TOPIC_FLOORS, INTERNATIONAL_FLOORS, skip=_NOT_A_PARCEL)
 
 
 def floor_topics(text: str) -> list[str]:
     """Topics whose keyword floor (English or one of the international ones) matches."""
-    return keys_matching(_NOT_A_PARCEL.sub(" ", text), *_FLOOR_TABLES)
+    return _FLOORS.match(text)
 
 
 def centre(embeddings: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:

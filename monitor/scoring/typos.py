@@ -85,9 +85,10 @@ def _corrections() -> dict[str, str]:
     if not known:
         return {}
     table: dict[str, str] = {}
+    keys = set(KEY_WORDS)
     for word in KEY_WORDS:
         for slip in _slips(word):
-            if slip not in known and slip not in KEY_WORDS:
+            if slip not in known and slip not in keys:
                 table.setdefault(slip, word)  # a slip of two key words: the first one listed
     return table
 

@@ -48,7 +48,7 @@ def test_a_misspelt_stake_still_counts() -> None:
 
 
 def test_keyword_patterns_are_written_in_lower_case() -> None:
-    # The floors match lowercased text without IGNORECASE (text.lowercase_rules): a capital
+    # The floors match lowercased text without IGNORECASE (text.KeywordFloors): a capital
     # letter in a pattern would never match.
     for table in (KEYWORDS, INTERNATIONAL_KEYWORDS, TOPIC_FLOORS, INTERNATIONAL_FLOORS):
         for key, rule in table.items():
